@@ -1,0 +1,45 @@
+# Vertebra: `make run` and `make test` are the whole set-up (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format install browser docs-cli clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/vertebra init --first-run
+	PORT=$(PORT) $(BIN)/vertebra serve --port $(PORT)
+
+# Debian's Chromium for the end-to-end tests (Playwright drives it; it downloads no browser).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy vertebra
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: $(STAMP) browser lint
+	VERTEBRA_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+docs-cli: $(STAMP)
+	$(BIN)/python -m vertebra.cli.docs > docs/CLI.md
+
+clean:
+	rm -rf $(VENV) var/test

@@ -1,0 +1,20 @@
+"""Shared test set-up: a cheap password hasher and the shipped model loaded once per test DB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    from vertebra.frameworks.domain import load_shipped_frameworks
+
+    with django_db_blocker.unblock():
+        load_shipped_frameworks()

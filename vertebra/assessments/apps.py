@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AssessmentsConfig(AppConfig):
+    name = "vertebra.assessments"
+    label = "assessments"
+    verbose_name = "Assessments"

@@ -1,0 +1,251 @@
+"""Business rules of assessments: creating cycles, saving answers with history, finalizing.
+
+Views, the API, importers and commands all call these functions; none of them writes
+answers any other way, so that history and conflict checks are never skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vertebra.assessments.models import (
+    Answer,
+    AnswerEvent,
+    AnswerStatus,
+    Assessment,
+    AssessmentStatus,
+)
+from vertebra.frameworks.domain import latest_version, shape_of
+from vertebra.frameworks.models import FrameworkVersion, Objective
+from vertebra.maturity import Profile, profile
+
+if TYPE_CHECKING:
+    from vertebra.accounts.models import User
+    from vertebra.cities.models import City
+
+# The answer fields a person edits, in the order the history shows them.
+ANSWER_FIELDS = ("status", "progress", "evidence", "links", "notes", "owner", "na_justification")
+MAX_TEXT = 20_000
+
+
+class AssessmentLockedError(Exception):
+    """A final assessment is read-only."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This assessment is final and can no longer be changed."))
+
+
+class AnswerValidationError(Exception):
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+class AnswerConflictError(Exception):
+    """Someone else saved the answer since the caller loaded it."""
+
+    def __init__(self, current: Answer) -> None:
+        self.current = current
+        super().__init__(
+            _("%(code)s was changed by someone else while you were editing it.")
+            % {"code": current.objective.code}
+        )
+
+
+@dataclass
+class SaveResult:
+    answer: Answer
+    changed: list[str] = field(default_factory=list)
+
+
+def create_assessment(
+    *,
+    city: City,
+    user: User | None,
+    title: str,
+    date: dt.date,
+    framework_version: FrameworkVersion | None = None,
+    copy_from: Assessment | None = None,
+) -> Assessment:
+    """A new draft with one answer row per objective; a new cycle copies a previous one's answers."""
+    if copy_from is not None and copy_from.city_id != city.pk:
+        raise ValueError("An assessment can only continue a cycle of the same city.")
+    fv = framework_version or (
+        copy_from.framework_version if copy_from is not None else latest_version("smr-rmm")
+    )
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            city=city,
+            framework_version=fv,
+            title=title,
+            date=date,
+            previous=copy_from,
+            created_by=user,
+        )
+        previous: dict[str, Answer] = {}
+        if copy_from is not None:
+            previous = {
+                a.objective.code: a
+                for a in copy_from.answers.select_related("objective").order_by()
+            }
+        rows = []
+        for objective in Objective.objects.filter(framework_version=fv).order_by("position"):
+            source = previous.get(objective.code)
+            answer = Answer(assessment=assessment, objective=objective, updated_by=user)
+            if source is not None:
+                for name in ANSWER_FIELDS:
+                    setattr(answer, name, getattr(source, name))
+            rows.append(answer)
+        Answer.objects.bulk_create(rows)
+    return assessment
+
+
+def clean_changes(answer: Answer, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a set of field changes against the answer as it would become."""
+    errors: dict[str, str] = {}
+    unknown = sorted(set(changes) - set(ANSWER_FIELDS))
+    for name in unknown:
+        errors[name] = _("Unknown field.")
+    cleaned: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name in unknown:
+            continue
+        if name == "status":
+            if value not in AnswerStatus.values:
+                errors[name] = _("Choose one of: %(choices)s.") % {
+                    "choices": ", ".join(AnswerStatus.values)
+                }
+                continue
+        elif name == "progress":
+            if value in ("", None):
+                value = None
+            elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+                errors[name] = _("Progress is a whole number from 0 to 100.")
+                continue
+        else:
+            value = "" if value is None else value
+            if not isinstance(value, str):
+                errors[name] = _("This must be text.")
+                continue
+            value = value.strip()
+            limit = 200 if name == "owner" else MAX_TEXT
+            if len(value) > limit:
+                errors[name] = _("At most %(limit)d characters.") % {"limit": limit}
+                continue
+        cleaned[name] = value
+    status = cleaned.get("status", answer.status)
+    justification = cleaned.get("na_justification", answer.na_justification)
+    if status == AnswerStatus.NOT_APPLICABLE and not justification:
+        errors["na_justification"] = _("Say why this objective does not apply to the city.")
+    if errors:
+        raise AnswerValidationError(errors)
+    return cleaned
+
+
+def save_answer(
+    *,
+    answer: Answer,
+    user: User | None,
+    changes: Mapping[str, Any],
+    expected_version: int | None = None,
+    source: str = "web",
+) -> SaveResult:
+    """Apply changes to one answer, record each changed field, refuse stale or final writes."""
+    if answer.assessment.status == AssessmentStatus.FINAL:
+        raise AssessmentLockedError()
+    cleaned = clean_changes(answer, changes)
+    with transaction.atomic():
+        current = (
+            Answer.objects.select_related("objective", "assessment").filter(pk=answer.pk).get()
+        )
+        if current.assessment.status == AssessmentStatus.FINAL:
+            raise AssessmentLockedError()
+        if expected_version is not None and current.version != expected_version:
+            raise AnswerConflictError(current)
+        changed = [name for name, value in cleaned.items() if getattr(current, name) != value]
+        if not changed:
+            return SaveResult(current, [])
+        events = [
+            AnswerEvent(
+                assessment_id=current.assessment_id,
+                answer=current,
+                objective_code=current.objective.code,
+                field=name,
+                old_value=_text(getattr(current, name)),
+                new_value=_text(cleaned[name]),
+                user=user,
+                source=source,
+            )
+            for name in changed
+        ]
+        updated = Answer.objects.filter(pk=current.pk, version=current.version).update(
+            **{name: cleaned[name] for name in changed},
+            version=F("version") + 1,
+            updated_by=user,
+            updated_at=timezone.now(),
+        )
+        if updated != 1:
+            current.refresh_from_db()
+            raise AnswerConflictError(current)
+        AnswerEvent.objects.bulk_create(events)
+        current.refresh_from_db()
+    return SaveResult(current, changed)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def finalize(*, assessment: Assessment, user: User | None) -> Assessment:
+    """Make a draft final: read-only from now on, with its profile kept as a snapshot."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status == AssessmentStatus.FINAL:
+            raise AssessmentLockedError()
+        fv = locked.framework_version
+        locked.snapshot = profile_of(locked).to_json(framework=fv.framework_id, version=fv.version)
+        locked.status = AssessmentStatus.FINAL
+        locked.finalized_at = timezone.now()
+        locked.finalized_by = user
+        locked.save(update_fields=["snapshot", "status", "finalized_at", "finalized_by"])
+    return locked
+
+
+def statuses_of(assessment: Assessment) -> dict[str, str]:
+    """Objective code to status for every objective that has been answered (one query).
+
+    "Not started" is the engine's default, so those rows are left out and the profile's
+    ``answered`` count is the number of objectives with any other status.
+    """
+    return dict(
+        Answer.objects.filter(assessment=assessment)
+        .exclude(status=AnswerStatus.NOT_STARTED)
+        .values_list("objective__code", "status")
+    )
+
+
+def profile_of(
+    assessment: Assessment,
+    *,
+    statuses: Mapping[str, str] | None = None,
+    targets: Mapping[str, str] | None = None,
+) -> Profile:
+    shape = shape_of(assessment.framework_version)
+    if statuses is None:
+        statuses = statuses_of(assessment)
+    return profile(shape, statuses, targets=targets)
+
+
+def answers_by_code(assessment: Assessment, codes: Iterable[str]) -> dict[str, Answer]:
+    return {
+        a.objective.code: a
+        for a in assessment.answers.select_related("objective").filter(objective__code__in=codes)
+    }

@@ -1,0 +1,142 @@
+"""Assessments, their answers (one per objective), evidence and the append-only history.
+
+Room for later capabilities: several stakeholders rating the same objective will add a
+``Rating`` (answer, person, status, comment) beside ``Answer``, which stays the city's
+agreed answer after the consensus step.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vertebra.cities.models import City
+from vertebra.frameworks.models import FrameworkVersion, Objective
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FINAL = "final", _("Final")
+
+
+class AnswerStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ACHIEVED = "achieved", _("Achieved")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+class Assessment(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="assessments")
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="assessments"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    status = models.CharField(
+        max_length=8, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_cycles"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finalized_at = models.DateTimeField(null=True, blank=True)
+    # The engine's profile at finalization: the immutable record of what was reported.
+    snapshot = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == AssessmentStatus.FINAL
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="answers")
+    status = models.CharField(
+        max_length=16, choices=AnswerStatus.choices, default=AnswerStatus.NOT_STARTED
+    )
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    evidence = models.TextField(blank=True)
+    links = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    owner = models.CharField(max_length=200, blank=True)
+    na_justification = models.TextField(blank=True)
+    # Incremented on every change; a save from a stale page is refused as a conflict.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assessment", "objective__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "objective"], name="answer_unique"),
+            models.CheckConstraint(
+                condition=models.Q(progress__isnull=True) | models.Q(progress__lte=100),
+                name="answer_progress_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective.code}: {self.status}"
+
+
+class AnswerEvent(models.Model):
+    """One changed field of one answer: append-only."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="events")
+    objective_code = models.CharField(max_length=32)
+    field = models.CharField(max_length=32)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=16, default="web")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.objective_code}.{self.field}: {self.old_value!r} -> {self.new_value!r}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.answer.assessment.uuid}/{uuid.uuid4().hex}/{filename}"
+
+
+class Attachment(models.Model):
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,283 @@
+"""Reading a city's answers from a file: CSV, JSON or YAML.
+
+Pure Python (no Django), so that ``vertebra assess`` runs without a database. Every
+problem is collected with its file, line and column, and nothing is returned unless
+the whole file is valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from vertebra.maturity import STATUSES, Shape
+
+MAX_RESPONSES_BYTES = 5 * 1024 * 1024
+REQUIRED_COLUMNS = ("objective", "status")
+OPTIONAL_COLUMNS = ("progress", "evidence", "notes", "owner")
+# Columns of our own exports that describe the objective; read and ignored.
+DESCRIPTIVE_COLUMNS = ("dimension", "policy", "stage", "text", "objective_text")
+ANSWER_FIELDS = ("status", *OPTIONAL_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Response:
+    objective: str
+    status: str
+    progress: int | None = None
+    evidence: str = ""
+    notes: str = ""
+    owner: str = ""
+    line: int | None = None
+
+
+class ResponsesError(Exception):
+    def __init__(self, filename: str, errors: list[str]) -> None:
+        self.filename = filename
+        self.errors = errors
+        super().__init__("\n".join(f"{filename}: {e}" for e in errors))
+
+
+def normalise_status(value: str) -> str | None:
+    cleaned = value.strip().lower().replace(" ", "_").replace("-", "_")
+    return cleaned if cleaned in STATUSES else None
+
+
+def read_responses_file(path: str | Path, *, shape: Shape) -> list[Response]:
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise ResponsesError(name, ["no such file"])
+    if not p.is_file():
+        raise ResponsesError(name, ["not a regular file"])
+    if p.stat().st_size > MAX_RESPONSES_BYTES:
+        raise ResponsesError(
+            name, [f"file is larger than {MAX_RESPONSES_BYTES // 1024 // 1024} MB"]
+        )
+    return parse_responses(p.read_bytes(), filename=name, shape=shape)
+
+
+def parse_responses(data: bytes, *, filename: str, shape: Shape) -> list[Response]:
+    if len(data) > MAX_RESPONSES_BYTES:
+        raise ResponsesError(
+            filename, [f"file is larger than {MAX_RESPONSES_BYTES // 1024 // 1024} MB"]
+        )
+    if not data.strip():
+        raise ResponsesError(filename, ["the file is empty"])
+    if b"\x00" in data:
+        raise ResponsesError(filename, ["this is a binary file, not a CSV, JSON or YAML text file"])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ResponsesError(
+            filename, [f"the file is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"]
+        ) from None
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        return _parse_csv(text, filename=filename, shape=shape)
+    if suffix in {".json", ".yaml", ".yml"}:
+        return _parse_document(text, filename=filename, shape=shape, is_json=suffix == ".json")
+    raise ResponsesError(
+        filename, [f"unknown file type {suffix or '(none)'!r}; use .csv, .json, .yaml or .yml"]
+    )
+
+
+def _parse_csv(text: str, *, filename: str, shape: Shape) -> list[Response]:
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ResponsesError(filename, [f"not a readable CSV file: {exc}"]) from None
+    header = [h.strip().lower() for h in rows[0]]
+    errors: list[str] = []
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ResponsesError(
+            filename,
+            [
+                "line 1: the header must name the columns 'objective' and 'status' "
+                f"(missing: {', '.join(missing)}; found: {', '.join(header) or 'nothing'})"
+            ],
+        )
+    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS) | set(DESCRIPTIVE_COLUMNS)
+    for column, name in enumerate(header, start=1):
+        if name not in known:
+            errors.append(f"line 1, column {column}: unknown column {name!r}")
+        elif header.count(name) > 1 and header.index(name) != column - 1:
+            errors.append(f"line 1, column {column}: column {name!r} appears twice")
+    records: list[tuple[int, dict[str, object]]] = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            errors.append(f"line {line}: {len(row)} cells but the header has {len(header)}")
+            continue
+        record = {name: row[i].strip() if i < len(row) else "" for i, name in enumerate(header)}
+        records.append(
+            (line, {k: v for k, v in record.items() if k in ANSWER_FIELDS or k == "objective"})
+        )
+    return _validate(records, filename=filename, shape=shape, errors=errors, where="line")
+
+
+def _parse_document(text: str, *, filename: str, shape: Shape, is_json: bool) -> list[Response]:
+    try:
+        if is_json:
+            document: object = json.loads(text)
+        else:
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            document = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except json.JSONDecodeError as exc:
+        raise ResponsesError(filename, [f"line {exc.lineno}: not valid JSON: {exc.msg}"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ResponsesError(filename, [f"{where}not valid YAML: {problem}"]) from None
+    if isinstance(document, Mapping) and "answers" in document:
+        return _parse_answer_list(document["answers"], filename=filename, shape=shape)
+    if not isinstance(document, Mapping):
+        raise ResponsesError(
+            filename,
+            [
+                "the document must be a mapping of objective code to status, "
+                'e.g. {"L1S1": "achieved"}'
+            ],
+        )
+    records: list[tuple[int, dict[str, object]]] = []
+    errors: list[str] = []
+    for index, (code, value) in enumerate(document.items(), start=1):
+        if isinstance(value, str):
+            records.append((index, {"objective": code, "status": value}))
+        elif isinstance(value, Mapping):
+            records.append((index, {"objective": code, **value}))
+        else:
+            errors.append(
+                f'entry {code!r}: the value must be a status such as "achieved" '
+                f"or a mapping with a status, not {_kind(value)}"
+            )
+    return _validate(records, filename=filename, shape=shape, errors=errors, where="entry")
+
+
+def _parse_answer_list(items: object, *, filename: str, shape: Shape) -> list[Response]:
+    if not isinstance(items, list):
+        raise ResponsesError(filename, ['"answers" must be a list of objects'])
+    records: list[tuple[int, dict[str, object]]] = []
+    errors: list[str] = []
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, Mapping):
+            errors.append(f"answers[{index - 1}]: must be an object, not {_kind(item)}")
+            continue
+        records.append(
+            (index, {k: v for k, v in item.items() if k in ANSWER_FIELDS or k == "objective"})
+        )
+    return _validate(records, filename=filename, shape=shape, errors=errors, where="answer")
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "empty"
+    return {
+        list: "a list",
+        dict: "a mapping",
+        int: "a number",
+        float: "a number",
+        bool: "true/false",
+    }.get(type(value), type(value).__name__)
+
+
+def _validate(
+    records: Iterable[tuple[int, Mapping[str, object]]],
+    *,
+    filename: str,
+    shape: Shape,
+    errors: list[str],
+    where: str,
+) -> list[Response]:
+    seen: dict[str, int] = {}
+    responses: list[Response] = []
+    known = set(shape.objective_codes)
+    for number, record in records:
+        place = f"{where} {number}"
+        code_value = record.get("objective")
+        if not isinstance(code_value, str) or not code_value.strip():
+            errors.append(f"{place}: the objective code is missing")
+            continue
+        code = code_value.strip()
+        place = f"{place} ({code})" if where != "line" else place
+        if code not in known:
+            errors.append(f"{place}: unknown objective code {code!r}")
+            continue
+        if code in seen:
+            errors.append(
+                f"{place}: objective {code} is answered twice (first at {where} {seen[code]})"
+            )
+            continue
+        seen[code] = number
+        status_value = record.get("status")
+        if status_value is None or (isinstance(status_value, str) and not status_value.strip()):
+            status = "not_started"
+        elif not isinstance(status_value, str) or normalise_status(status_value) is None:
+            errors.append(
+                f"{place}: unknown status {status_value!r} for {code}; "
+                f"use one of {', '.join(STATUSES)}"
+            )
+            continue
+        else:
+            status = normalise_status(status_value) or "not_started"
+        progress = _progress(record.get("progress"), place=place, errors=errors)
+        texts: dict[str, str] = {}
+        for field in ("evidence", "notes", "owner"):
+            value = record.get(field, "")
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                errors.append(f"{place}: {field} must be text, not {_kind(value)}")
+                value = ""
+            texts[field] = value
+        responses.append(
+            Response(
+                objective=code,
+                status=status,
+                progress=progress,
+                evidence=texts["evidence"],
+                notes=texts["notes"],
+                owner=texts["owner"],
+                line=number if where == "line" else None,
+            )
+        )
+    if errors:
+        raise ResponsesError(filename, errors)
+    return responses
+
+
+def _progress(value: object, *, place: str, errors: list[str]) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        errors.append(f"{place}: progress must be a whole number from 0 to 100")
+        return None
+    number: float
+    if isinstance(value, int | float):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip().rstrip("%"))
+        except ValueError:
+            errors.append(f"{place}: progress {value!r} is not a number from 0 to 100")
+            return None
+    else:
+        errors.append(f"{place}: progress must be a number from 0 to 100, not {_kind(value)}")
+        return None
+    if number != int(number) or not 0 <= number <= 100:
+        errors.append(f"{place}: progress {value!r} must be a whole number from 0 to 100")
+        return None
+    return int(number)
+
+
+def statuses_of(responses: Iterable[Response]) -> dict[str, str]:
+    return {r.objective: r.status for r in responses}

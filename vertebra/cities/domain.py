@@ -1,0 +1,58 @@
+"""Creating cities and people, and giving people a role in a city."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from vertebra.accounts.models import User
+from vertebra.cities.models import City, Membership, Role
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+class CityInputError(ValueError):
+    pass
+
+
+def create_city(*, slug: str, name: str) -> City:
+    if not SLUG_RE.match(slug):
+        raise CityInputError(
+            f"{slug!r} is not a valid short name: use lower-case letters, digits and hyphens "
+            "(at most 64), starting with a letter or digit"
+        )
+    if not name.strip():
+        raise CityInputError("the city's name is empty")
+    if City.objects.filter(slug=slug).exists():
+        raise CityInputError(f"a city with the short name {slug!r} exists already")
+    return City.objects.create(slug=slug, name=name.strip())
+
+
+def add_person(
+    *, email: str, city: City, role: str, password: str | None = None
+) -> tuple[User, Membership, bool]:
+    """Create the person if new (a password is then required) and give them the role in the city.
+
+    Returns the person, the membership and whether the person was created.
+    """
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise CityInputError(f"{email!r} is not a valid email address") from None
+    if role not in Role.values:
+        raise CityInputError(f"unknown role {role!r}; use one of {', '.join(Role.values)}")
+    with transaction.atomic():
+        user = User.objects.filter(email=email).first()
+        created = user is None
+        if user is None:
+            if not password:
+                raise CityInputError("a new person needs a password")
+            user = User.objects.create_user(email, password)
+        membership, _ = Membership.objects.update_or_create(
+            city=city, user=user, defaults={"role": role}
+        )
+    return user, membership, created

@@ -1,0 +1,48 @@
+"""The ``vertebra`` command.
+
+Each command group lives in its own module with a ``register(subparsers)`` function.
+Commands that need the database set Django up themselves (``vertebra.cli.base.setup_django``);
+``vertebra assess`` and ``vertebra framework export/validate`` of the shipped model do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from vertebra import __version__
+from vertebra.cli import assess, cities, framework, server
+from vertebra.cli.base import CliError
+
+COMMAND_MODULES = [server, framework, assess, cities]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vertebra",
+        description="Vertebra: measure and grow a city's resilience maturity.",
+    )
+    parser.add_argument("--version", action="version", version=f"vertebra {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.handler(args)
+    except CliError as exc:
+        for line in exc.lines:
+            print(f"vertebra: {line}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return result
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""``vertebra city create``, ``vertebra user create`` and ``vertebra demo``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from vertebra.cli.base import CliError, read_password_stdin, setup_django
+
+
+def register(subparsers: Any) -> None:
+    city = subparsers.add_parser(
+        "city", help="manage cities", description="Manage the cities (tenants) of this instance."
+    )
+    city_sub = city.add_subparsers(dest="city_command", metavar="ACTION", required=True)
+    create = city_sub.add_parser(
+        "create", help="create a city", description="Create a city with a short name (SLUG)."
+    )
+    create.add_argument("slug", metavar="SLUG", help="short name used in addresses, e.g. donostia")
+    create.add_argument("--name", required=True, help="the city's full name")
+    create.set_defaults(handler=run_city_create)
+
+    user = subparsers.add_parser(
+        "user", help="manage people", description="Manage the people who log in to Vertebra."
+    )
+    user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    ucreate = user_sub.add_parser(
+        "create",
+        help="create a person, or add an existing person to a city",
+        description=(
+            "Create a person who logs in with EMAIL and give them a role in a city. For an "
+            "existing person, only the role in the city is added or changed."
+        ),
+    )
+    ucreate.add_argument("email", metavar="EMAIL")
+    ucreate.add_argument("--city", required=True, metavar="SLUG", help="the city's short name")
+    ucreate.add_argument(
+        "--role",
+        required=True,
+        choices=["admin", "editor", "contributor", "viewer"],
+        help="the person's role in the city",
+    )
+    ucreate.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from the first line of standard input",
+    )
+    ucreate.set_defaults(handler=run_user_create)
+
+    demo = subparsers.add_parser(
+        "demo",
+        help="create or refresh the Demo City",
+        description=(
+            "Create or refresh the city 'demo' (Demo City) with two assessment cycles: an older "
+            "final one and a newer, partly answered draft."
+        ),
+    )
+    demo.set_defaults(handler=run_demo)
+
+
+def _initialised() -> None:
+    from vertebra.cli.server import initialise
+
+    setup_django()
+    initialise(verbose=False)
+
+
+def run_city_create(args: argparse.Namespace) -> int:
+    _initialised()
+    from vertebra.cities.domain import CityInputError, create_city
+
+    try:
+        city = create_city(slug=args.slug, name=args.name)
+    except CityInputError as exc:
+        raise CliError(str(exc)) from None
+    print(f"Created city {city.slug} ({city.name})")
+    return 0
+
+
+def run_user_create(args: argparse.Namespace) -> int:
+    _initialised()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from vertebra.accounts.models import User
+    from vertebra.cities.domain import CityInputError, add_person
+    from vertebra.cities.models import City
+
+    city = City.objects.filter(slug=args.city).first()
+    if city is None:
+        raise CliError(f"--city {args.city}: no such city")
+    password: str | None = read_password_stdin()
+    if User.objects.filter(email=args.email.strip().lower()).exists():
+        password = None
+    elif password is not None:
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise CliError(*(f"password: {m}" for m in exc.messages)) from None
+    try:
+        user, membership, created = add_person(
+            email=args.email, city=city, role=args.role, password=password
+        )
+    except CityInputError as exc:
+        raise CliError(str(exc)) from None
+    what = "Created" if created else "Updated"
+    print(f"{what} {user.email}: {membership.role} in {city.slug}")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    _initialised()
+    from vertebra.demo import build_demo
+
+    city = build_demo()
+    count = city.assessments.count()
+    print(f"Demo City is ready: {count} assessments in city '{city.slug}'")
+    return 0

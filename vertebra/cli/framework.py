@@ -1,0 +1,167 @@
+"""``vertebra framework list|export|validate|import``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from vertebra.cli.base import CliError, setup_django
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "framework",
+        help="list, export, validate and import maturity models",
+        description="Work with maturity models (frameworks) stored as data files.",
+    )
+    sub = parser.add_subparsers(dest="framework_command", metavar="ACTION", required=True)
+
+    listing = sub.add_parser(
+        "list",
+        help="list the shipped and loaded maturity models",
+        description="List the maturity models shipped with Vertebra and those loaded in the database.",
+    )
+    listing.set_defaults(handler=run_list)
+
+    export = sub.add_parser(
+        "export",
+        help="print a maturity model",
+        description="Print a maturity model's stages, dimensions, policies and objectives.",
+    )
+    export.add_argument("framework_id", metavar="ID", help="the model's id, e.g. smr-rmm")
+    export.add_argument("--format", choices=["json"], default="json", help="output format")
+    export.add_argument(
+        "--model-version",
+        type=int,
+        dest="model_version",
+        help="a stored version (default: the shipped or latest one)",
+    )
+    export.set_defaults(handler=run_export)
+
+    validate = sub.add_parser(
+        "validate",
+        help="check a maturity model file",
+        description="Check a maturity model file (YAML or JSON). Exit 0 when valid, 2 when not.",
+    )
+    validate.add_argument("file", metavar="FILE")
+    validate.set_defaults(handler=run_validate)
+
+    load = sub.add_parser(
+        "import",
+        help="validate a maturity model file and store it in the database",
+        description=(
+            "Validate a maturity model file and store it. Importing the same version again "
+            "changes nothing; a new version is stored beside the old one."
+        ),
+    )
+    load.add_argument("file", metavar="FILE")
+    load.set_defaults(handler=run_import)
+
+
+def _read(path: str) -> Any:
+    from vertebra.frameworks.files import FrameworkFileError, read_framework_file
+
+    try:
+        return read_framework_file(path)
+    except FrameworkFileError as exc:
+        raise CliError(*(f"{exc.path}: {error}" for error in exc.errors)) from None
+
+
+def _summary(fw: Any) -> str:
+    policies = sum(len(d.policies) for d in fw.dimensions)
+    objectives = sum(len(p.objectives) for d in fw.dimensions for p in d.policies)
+    return (
+        f"{fw.id} version {fw.version}: {len(fw.stages)} stages, {len(fw.dimensions)} dimensions, "
+        f"{policies} policies, {objectives} objectives"
+    )
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    fw = _read(args.file)
+    print(f"{args.file}: valid; {_summary(fw)}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    fw = _read(args.file)
+    setup_django()
+    from vertebra.cli.server import initialise
+    from vertebra.frameworks.domain import FrameworkConflictError, load_framework
+
+    initialise(verbose=False)
+    try:
+        result = load_framework(framework=fw)
+    except FrameworkConflictError as exc:
+        raise CliError(f"{args.file}: {exc}") from None
+    state = "imported" if result.created else "already loaded, nothing changed"
+    print(f"{_summary(fw)}: {state}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from vertebra.frameworks.files import (
+        UnknownFrameworkError,
+        export_dict,
+        load_shipped,
+        shipped_framework_paths,
+    )
+
+    fw: Any = None
+    if args.framework_id in shipped_framework_paths():
+        shipped = load_shipped(args.framework_id)
+        if args.model_version in (None, shipped.version):
+            fw = shipped
+    if fw is None:
+        fw = _from_database(args.framework_id, args.model_version)
+    if fw is None:
+        try:
+            load_shipped(args.framework_id)
+        except UnknownFrameworkError as exc:
+            raise CliError(str(exc)) from None
+        raise CliError(f"{args.framework_id} version {args.model_version} is not loaded")
+    print(json.dumps(export_dict(fw), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _from_database(framework_id: str, version: int | None) -> Any:
+    setup_django()
+    from django.db import DatabaseError
+
+    from vertebra.frameworks.domain import framework_of
+    from vertebra.frameworks.models import FrameworkVersion
+
+    try:
+        versions = FrameworkVersion.objects.filter(framework_id=framework_id)
+        if version is not None:
+            versions = versions.filter(version=version)
+        fv = versions.order_by("-version").first()
+    except DatabaseError:
+        return None
+    return framework_of(fv) if fv is not None else None
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from vertebra.frameworks.files import load_shipped, shipped_framework_paths
+
+    rows: dict[tuple[str, int], list[str]] = {}
+    names: dict[tuple[str, int], str] = {}
+    for framework_id in sorted(shipped_framework_paths()):
+        fw = load_shipped(framework_id)
+        rows.setdefault((fw.id, fw.version), []).append("shipped")
+        names[(fw.id, fw.version)] = fw.name
+    setup_django()
+    from django.db import DatabaseError
+
+    from vertebra.frameworks.models import FrameworkVersion
+
+    try:
+        for fv in FrameworkVersion.objects.order_by("framework_id", "version"):
+            rows.setdefault((fv.framework_id, fv.version), []).append("loaded")
+            names[(fv.framework_id, fv.version)] = fv.name
+    except DatabaseError:
+        pass
+    print(f"{'ID':<20} {'VERSION':>7}  {'STATE':<16} NAME")
+    for key in sorted(rows):
+        print(f"{key[0]:<20} {key[1]:>7}  {', '.join(rows[key]):<16} {names[key]}")
+    return 0

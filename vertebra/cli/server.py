@@ -1,0 +1,121 @@
+"""``vertebra init`` and ``vertebra serve``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from vertebra.cli.base import CliError, setup_django
+
+
+def register(subparsers: Any) -> None:
+    init = subparsers.add_parser(
+        "init",
+        help="prepare the database and load the shipped maturity models (safe to repeat)",
+        description="Migrate the database and load the shipped maturity models. Idempotent.",
+    )
+    init.add_argument(
+        "--first-run",
+        action="store_true",
+        help=(
+            "when no account exists yet, also create an admin account (printing its email and "
+            "a generated password once) and the Demo City"
+        ),
+    )
+    init.set_defaults(handler=run_init)
+    serve = subparsers.add_parser(
+        "serve",
+        help="run init, then serve the web application",
+        description=(
+            "Run 'vertebra init', then serve the application with gunicorn "
+            "(Django's development server when VERTEBRA_DEBUG is set)."
+        ),
+    )
+    serve.add_argument("--port", type=int, help="port to listen on (default: $PORT or 8000)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--workers", type=int, default=None, help="gunicorn worker processes (default: 2 x cores)"
+    )
+    serve.set_defaults(handler=run_serve)
+
+
+def initialise(*, verbose: bool = True) -> None:
+    setup_django()
+    from django.core.management import call_command
+
+    from vertebra.frameworks.domain import load_shipped_frameworks
+
+    call_command("migrate", interactive=False, verbosity=0)
+    for result in load_shipped_frameworks():
+        fv = result.framework_version
+        if verbose:
+            state = "loaded" if result.created else "already loaded"
+            print(f"{fv.framework_id} version {fv.version}: {state}")
+
+
+def run_init(args: argparse.Namespace) -> int:
+    initialise()
+    if args.first_run:
+        first_run()
+    return 0
+
+
+FIRST_ADMIN_EMAIL = "admin@vertebra.local"
+
+
+def first_run() -> None:
+    """On an instance with no accounts: an admin with a generated password, and the Demo City."""
+    import secrets
+
+    from vertebra.accounts.models import User
+    from vertebra.demo import build_demo
+
+    if User.objects.exists():
+        return
+    password = secrets.token_urlsafe(12)
+    admin = User.objects.create_superuser(FIRST_ADMIN_EMAIL, password)
+    build_demo(admin=admin)
+    print("", flush=True)
+    print("An administrator account was created. Keep this password; it is shown only once:")
+    print(f"    email:    {FIRST_ADMIN_EMAIL}")
+    print(f"    password: {password}")
+    print("The Demo City is ready for you to explore.", flush=True)
+    print("", flush=True)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    port = args.port if args.port is not None else int(os.environ.get("PORT", "8000"))
+    if not 0 < port < 65536:
+        raise CliError(f"--port {port}: a port is a number from 1 to 65535")
+    initialise()
+    from django.conf import settings
+
+    if settings.DEBUG:
+        from django.core.management import call_command
+
+        call_command("runserver", f"{args.host}:{port}", use_reloader=False)
+        return 0
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    workers = args.workers or max(2, (os.cpu_count() or 1) * 2)
+    gunicorn_args = [
+        "gunicorn",
+        "vertebra.wsgi:application",
+        "--bind",
+        f"{args.host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+    ]
+    print(f"Vertebra is serving on http://{args.host}:{port}/", flush=True)
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = gunicorn_args
+    run()
+    return 0

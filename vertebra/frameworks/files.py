@@ -1,0 +1,395 @@
+"""Reading, validating and exporting maturity-model files (YAML or JSON). Pure Python, no Django.
+
+Every problem with a file, from unreadable bytes to a duplicate objective code, becomes one
+:class:`FrameworkFileError` listing all problems found, one line each: ``LOCATION: message``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from vertebra.frameworks.schema import Framework
+
+if TYPE_CHECKING:
+    from vertebra.maturity import Shape
+
+MAX_FILE_SIZE = 5 * 1024 * 1024
+DATA_DIR = Path(__file__).resolve().parent / "data"
+YAML_EXTENSIONS = frozenset({".yaml", ".yml"})
+JSON_EXTENSIONS = frozenset({".json"})
+
+FILE = "(file)"
+DOCUMENT = "(document)"
+
+try:  # libyaml's parser: several times faster, and the CLI must start and finish within a second
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class FrameworkFileError(Exception):
+    """A framework file that cannot be used; ``errors`` holds one ``LOCATION: message`` per line."""
+
+    def __init__(self, path: str, errors: list[str]) -> None:
+        self.path = path
+        self.errors = errors
+        super().__init__(path, errors)
+
+    def __str__(self) -> str:
+        count = len(self.errors)
+        header = f"{self.path}: {count} error{'s' if count != 1 else ''}"
+        return "\n".join([header, *(f"  {error}" for error in self.errors)])
+
+
+class UnknownFrameworkError(KeyError):
+    """No shipped framework has this id; the message lists the ids that exist."""
+
+    def __init__(self, framework_id: str, known: list[str]) -> None:
+        self.framework_id = framework_id
+        self.known = known
+        super().__init__(framework_id)
+
+    def __str__(self) -> str:
+        known = ", ".join(self.known) or "none"
+        return f"unknown framework {self.framework_id!r} (shipped frameworks: {known})"
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def parse_framework(data: bytes, *, filename: str) -> Framework:
+    """Parse and validate a framework file's bytes; ``filename``'s extension picks the syntax."""
+    document = _decode(data, filename=filename)
+    if not isinstance(document, dict):
+        kind = _kind(document)
+        raise FrameworkFileError(
+            filename, [f"{DOCUMENT}: expected a mapping of fields, got {kind}"]
+        )
+    try:
+        return Framework.model_validate(document)
+    except ValidationError as exc:
+        raise FrameworkFileError(
+            filename, [_describe(error, document) for error in exc.errors(include_url=False)]
+        ) from None
+    except RecursionError:
+        raise FrameworkFileError(filename, [f"{DOCUMENT}: nested too deeply"]) from None
+
+
+def read_framework_file(path: str | Path) -> Framework:
+    """Read and validate a framework file from disk."""
+    name = str(path)
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise FrameworkFileError(name, [f"{FILE}: is a directory, not a file"])
+        if not stat.S_ISREG(mode):
+            raise FrameworkFileError(name, [f"{FILE}: not a regular file"])
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_SIZE + 1)
+    except FileNotFoundError:
+        raise FrameworkFileError(name, [f"{FILE}: no such file"]) from None
+    except OSError as exc:
+        raise FrameworkFileError(name, [f"{FILE}: cannot read ({exc.strerror or exc})"]) from None
+    return parse_framework(data, filename=name)
+
+
+def shipped_framework_paths() -> dict[str, Path]:
+    """The framework files shipped with Vertebra, keyed by framework id (``data/<id>.yaml``)."""
+    return {path.stem: path for path in sorted(DATA_DIR.glob("*.yaml"))}
+
+
+@functools.cache
+def load_shipped(framework_id: str) -> Framework:
+    """The shipped framework ``framework_id``, parsed once per process (treat it as read-only)."""
+    paths = shipped_framework_paths()
+    if framework_id not in paths:
+        raise UnknownFrameworkError(framework_id, sorted(paths))
+    framework = read_framework_file(paths[framework_id])
+    if framework.id != framework_id:
+        raise FrameworkFileError(
+            str(paths[framework_id]),
+            [f"id: {framework.id!r} does not match the file name (expected {framework_id!r})"],
+        )
+    return framework
+
+
+def _decode(data: bytes, *, filename: str) -> Any:
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in YAML_EXTENSIONS | JSON_EXTENSIONS:
+        raise FrameworkFileError(
+            filename,
+            [f"{FILE}: unknown extension {suffix or '(none)'!r}; use .yaml, .yml or .json"],
+        )
+    if len(data) > MAX_FILE_SIZE:
+        raise FrameworkFileError(
+            filename, [f"{FILE}: too large (the limit is {MAX_FILE_SIZE // (1024 * 1024)} MB)"]
+        )
+    if b"\x00" in data:
+        raise FrameworkFileError(filename, [f"{FILE}: binary content (NUL bytes), not a text file"])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FrameworkFileError(
+            filename, [f"line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x})"]
+        ) from None
+    if not text.strip():
+        raise FrameworkFileError(filename, [f"{FILE}: the file is empty"])
+    document = (
+        _load_json(text, filename) if suffix in JSON_EXTENSIONS else _load_yaml(text, filename)
+    )
+    if document is None:
+        raise FrameworkFileError(filename, [f"{FILE}: the file is empty"])
+    _refuse_shared_nodes(document, filename)
+    return document
+
+
+class _UniqueKeyLoader(_BaseLoader):
+    """The safe loader, refusing a key that appears twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:
+                continue  # an unhashable key: the base class reports it
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
+
+def _load_yaml(text: str, filename: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else FILE
+        problem = exc.problem or exc.context or "syntax error"
+        raise FrameworkFileError(filename, [f"{where}: invalid YAML: {problem}"]) from None
+    except yaml.YAMLError as exc:
+        raise FrameworkFileError(filename, [f"{FILE}: invalid YAML: {exc}"]) from None
+    except RecursionError:
+        raise FrameworkFileError(filename, [f"{FILE}: invalid YAML: nested too deeply"]) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # The safe constructor lets a few of these through, e.g. for the date 2024-13-45.
+        raise FrameworkFileError(filename, [f"{FILE}: invalid YAML value: {exc}"]) from None
+
+
+def _load_json(text: str, filename: str) -> Any:
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in mapping:
+                raise _DuplicateJsonKeyError(key)
+            mapping[key] = value
+        return mapping
+
+    try:
+        return json.loads(text, object_pairs_hook=unique_keys)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise FrameworkFileError(filename, [f"{where}: invalid JSON: {exc.msg}"]) from None
+    except _DuplicateJsonKeyError as exc:
+        raise FrameworkFileError(
+            filename, [f"{FILE}: invalid JSON: duplicate key {exc.key!r}"]
+        ) from None
+    except RecursionError:
+        raise FrameworkFileError(filename, [f"{FILE}: invalid JSON: nested too deeply"]) from None
+    except ValueError as exc:  # e.g. an integer with too many digits
+        raise FrameworkFileError(filename, [f"{FILE}: invalid JSON: {exc}"]) from None
+
+
+class _DuplicateJsonKeyError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_shared_nodes(document: Any, filename: str) -> None:
+    """Refuse YAML aliases to containers: they could expand a small file into a huge document."""
+    seen: set[int] = set()
+    pending = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            children = list(node.values())
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if id(node) in seen:
+            raise FrameworkFileError(
+                filename, [f"{FILE}: YAML anchors and aliases (&name, *name) are not supported"]
+            )
+        seen.add(id(node))
+        pending.extend(children)
+
+
+# -- describing validation errors ----------------------------------------------------------------
+
+_KINDS: dict[type, str] = {
+    str: "text",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    list: "a list",
+    dict: "a mapping",
+    type(None): "nothing (null)",
+    bytes: "binary data",
+}
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "an integer",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+}
+
+
+def _kind(value: Any) -> str:
+    return _KINDS.get(type(value), type(value).__name__)
+
+
+def _describe(error: ErrorDetails, document: dict[str, Any]) -> str:
+    location = _location(tuple(error["loc"]), document)
+    return f"{location}: {_message(error)}"
+
+
+def _message(error: ErrorDetails) -> str:
+    error_type = error["type"]
+    value = error["input"]
+    if error_type == "missing":
+        return "missing required field"
+    if error_type == "extra_forbidden":
+        return "unknown field"
+    if error_type in _EXPECTED:
+        message = f"expected {_EXPECTED[error_type]}, got {_kind(value)}"
+        if isinstance(value, bool):
+            message += " (in YAML, quote words such as yes, no, on and off)"
+        return message
+    if error_type == "too_short":
+        return "must not be empty"
+    if error_type == "greater_than":
+        return f"must be a positive integer, got {value!r}"
+    return error["msg"]
+
+
+def _location(loc: tuple[str | int, ...], document: dict[str, Any]) -> str:
+    """Render ``("dimensions", 0, "policies", 1)`` as ``dimensions[0].policies[1] (L2)``.
+
+    The code of the innermost list element on the path is added when the document has one.
+    """
+    if not loc:
+        return DOCUMENT
+    parts: list[str] = []
+    coded_at: tuple[int, str] | None = None
+    node: Any = document
+    for part in loc:
+        if isinstance(node, list) and isinstance(part, int) and not isinstance(part, bool):
+            parts.append(f"[{part}]")
+            node = node[part] if 0 <= part < len(node) else None
+            code = node["code"] if isinstance(node, dict) and "code" in node else None
+            if isinstance(code, str) and code:
+                coded_at = (len(parts), code)
+        elif part == "[key]":
+            parts.append(" (key)")
+            node = None
+        else:
+            # pydantic reports a YAML key such as `no` (read as False) as 0: show what YAML read.
+            key = next((k for k in node if k == part), part) if isinstance(node, dict) else part
+            name = str(key).lower() if isinstance(key, bool) else str(key)
+            parts.append(f".{name}" if parts else name)
+            node = node[key] if isinstance(node, dict) and key in node else None
+    if coded_at is not None:
+        index, code = coded_at
+        parts.insert(index, f" ({code})")
+    return "".join(parts)
+
+
+# -- exporting -----------------------------------------------------------------------------------
+
+
+def export_dict(fw: Framework) -> dict[str, Any]:
+    """The framework's content in the base language, in file order, for JSON exports and the API."""
+    return {
+        "id": fw.id,
+        "version": fw.version,
+        "name": fw.name,
+        "stages": [
+            {"code": stage.code, "name": stage.name, "description": stage.description}
+            for stage in fw.stages
+        ],
+        "dimensions": [
+            {
+                "code": dimension.code,
+                "name": dimension.name,
+                "policies": [
+                    {
+                        "code": policy.code,
+                        "name": policy.name,
+                        "objectives": [
+                            {
+                                "code": objective.code,
+                                "stage": objective.stage,
+                                "text": objective.text,
+                            }
+                            for objective in policy.objectives
+                        ],
+                    }
+                    for policy in dimension.policies
+                ],
+            }
+            for dimension in fw.dimensions
+        ],
+    }
+
+
+def to_shape(fw: Framework) -> Shape:
+    """The framework's structure as the scoring engine's ``Shape`` (codes and names only)."""
+    from vertebra.maturity import Shape
+
+    return Shape.from_lists(
+        stages=[(stage.code, stage.name) for stage in fw.stages],
+        dimensions=[
+            (
+                dimension.code,
+                dimension.name,
+                [(policy.code, policy.name) for policy in dimension.policies],
+            )
+            for dimension in fw.dimensions
+        ],
+        objectives=[
+            (objective.code, policy.code, objective.stage)
+            for _, policy, objective in fw.objectives()
+        ],
+    )
+
+
+def content_digest(fw: Framework) -> str:
+    """SHA-256 of the framework's full content (translations and indicators included).
+
+    Two files with the same meaning have the same digest whatever their syntax, key order or
+    omitted defaults; loading an id+version again with a different digest must be refused.
+    """
+    canonical = json.dumps(
+        fw.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

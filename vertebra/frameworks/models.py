@@ -1,0 +1,56 @@
+"""Maturity models stored in the database, one row per loaded version.
+
+The model text lives in the data file; the rows here are a faithful copy so that
+answers can point at objectives and every assessment stays pinned to its version.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class FrameworkVersion(models.Model):
+    framework_id = models.SlugField(max_length=64)
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)
+    definition = models.JSONField()
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["framework_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework_id", "version"], name="framework_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework_id} v{self.version}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+
+class Objective(models.Model):
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.CASCADE, related_name="objectives"
+    )
+    code = models.CharField(max_length=32)
+    dimension_code = models.CharField(max_length=32)
+    policy_code = models.CharField(max_length=32)
+    stage_code = models.CharField(max_length=32)
+    position = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["framework_version", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework_version", "code"], name="objective_code_unique_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
