@@ -1,0 +1,63 @@
+"""The page frame every screen shares: skip link, cities, log out, htmx served locally."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from vertebra.accounts.models import User
+from vertebra.cities.models import City, Membership, Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_styled_and_has_labelled_fields(client: Client) -> None:
+    response = client.get("/login/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<link rel="stylesheet" href="/static/web/css/app.css">' in html
+    assert '<label for="id_username">Email address</label>' in html
+    assert '<label for="id_password">Password</label>' in html
+    assert "<script>" not in html
+    assert "style=" not in html
+
+
+def test_login_with_wrong_password_says_so(client: Client) -> None:
+    User.objects.create_user("ana@example.org", "right-password")
+    response = client.post("/login/", {"username": "ana@example.org", "password": "wrong"})
+    assert response.status_code == 200
+    assert "Please enter a correct email address and password." in response.content.decode()
+
+
+def test_base_shows_skip_link_own_cities_and_logout_form(client: Client) -> None:
+    user = User.objects.create_user("ana@example.org", "pw")
+    mine = City.objects.create(slug="porto", name="Porto")
+    City.objects.create(slug="riga", name="Riga")
+    Membership.objects.create(city=mine, user=user, role=Role.VIEWER)
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert '<a class="skip-link" href="#main">Skip to main content</a>' in html
+    assert '<a href="/cities/porto/">Porto</a>' in html
+    assert "Riga" not in html
+    assert '<form method="post" action="/logout/" class="inline-form">' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert '<script src="/static/web/vendor/htmx.min.js" defer></script>' in html
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+
+
+def test_logout_is_a_post_that_ends_the_session(client: Client) -> None:
+    user = User.objects.create_user("ana@example.org", "pw")
+    client.force_login(user)
+    response = client.post("/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/"
+    assert client.get("/")["Location"] == "/login/?next=/"
+
+
+def test_htmx_is_vendored_not_fetched_from_a_cdn(client: Client) -> None:
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("web/vendor/htmx.min.js")
+    assert path is not None
+    with open(path, encoding="utf-8") as handle:
+        assert "htmx" in handle.read(2000)

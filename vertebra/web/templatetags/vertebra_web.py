@@ -1,0 +1,42 @@
+"""Template helpers of the web application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from vertebra.cities.models import City
+from vertebra.cities.scoping import cities_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def my_cities(context: template.Context) -> list[City]:
+    """The signed-in person's cities, read once per request."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return []
+    cached: list[City] | None = getattr(request, "_vertebra_cities", None)
+    if cached is None:
+        cached = list(cities_for(request.user))
+        request._vertebra_cities = cached
+    return cached
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``mapping[key]`` in a template, or None when the key is missing."""
+    try:
+        return mapping[key]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+@register.filter
+def percent(value: float | None) -> int:
+    """A ratio from 0 to 1 as a whole percentage."""
+    if value is None:
+        return 0
+    return round(value * 100)
