@@ -42,7 +42,8 @@ class FrameworkFileError(Exception):
 
     def __init__(self, path: str, errors: list[str]) -> None:
         self.path = path
-        self.errors = errors
+        # One line per error, even when the message quotes a value with a line break in it.
+        self.errors = [error.replace("\r", "\\r").replace("\n", "\\n") for error in errors]
         super().__init__(path, errors)
 
     def __str__(self) -> str:
@@ -183,6 +184,12 @@ def _load_yaml(text: str, filename: str) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else FILE
         problem = exc.problem or exc.context or "syntax error"
         raise FrameworkFileError(filename, [f"{where}: invalid YAML: {problem}"]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise FrameworkFileError(
+            filename, [f"line {line}: invalid YAML: {exc.reason} (U+{character:04X})"]
+        ) from None
     except yaml.YAMLError as exc:
         raise FrameworkFileError(filename, [f"{FILE}: invalid YAML: {exc}"]) from None
     except RecursionError:

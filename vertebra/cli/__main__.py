@@ -1,0 +1,5 @@
+import sys
+
+from vertebra.cli import main
+
+sys.exit(main())
