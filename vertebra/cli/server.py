@@ -46,10 +46,14 @@ def register(subparsers: Any) -> None:
 def initialise(*, verbose: bool = True) -> None:
     setup_django()
     from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
     from vertebra.frameworks.domain import load_shipped_frameworks
 
-    call_command("migrate", interactive=False, verbosity=0)
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)
     for result in load_shipped_frameworks():
         fv = result.framework_version
         if verbose:

@@ -1,0 +1,207 @@
+"""Commands that use the database: init, framework list/import, city, user, demo."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from vertebra.accounts.models import User
+from vertebra.assessments.models import Assessment, AssessmentStatus
+from vertebra.cities.models import City, Membership
+from vertebra.cli import main
+from vertebra.frameworks.models import FrameworkVersion, Objective
+
+SHIPPED = Path(__file__).resolve().parents[1] / "vertebra/frameworks/data/smr-rmm.yaml"
+pytestmark = pytest.mark.django_db
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_is_idempotent_and_loads_the_shipped_model_once(capsys):
+    assert run(capsys, "init") == (0, "smr-rmm version 1: already loaded\n", "")
+    assert run(capsys, "init") == (0, "smr-rmm version 1: already loaded\n", "")
+    assert FrameworkVersion.objects.filter(framework_id="smr-rmm").count() == 1
+    assert Objective.objects.filter(framework_version__framework_id="smr-rmm").count() == 96
+
+
+def test_framework_list_shows_shipped_and_loaded_versions(capsys):
+    code, out, err = run(capsys, "framework", "list")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "ID                   VERSION  STATE            NAME",
+        "smr-rmm                    1  shipped, loaded  SMR Resilience Maturity Model",
+    ]
+
+
+def test_framework_import_stores_a_new_version_beside_the_old_one(tmp_path, capsys):
+    text = SHIPPED.read_text(encoding="utf-8").replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    text = text.replace("name: SMR Resilience Maturity Model", "name: SMR RMM (revised)", 1)
+    path = tmp_path / "smr-v2.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "framework", "import", str(path))
+    assert code == 0
+    assert out == (
+        "smr-rmm version 2: 5 stages, 4 dimensions, 10 policies, 96 objectives: imported\n"
+    )
+    code, out, _ = run(capsys, "framework", "import", str(path))
+    assert out == (
+        "smr-rmm version 2: 5 stages, 4 dimensions, 10 policies, 96 objectives: "
+        "already loaded, nothing changed\n"
+    )
+    assert list(
+        FrameworkVersion.objects.filter(framework_id="smr-rmm").values_list("version", flat=True)
+    ) == [2, 1]
+    assert Objective.objects.filter(framework_version__framework_id="smr-rmm").count() == 192
+
+
+def test_framework_import_refuses_same_version_with_other_content(tmp_path, capsys):
+    text = SHIPPED.read_text(encoding="utf-8").replace(
+        "Establish a working team", "Set up a working team", 1
+    )
+    path = tmp_path / "changed.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "framework", "import", str(path))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"vertebra: {path}: smr-rmm version 1 is already loaded with different content; "
+        "give the changed model a new version number.\n"
+    )
+    assert Objective.objects.get(framework_version__version=1, code="L1S1").text == (
+        "Establish a working team responsible for resilience issues in the city"
+    )
+
+
+def test_city_create_and_bad_slug(capsys):
+    assert run(capsys, "city", "create", "donostia", "--name", "Donostia / San Sebastián") == (
+        0,
+        "Created city donostia (Donostia / San Sebastián)\n",
+        "",
+    )
+    assert City.objects.get(slug="donostia").name == "Donostia / San Sebastián"
+    code, _, err = run(capsys, "city", "create", "donostia", "--name", "Again")
+    assert (code, err) == (2, "vertebra: a city with the short name 'donostia' exists already\n")
+    code, _, err = run(capsys, "city", "create", "Bad Slug!", "--name", "X")
+    assert code == 2
+    assert err.startswith("vertebra: 'Bad Slug!' is not a valid short name")
+
+
+def test_user_create_new_person_then_adds_them_to_another_city(capsys, monkeypatch):
+    City.objects.create(slug="riga", name="Riga")
+    City.objects.create(slug="vejle", name="Vejle")
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct-horse-battery\n"))
+    assert run(
+        capsys,
+        "user",
+        "create",
+        "Lead@City.example",
+        "--city",
+        "riga",
+        "--role",
+        "admin",
+        "--password-stdin",
+    ) == (0, "Created lead@city.example: admin in riga\n", "")
+    monkeypatch.setattr("sys.stdin", io.StringIO("ignored-for-existing\n"))
+    assert run(
+        capsys,
+        "user",
+        "create",
+        "lead@city.example",
+        "--city",
+        "vejle",
+        "--role",
+        "viewer",
+        "--password-stdin",
+    ) == (0, "Updated lead@city.example: viewer in vejle\n", "")
+    user = User.objects.get(email="lead@city.example")
+    assert user.check_password("correct-horse-battery")
+    assert sorted(Membership.objects.filter(user=user).values_list("city__slug", "role")) == [
+        ("riga", "admin"),
+        ("vejle", "viewer"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (
+            ["x@city.example", "--city", "nowhere", "--role", "admin"],
+            "pw-long-enough-1\n",
+            "vertebra: --city nowhere: no such city\n",
+        ),
+        (
+            ["not-an-email", "--city", "riga", "--role", "admin"],
+            "pw-long-enough-1\n",
+            "vertebra: 'not-an-email' is not a valid email address\n",
+        ),
+        (
+            ["x@city.example", "--city", "riga", "--role", "admin"],
+            "\n",
+            "vertebra: no password on standard input\n",
+        ),
+        (
+            ["x@city.example", "--city", "riga", "--role", "admin"],
+            "short\n",
+            "vertebra: password: This password is too short. It must contain at least 8 characters.\n",
+        ),
+    ],
+)
+def test_user_create_bad_input_exits_2_and_creates_nothing(
+    capsys, monkeypatch, argv, stdin, message
+):
+    City.objects.create(slug="riga", name="Riga")
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code, out, err = run(capsys, "user", "create", *argv, "--password-stdin")
+    assert (code, out, err) == (2, "", message)
+    assert User.objects.count() == 0
+
+
+def test_user_create_unknown_role_is_refused_by_the_parser(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(
+            [
+                "user",
+                "create",
+                "x@city.example",
+                "--city",
+                "riga",
+                "--role",
+                "boss",
+                "--password-stdin",
+            ]
+        )
+    assert exc.value.code == 2
+    assert "invalid choice: 'boss'" in capsys.readouterr().err
+
+
+def test_demo_creates_a_final_and_a_draft_cycle_and_refreshes(capsys):
+    assert run(capsys, "demo") == (0, "Demo City is ready: 2 assessments in city 'demo'\n", "")
+    assert run(capsys, "demo") == (0, "Demo City is ready: 2 assessments in city 'demo'\n", "")
+    city = City.objects.get(slug="demo")
+    assert city.name == "Demo City"
+    older, newer = Assessment.objects.filter(city=city).order_by("date")
+    assert (older.status, newer.status) == (AssessmentStatus.FINAL, AssessmentStatus.DRAFT)
+    assert newer.previous == older
+    assert older.snapshot is not None
+    statuses = set(newer.answers.values_list("status", flat=True))
+    assert statuses == {"not_started", "in_progress", "achieved", "not_applicable"}
+    assert newer.answers.exclude(evidence="").count() > 20
+    assert newer.answers.exclude(notes="").count() > 20
+
+
+def test_first_run_creates_admin_and_demo_only_once(capsys):
+    code, out, _ = run(capsys, "init", "--first-run")
+    assert code == 0
+    assert "    email:    admin@vertebra.local" in out.splitlines()
+    password = next(line.split()[-1] for line in out.splitlines() if "password:" in line)
+    admin = User.objects.get(email="admin@vertebra.local")
+    assert admin.check_password(password)
+    assert Membership.objects.get(user=admin, city__slug="demo").role == "admin"
+    code, out, _ = run(capsys, "init", "--first-run")
+    assert (code, out) == (0, "smr-rmm version 1: already loaded\n")
+    assert User.objects.count() == 1
