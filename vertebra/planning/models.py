@@ -113,9 +113,18 @@ class ActionNote(models.Model):
 
 
 class ActionEvent(models.Model):
-    """One changed field of one action: append-only, like answer history."""
+    """One changed field of one action: append-only, like answer history.
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="events")
+    Events outlive their action: deleting or merging an action keeps its trail (the action
+    link becomes empty, the city, uuid and title stay).
+    """
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="action_events")
+    action = models.ForeignKey(
+        Action, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    action_uuid = models.UUIDField(null=True, blank=True)
+    action_title = models.CharField(max_length=200, blank=True)
     field = models.CharField(max_length=32)
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)

@@ -1,0 +1,797 @@
+"""Business rules of planning: targets, the gaps toward them, and actions with their history.
+
+Views, the API and commands call these functions; none of them writes targets or actions any
+other way, so that validation, history and conflict checks are never skipped. Every writing
+function validates all of its input first and then writes in one transaction: bad input
+raises :class:`PlanningValidationError` (field name to message) and nothing is saved.
+
+The read-only analyses of a plan (sequencing warnings, the projected stages, the council
+totals) live in :mod:`vertebra.planning.roadmap` and are re-exported here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import F, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vertebra.assessments.domain import SaveResult, profile_of, save_answer, statuses_of
+from vertebra.assessments.models import Answer, AnswerStatus, Assessment, AssessmentStatus
+from vertebra.cities.models import City, Membership
+from vertebra.frameworks.domain import shape_of
+from vertebra.frameworks.models import Objective
+from vertebra.maturity import Profile, Shape, profile
+from vertebra.planning.models import Action, ActionEvent, ActionNote, ActionStatus, Target
+from vertebra.planning.roadmap import (
+    PolicyProjection,
+    Projection,
+    SequencingWarning,
+    Totals,
+    TotalsRow,
+    project,
+    sequencing_warnings,
+    totals,
+)
+
+if TYPE_CHECKING:
+    from vertebra.accounts.models import User
+
+__all__ = [
+    "ACTION_FIELDS",
+    "OPEN_STATUSES",
+    "ActionConflictError",
+    "FinishResult",
+    "Plan",
+    "PlanningValidationError",
+    "PolicyProjection",
+    "Projection",
+    "SequencingWarning",
+    "Totals",
+    "TotalsRow",
+    "actions_of",
+    "add_note",
+    "confirm_objectives",
+    "create_action",
+    "create_proposed_actions",
+    "delete_action",
+    "display_value",
+    "finish_action",
+    "gaps_to_target",
+    "merge_actions",
+    "objectives_to_confirm",
+    "plan_of",
+    "project",
+    "sequencing_warnings",
+    "set_stakeholder_types",
+    "set_targets",
+    "targets_of",
+    "totals",
+    "update_action",
+]
+
+# The action fields a person edits, in the order forms and history show them.
+ACTION_FIELDS = (
+    "title",
+    "description",
+    "objectives",
+    "owner_user",
+    "owner_department",
+    "stakeholder_types",
+    "start_date",
+    "due_date",
+    "cost",
+    "currency",
+    "status",
+)
+# Actions that still count as "someone is on it" for an objective.
+OPEN_STATUSES = frozenset({ActionStatus.PROPOSED, ActionStatus.PLANNED, ActionStatus.IN_PROGRESS})
+MAX_TEXT = 20_000
+MAX_COST = Decimal("999999999999.99")
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+DONE_ANSWERS = frozenset({AnswerStatus.ACHIEVED, AnswerStatus.NOT_APPLICABLE})
+
+
+class PlanningValidationError(Exception):
+    """Bad input; ``errors`` maps each field name to a message for a person."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+class ActionConflictError(Exception):
+    """Someone else saved the action since the caller loaded it; ``current`` shows their values."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+        self.current = {name: display_value(action, name) for name in ACTION_FIELDS}
+        super().__init__(
+            _("“%(title)s” was changed by someone else while you were editing it.")
+            % {"title": action.title}
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets and gaps
+
+
+def targets_of(assessment: Assessment) -> dict[str, str]:
+    """Policy code to target stage code (one query)."""
+    return dict(assessment.targets.order_by().values_list("policy_code", "stage_code"))
+
+
+def set_targets(
+    *,
+    assessment: Assessment,
+    user: User | None,
+    targets: Mapping[str, str | None] | None = None,
+    dimensions: Mapping[str, str | None] | None = None,
+    all_policies: str | None = None,
+    target_date: dt.date | None = None,
+) -> dict[str, str]:
+    """Set target stages; an empty stage ("" or None) clears a policy's target.
+
+    ``all_policies`` applies one stage to every policy, ``dimensions`` one stage to each policy
+    of a dimension, ``targets`` one stage to one policy; the more specific one wins. The target
+    date is set on every target this call touches. Returns all targets after the change.
+    """
+    shape = shape_of(assessment.framework_version)
+    errors: dict[str, str] = {}
+    wanted: dict[str, str | None] = {}
+    stages = ", ".join(shape.stage_codes)
+
+    def stage_ok(key: str, stage: str | None) -> bool:
+        if stage in (None, "") or stage in shape.stage_index:
+            return True
+        errors[key] = _("Unknown stage %(stage)s; use one of %(stages)s.") % {
+            "stage": stage,
+            "stages": stages,
+        }
+        return False
+
+    if all_policies not in (None, "") and stage_ok("all_policies", all_policies):
+        wanted.update(dict.fromkeys(shape.policy_codes, all_policies))
+    for dimension, stage in (dimensions or {}).items():
+        if dimension not in shape.dimension_name:
+            errors[f"dimension_{dimension}"] = _("Unknown dimension %(code)s.") % {
+                "code": dimension
+            }
+        elif stage_ok(f"dimension_{dimension}", stage) and stage not in (None, ""):
+            wanted.update(dict.fromkeys(shape.dimension_policies[dimension], stage))
+    for policy, stage in (targets or {}).items():
+        if policy not in shape.policy_name:
+            errors[f"target_{policy}"] = _("Unknown policy %(code)s.") % {"code": policy}
+        elif stage_ok(f"target_{policy}", stage):
+            wanted[policy] = stage or None
+    if target_date is not None and target_date <= assessment.date:
+        errors["target_date"] = _(
+            "The target date must be after the assessment date (%(date)s)."
+        ) % {"date": assessment.date.isoformat()}
+    if errors:
+        raise PlanningValidationError(errors)
+    with transaction.atomic():
+        for policy, stage in wanted.items():
+            if stage is None:
+                Target.objects.filter(assessment=assessment, policy_code=policy).delete()
+                continue
+            Target.objects.update_or_create(
+                assessment=assessment,
+                policy_code=policy,
+                defaults={"stage_code": stage, "target_date": target_date, "updated_by": user},
+            )
+    return targets_of(assessment)
+
+
+def gaps_to_target(
+    *, assessment: Assessment, statuses: Mapping[str, str] | None = None
+) -> dict[str, tuple[str, ...]]:
+    """For each policy with a target: the objectives not done at the target stage or below.
+
+    Ordered by stage (lowest first), then model order, as the engine gives them.
+    """
+    targets = targets_of(assessment)
+    result = profile_of(assessment, statuses=statuses, targets=targets)
+    return {code: p.to_target for code, p in result.policies.items() if p.target is not None}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading actions and the plan as a whole
+
+
+def actions_of(assessment: Assessment) -> QuerySet[Action]:
+    """The assessment's actions with everything lists and analyses need (3 queries)."""
+    return (
+        Action.objects.filter(assessment=assessment)
+        .select_related("owner_user")
+        .prefetch_related(
+            Prefetch(
+                "objectives",
+                queryset=Objective.objects.order_by("position").only(
+                    "id", "code", "policy_code", "stage_code", "position", "framework_version_id"
+                ),
+            )
+        )
+        .order_by(F("due_date").asc(nulls_last=True), "id")
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the roadmap pages compute from, loaded in a fixed number of queries."""
+
+    assessment: Assessment
+    shape: Shape
+    statuses: dict[str, str]
+    targets: dict[str, str]
+    target_dates: dict[str, dt.date | None]
+    actions: list[Action]
+
+    def profile(self) -> Profile:
+        return profile(self.shape, self.statuses, targets=self.targets)
+
+    def projection(self) -> Projection:
+        return project(
+            shape=self.shape,
+            statuses=self.statuses,
+            actions=self.actions,
+            targets=self.targets,
+            target_dates=self.target_dates,
+        )
+
+    def warnings(self) -> list[SequencingWarning]:
+        return sequencing_warnings(shape=self.shape, statuses=self.statuses, actions=self.actions)
+
+    def totals(self) -> Totals:
+        return totals(shape=self.shape, actions=self.actions)
+
+
+def plan_of(assessment: Assessment, *, actions: Iterable[Action] | None = None) -> Plan:
+    rows = list(
+        assessment.targets.order_by().values_list("policy_code", "stage_code", "target_date")
+    )
+    return Plan(
+        assessment=assessment,
+        shape=shape_of(assessment.framework_version),
+        statuses=statuses_of(assessment),
+        targets={policy: stage for policy, stage, _ in rows},
+        target_dates={policy: date for policy, _, date in rows},
+        actions=list(actions_of(assessment) if actions is None else actions),
+    )
+
+
+def display_value(action: Action, name: str) -> str:
+    """A field's value as history and conflict messages show it."""
+    if name == "objectives":
+        return ", ".join(o.code for o in action.objectives.all())
+    value = getattr(action, name)
+    return _text(value)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    if hasattr(value, "email"):
+        return str(value.email)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Objective):
+        return value.code
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def _clean_date(name: str, value: Any, errors: dict[str, str]) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    errors[name] = _("Enter a date as YYYY-MM-DD.")
+    return None
+
+
+def _clean_cost(value: Any, errors: dict[str, str]) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        if isinstance(value, bool):
+            raise InvalidOperation
+        cost = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors["cost"] = _("Enter the cost as a number, such as 12500 or 12500.50.")
+        return None
+    if not cost.is_finite():
+        errors["cost"] = _("Enter the cost as a number, such as 12500 or 12500.50.")
+        return None
+    if cost < 0:
+        errors["cost"] = _("The cost cannot be negative.")
+        return None
+    if cost > MAX_COST or cost != cost.quantize(Decimal("0.01")):
+        errors["cost"] = _("Enter at most 12 digits before the decimal point and 2 after it.")
+        return None
+    return cost.quantize(Decimal("0.01"))
+
+
+def _clean_objectives(
+    assessment: Assessment, value: Any, errors: dict[str, str]
+) -> list[Objective] | None:
+    items = list(value or [])
+    fv = assessment.framework_version
+    instances = [o for o in items if isinstance(o, Objective)]
+    codes = [str(o).strip() for o in items if not isinstance(o, Objective)]
+    foreign = [o.code for o in instances if o.framework_version_id != fv.pk]
+    if foreign:
+        errors["objectives"] = _(
+            "%(codes)s belong to another model version than this assessment's (%(version)s)."
+        ) % {"codes": ", ".join(foreign), "version": fv.label}
+        return None
+    found = {o.code: o for o in Objective.objects.filter(framework_version=fv, code__in=codes)}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        errors["objectives"] = _("%(codes)s are not objectives of %(version)s.") % {
+            "codes": ", ".join(unknown),
+            "version": fv.label,
+        }
+        return None
+    chosen = {o.pk: o for o in [*instances, *found.values()]}
+    return sorted(chosen.values(), key=lambda o: o.position)
+
+
+def _clean_text(name: str, value: Any, limit: int, errors: dict[str, str]) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[name] = _("This must be text.")
+        return ""
+    text: str = value.strip()
+    if len(text) > limit:
+        errors[name] = _("At most %(limit)d characters.") % {"limit": limit}
+    return text
+
+
+def clean_action(
+    *,
+    assessment: Assessment,
+    data: Mapping[str, Any],
+    current: Action | None = None,
+) -> dict[str, Any]:
+    """Validate action fields (all of them for a new action, the changed ones for an edit)."""
+    city: City = assessment.city
+    errors: dict[str, str] = {}
+    for name in sorted(set(data) - set(ACTION_FIELDS)):
+        errors[name] = _("Unknown field.")
+    cleaned: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in ACTION_FIELDS:
+            continue
+        if name == "title":
+            cleaned[name] = _clean_text(name, value, 200, errors)
+            if name not in errors and not cleaned[name]:
+                errors[name] = _("Give the action a title.")
+        elif name == "description":
+            cleaned[name] = _clean_text(name, value, MAX_TEXT, errors)
+        elif name == "owner_department":
+            cleaned[name] = _clean_text(name, value, 200, errors)
+        elif name == "currency":
+            currency = _clean_text(name, value, MAX_TEXT, errors).upper()
+            if not CURRENCY_RE.match(currency):
+                errors[name] = _("Use a three-letter currency code such as EUR, GBP or NOK.")
+            cleaned[name] = currency
+        elif name == "status":
+            if value not in ActionStatus.values:
+                errors[name] = _("Choose one of: %(choices)s.") % {
+                    "choices": ", ".join(str(label) for label in ActionStatus.labels)
+                }
+            cleaned[name] = value
+        elif name in ("start_date", "due_date"):
+            cleaned[name] = _clean_date(name, value, errors)
+        elif name == "cost":
+            cleaned[name] = _clean_cost(value, errors)
+        elif name == "objectives":
+            cleaned[name] = _clean_objectives(assessment, value, errors)
+        elif name == "stakeholder_types":
+            chosen = [str(v).strip() for v in (value or []) if str(v).strip()]
+            unknown = [v for v in chosen if v not in city.stakeholder_types]
+            if unknown:
+                errors[name] = _(
+                    "%(types)s: not in this city's list of stakeholder types. An admin can add "
+                    "types in the city settings."
+                ) % {"types": ", ".join(unknown)}
+            cleaned[name] = list(dict.fromkeys(chosen))
+        elif name == "owner_user":
+            if value is not None and not Membership.objects.filter(city=city, user=value).exists():
+                errors[name] = _("%(email)s is not a member of %(city)s.") % {
+                    "email": getattr(value, "email", value),
+                    "city": city.name,
+                }
+            cleaned[name] = value
+    start = cleaned.get("start_date", current.start_date if current else None)
+    due = cleaned.get("due_date", current.due_date if current else None)
+    if start and due and start > due and "due_date" not in errors:
+        errors["due_date"] = _("The due date (%(due)s) is before the start date (%(start)s).") % {
+            "due": due.isoformat(),
+            "start": start.isoformat(),
+        }
+    if errors:
+        raise PlanningValidationError(errors)
+    return cleaned
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing actions
+
+
+def _event(
+    action: Action, user: User | None, source: str, field: str, old: str, new: str
+) -> ActionEvent:
+    return ActionEvent(**_event_kwargs(action, user, source, field, old, new))
+
+
+def create_action(
+    *,
+    assessment: Assessment,
+    user: User | None,
+    data: Mapping[str, Any],
+    source: str = "web",
+) -> Action:
+    """A new action; title is required, everything else optional (status defaults to proposed)."""
+    full = {"title": "", **data}
+    cleaned = clean_action(assessment=assessment, data=full)
+    objectives = cleaned.pop("objectives", None) or []
+    cleaned.setdefault("currency", assessment.city.currency)
+    with transaction.atomic():
+        action = Action.objects.create(
+            city=assessment.city, assessment=assessment, created_by=user, **cleaned
+        )
+        action.objectives.set(objectives)
+        events = [_event(action, user, source, "created", "", action.title)]
+        events += [
+            _event(action, user, source, name, "", display_value(action, name))
+            for name in ACTION_FIELDS
+            if name != "title" and display_value(action, name)
+        ]
+        ActionEvent.objects.bulk_create(events)
+    return action
+
+
+def update_action(
+    *,
+    action: Action,
+    user: User | None,
+    changes: Mapping[str, Any],
+    expected_version: int | None = None,
+    source: str = "web",
+) -> list[str]:
+    """Apply changes, record each changed field; a stale ``expected_version`` is a conflict.
+
+    Returns the names of the fields that changed (empty when nothing did).
+    """
+    cleaned = clean_action(assessment=action.assessment, data=changes, current=action)
+    with transaction.atomic():
+        current = Action.objects.select_for_update().get(pk=action.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise ActionConflictError(current)
+        before = {name: display_value(current, name) for name in cleaned}
+        objectives = cleaned.pop("objectives", None)
+        for name, value in cleaned.items():
+            setattr(current, name, value)
+        after = {name: _text(getattr(current, name)) for name in cleaned}
+        if objectives is not None:
+            after["objectives"] = ", ".join(o.code for o in objectives)
+        changed = [name for name in ACTION_FIELDS if name in after and after[name] != before[name]]
+        if not changed:
+            return []
+        current.version += 1
+        current.save(
+            update_fields=[n for n in changed if n != "objectives"] + ["version", "updated_at"]
+        )
+        if "objectives" in changed:
+            assert objectives is not None
+            current.objectives.set(objectives)
+        ActionEvent.objects.bulk_create(
+            [_event(current, user, source, name, before[name], after[name]) for name in changed]
+        )
+    action.refresh_from_db()
+    return changed
+
+
+def delete_action(
+    *, action: Action, user: User | None, expected_version: int | None = None, source: str = "web"
+) -> None:
+    """Delete an action; its history stays (with the action link emptied)."""
+    with transaction.atomic():
+        current = Action.objects.select_for_update().get(pk=action.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise ActionConflictError(current)
+        _event(current, user, source, "deleted", current.title, "").save()
+        current.delete()
+
+
+def _event_kwargs(
+    action: Action, user: User | None, source: str, field: str, old: str, new: str
+) -> dict[str, Any]:
+    return {
+        "city_id": action.city_id,
+        "action": action,
+        "action_uuid": action.uuid,
+        "action_title": action.title,
+        "field": field,
+        "old_value": old,
+        "new_value": new,
+        "user": user,
+        "source": source,
+    }
+
+
+def merge_actions(
+    *, into: Action, others: Sequence[Action], user: User | None, source: str = "web"
+) -> Action:
+    """Fold other actions of the same assessment into one, which keeps its title and owner.
+
+    The merged action serves all of their objectives and stakeholder types, runs from the
+    earliest start to the latest due date and costs the sum; their notes move over; the others
+    are deleted, with a "merged into" entry in their history.
+    """
+    errors: dict[str, str] = {}
+    others = [o for o in others if o.pk != into.pk]
+    if not others:
+        errors["others"] = _("Choose at least one other action to merge into this one.")
+    if any(o.assessment_id != into.assessment_id for o in others):
+        errors["others"] = _("Only actions of the same assessment can be merged.")
+    group = [into, *others]
+    currencies = {a.currency for a in group if a.cost is not None}
+    if len(currencies) > 1:
+        errors["others"] = _(
+            "These actions have costs in different currencies (%(currencies)s); "
+            "change them to one currency before merging."
+        ) % {"currencies": ", ".join(sorted(currencies))}
+    if errors:
+        raise PlanningValidationError(errors)
+    starts = [a.start_date for a in group if a.start_date]
+    dues = [a.due_date for a in group if a.due_date]
+    costs = [a.cost for a in group if a.cost is not None]
+    objectives: dict[int, Objective] = {}
+    types: list[str] = []
+    for a in group:
+        objectives.update({o.pk: o for o in a.objectives.all()})
+        types.extend(a.stakeholder_types)
+    descriptions = [into.description] + [
+        f"{o.title}: {o.description}" if o.description else o.title for o in others
+    ]
+    changes: dict[str, Any] = {
+        "objectives": list(objectives.values()),
+        "stakeholder_types": list(dict.fromkeys(types)),
+        "start_date": min(starts) if starts else None,
+        "due_date": max(dues) if dues else None,
+        "cost": sum(costs, Decimal(0)) if costs else None,
+        "description": "\n\n".join(d for d in descriptions if d),
+    }
+    if currencies:
+        changes["currency"] = currencies.pop()
+    with transaction.atomic():
+        update_action(action=into, user=user, changes=changes, source=source)
+        titles = "; ".join(o.title for o in others)
+        _event(into, user, source, "merged", "", titles).save()
+        for other in others:
+            ActionNote.objects.filter(action=other).update(action=into)
+            _event(other, user, source, "merged_into", other.title, into.title).save()
+            other.delete()
+    into.refresh_from_db()
+    return into
+
+
+def add_note(
+    *, action: Action, user: User | None, text: str, date: dt.date | None = None
+) -> ActionNote:
+    """A dated progress note; the date defaults to today and cannot be in the future."""
+    errors: dict[str, str] = {}
+    text = _clean_text("text", text, MAX_TEXT, errors)
+    if "text" not in errors and not text:
+        errors["text"] = _("Write what has happened.")
+    today = timezone.localdate()
+    note_date = _clean_date("date", date, errors) or today
+    if "date" not in errors and note_date > today:
+        errors["date"] = _("A progress note cannot be dated in the future.")
+    if errors:
+        raise PlanningValidationError(errors)
+    return ActionNote.objects.create(action=action, date=note_date, text=text, author=user)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finishing an action and confirming its objectives
+
+
+@dataclass(frozen=True)
+class FinishResult:
+    action: Action
+    # Answers of the action's objectives that are not yet achieved or not applicable: the
+    # assessment does not change until an editor confirms them with evidence.
+    to_confirm: list[Answer]
+
+
+def objectives_to_confirm(action: Action) -> list[Answer]:
+    """The answers of the action's objectives that are not yet achieved or not applicable."""
+    return list(
+        Answer.objects.filter(
+            assessment_id=action.assessment_id,
+            objective__in=action.objectives.all(),
+        )
+        .exclude(status__in=DONE_ANSWERS)
+        .select_related("objective")
+        .order_by("objective__position")
+    )
+
+
+def finish_action(
+    *, action: Action, user: User | None, expected_version: int | None = None, source: str = "web"
+) -> FinishResult:
+    """Mark the action done. The assessment is not touched: the result lists what to confirm."""
+    update_action(
+        action=action,
+        user=user,
+        changes={"status": ActionStatus.DONE},
+        expected_version=expected_version,
+        source=source,
+    )
+    return FinishResult(action, objectives_to_confirm(action))
+
+
+def confirm_objectives(
+    *,
+    action: Action,
+    user: User | None,
+    codes: Iterable[str],
+    evidence: str,
+) -> list[SaveResult]:
+    """Mark objectives of a finished action achieved in its assessment, with the evidence.
+
+    The evidence is added to the answer's existing evidence; the answers' history records the
+    change like any other (source "action").
+    """
+    errors: dict[str, str] = {}
+    codes = list(dict.fromkeys(codes))
+    evidence = _clean_text("evidence", evidence, MAX_TEXT, errors)
+    if "evidence" not in errors and not evidence:
+        errors["evidence"] = _("Say what shows that the objective is achieved.")
+    if action.status != ActionStatus.DONE:
+        errors["status"] = _("Finish the action before confirming its objectives.")
+    if action.assessment.status == AssessmentStatus.FINAL:
+        errors["assessment"] = _(
+            "The assessment is final; record the achievement in the next cycle."
+        )
+    pending = {a.objective.code: a for a in objectives_to_confirm(action)}
+    if not codes:
+        errors["codes"] = _("Choose the objectives to mark achieved.")
+    unknown = [code for code in codes if code not in pending]
+    if unknown:
+        errors["codes"] = _(
+            "%(codes)s: not an objective of this action that is still to be confirmed."
+        ) % {"codes": ", ".join(unknown)}
+    if errors:
+        raise PlanningValidationError(errors)
+    results = []
+    with transaction.atomic():
+        for code in codes:
+            answer = pending[code]
+            combined = f"{answer.evidence}\n\n{evidence}" if answer.evidence else evidence
+            results.append(
+                save_answer(
+                    answer=answer,
+                    user=user,
+                    changes={"status": AnswerStatus.ACHIEVED, "evidence": combined},
+                    expected_version=answer.version,
+                    source="action",
+                )
+            )
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Proposed actions and city settings
+
+
+def create_proposed_actions(*, assessment: Assessment, user: User | None) -> list[Action]:
+    """One proposed action per gap objective toward the targets, grouped by policy.
+
+    Objectives that already have an open action (proposed, planned or in progress) are
+    skipped, so running this again only adds what is missing.
+    """
+    gaps = gaps_to_target(assessment=assessment)
+    wanted = [code for policy_codes in gaps.values() for code in policy_codes]
+    covered = set(
+        Action.objects.filter(assessment=assessment, status__in=OPEN_STATUSES).values_list(
+            "objectives__code", flat=True
+        )
+    )
+    todo = [code for code in wanted if code not in covered]
+    objectives = {
+        o.code: o
+        for o in Objective.objects.filter(
+            framework_version=assessment.framework_version, code__in=todo
+        )
+    }
+    created = []
+    with transaction.atomic():
+        for code in todo:
+            objective = objectives[code]
+            title = f"{code}: {objective.text}"
+            if len(title) > 200:
+                title = title[:199].rstrip() + "…"
+            action = Action.objects.create(
+                city=assessment.city,
+                assessment=assessment,
+                title=title,
+                description=objective.text,
+                currency=assessment.city.currency,
+                status=ActionStatus.PROPOSED,
+                created_by=user,
+            )
+            action.objectives.set([objective])
+            created.append(action)
+        ActionEvent.objects.bulk_create(
+            [
+                event
+                for code, action in zip(todo, created, strict=True)
+                for event in (
+                    _event(action, user, "proposal", "created", "", action.title),
+                    _event(action, user, "proposal", "objectives", "", code),
+                )
+            ]
+        )
+    return created
+
+
+def set_stakeholder_types(*, city: City, types: Iterable[str]) -> list[str]:
+    """Replace the city's list of stakeholder types (order kept, blanks and repeats dropped)."""
+    cleaned = list(dict.fromkeys(t.strip() for t in types if t.strip()))
+    errors: dict[str, str] = {}
+    if not cleaned:
+        errors["stakeholder_types"] = _("Keep at least one stakeholder type.")
+    long = [t for t in cleaned if len(t) > 100]
+    if long:
+        errors["stakeholder_types"] = _("Each type has at most 100 characters: %(type)s") % {
+            "type": long[0][:40] + "…"
+        }
+    if errors:
+        raise PlanningValidationError(errors)
+    in_use = sorted(
+        {
+            t
+            for types_ in Action.objects.filter(city=city).values_list(
+                "stakeholder_types", flat=True
+            )
+            for t in types_
+        }
+        - set(cleaned)
+    )
+    if in_use:
+        raise PlanningValidationError(
+            {
+                "stakeholder_types": _(
+                    "Still used by actions, so they cannot be removed: %(types)s."
+                )
+                % {"types": ", ".join(in_use)}
+            }
+        )
+    city.stakeholder_types = cleaned
+    city.save(update_fields=["stakeholder_types"])
+    return cleaned
