@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -79,13 +80,7 @@ def load_shipped_frameworks() -> list[LoadResult]:
 @lru_cache(maxsize=32)
 def _framework_from_definition(pk: int, digest: str) -> Framework:
     fv = FrameworkVersion.objects.get(pk=pk)
-    return Framework.model_validate_json(_dump(fv.definition))
-
-
-def _dump(definition: object) -> str:
-    import json
-
-    return json.dumps(definition)
+    return Framework.model_validate_json(json.dumps(fv.definition))
 
 
 def framework_of(fv: FrameworkVersion) -> Framework:
@@ -109,7 +104,10 @@ def shape_of(fv: FrameworkVersion) -> Shape:
 
 
 def latest_version(framework_id: str) -> FrameworkVersion:
+    """The newest stored version; a shipped model not loaded yet is loaded first."""
     fv = FrameworkVersion.objects.filter(framework_id=framework_id).order_by("-version").first()
+    if fv is None and framework_id in shipped_framework_paths():
+        fv = load_framework(framework=load_shipped(framework_id)).framework_version
     if fv is None:
         raise FrameworkVersion.DoesNotExist(f"No framework {framework_id!r} is loaded.")
     return fv
