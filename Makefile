@@ -36,7 +36,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 test: $(STAMP) browser lint
-	VERTEBRA_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	VERTEBRA_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
+	VERTEBRA_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
 docs-cli: $(STAMP)
 	$(BIN)/python -m vertebra.cli.docs > docs/CLI.md

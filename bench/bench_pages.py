@@ -1,0 +1,205 @@
+"""Latency of the editor and dashboard pages under 20 concurrent people, against `vertebra serve`.
+
+Sets up a fresh data directory with the Demo City, starts `vertebra serve` (gunicorn) on a
+free local port, logs 20 clients in and lets them use the pages the way people in a workshop
+do: each client opens a page, reads it for a moment (a random pause of 0.2-1.0 s) and opens
+the next. Prints p50/p95/max per page, the error count, and the SQL queries per page.
+A second, closed-loop run (no pauses) prints the server's throughput ceiling.
+
+Run: .venv/bin/python bench/bench_pages.py [seconds]
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CLIENTS = 20
+PASSWORD = "bench-password-123"  # noqa: S105 - a throwaway account in a temporary instance
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare(data_dir: str) -> tuple[str, str]:
+    """Demo data plus a bench account; returns the dashboard and editor paths."""
+    env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir}
+    subprocess.run([BIN / "vertebra", "demo"], check=True, env=env, capture_output=True)
+    subprocess.run(
+        [
+            BIN / "vertebra",
+            "user",
+            "create",
+            "bench@city.example",
+            "--city",
+            "demo",
+            "--role",
+            "editor",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+        text=True,
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='vertebra.settings'; django.setup();"
+        "from vertebra.assessments.models import Assessment;"
+        "print(Assessment.objects.filter(city__slug='demo', status='draft').get().uuid)"
+    )
+    uuid = subprocess.run(
+        [sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True
+    ).stdout.strip()
+    base = f"/cities/demo/assessments/{uuid}/"
+    return base, f"{base}policies/L1/"
+
+
+def query_counts(data_dir: str, paths: list[str]) -> dict[str, int]:
+    code = f"""
+import os, django
+os.environ['DJANGO_SETTINGS_MODULE'] = 'vertebra.settings'
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from vertebra.accounts.models import User
+client = Client()
+client.force_login(User.objects.get(email='bench@city.example'))
+for path in {paths!r}:
+    client.get(path)
+    with CaptureQueriesContext(connection) as ctx:
+        status = client.get(path).status_code
+    print(path, status, len(ctx.captured_queries))
+"""
+    env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir, "VERTEBRA_ALLOWED_HOSTS": "testserver"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True
+    ).stdout
+    return {line.split()[0]: int(line.split()[2]) for line in out.splitlines()}
+
+
+def login(base_url: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{base_url}/login/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token, "no CSRF token on the login page"
+    response = session.post(
+        f"{base_url}/login/",
+        data={
+            "username": "bench@city.example",
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": token.group(1),
+        },
+        headers={"Referer": f"{base_url}/login/"},
+        timeout=10,
+    )
+    assert response.ok and "sessionid" in session.cookies, "login failed"
+    return session
+
+
+def load(base_url: str, paths: list[str], seconds: float, *, think: bool):
+    timings: dict[str, list[float]] = {p: [] for p in paths}
+    errors: list[str] = []
+    lock = threading.Lock()
+    sessions = [login(base_url) for _ in range(CLIENTS)]
+    deadline = time.monotonic() + seconds
+
+    def client(session: requests.Session, seed: int) -> None:
+        rng = random.Random(seed)
+        while time.monotonic() < deadline:
+            path = rng.choice(paths)
+            start = time.perf_counter()
+            try:
+                response = session.get(base_url + path, timeout=30)
+                ok = response.status_code == 200
+            except requests.RequestException as exc:
+                ok, response = False, exc
+            elapsed = time.perf_counter() - start
+            with lock:
+                if ok:
+                    timings[path].append(elapsed)
+                else:
+                    errors.append(f"{path}: {response}")
+            if think:
+                time.sleep(rng.uniform(0.2, 1.0))
+
+    threads = [threading.Thread(target=client, args=(s, i)) for i, s in enumerate(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return timings, errors
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main(seconds: float = 20.0) -> None:
+    with tempfile.TemporaryDirectory() as data_dir:
+        dashboard, editor = prepare(data_dir)
+        paths = [dashboard, editor]
+        counts = query_counts(data_dir, paths)
+        port = free_port()
+        env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir, "VERTEBRA_DEBUG": ""}
+        server = subprocess.Popen(
+            [BIN / "vertebra", "serve", "--port", str(port), "--workers", "4"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    requests.get(f"{base_url}/login/", timeout=1)
+                    break
+                except requests.RequestException:
+                    time.sleep(0.2)
+            names = {dashboard: "dashboard", editor: "editor (policy L1)"}
+            for think, label in (
+                (True, "20 people, 0.2-1.0 s reading pauses"),
+                (False, "20 clients, closed loop (no pauses)"),
+            ):
+                timings, errors = load(base_url, paths, seconds, think=think)
+                total = sum(len(v) for v in timings.values())
+                print(
+                    f"{label}: {total} requests in {seconds:.0f} s "
+                    f"({total / seconds:.0f}/s), {len(errors)} errors"
+                )
+                for path in paths:
+                    values = timings[path]
+                    print(
+                        f"  {names[path]:<20} n={len(values):<5} "
+                        f"p50 {pct(values, 0.5):6.1f} ms  p95 {pct(values, 0.95):6.1f} ms  "
+                        f"max {max(values) * 1000:6.1f} ms  mean {statistics.mean(values) * 1000:6.1f} ms"
+                    )
+                for line in errors[:5]:
+                    print("  error:", line)
+            for path in paths:
+                print(f"SQL queries, {names[path]}: {counts[path]}")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main(float(sys.argv[1]) if len(sys.argv) > 1 else 20.0)
