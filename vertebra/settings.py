@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "vertebra.web",
     "vertebra.api",
     "vertebra.reports",
+    "ninja",
 ]
 
 MIDDLEWARE = [

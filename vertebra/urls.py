@@ -3,5 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("vertebra.api.urls")),
+    path("account/tokens/", include("vertebra.api.account_urls")),
     path("", include("vertebra.web.urls")),
+    path("", include("vertebra.planning.urls")),
 ]

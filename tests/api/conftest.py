@@ -1,0 +1,78 @@
+"""Factories for API tests: a city with one person per role, an outsider, and their tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from vertebra.accounts.models import User
+from vertebra.api.tokens import create_token
+from vertebra.assessments.domain import create_assessment
+from vertebra.assessments.models import Assessment
+from vertebra.cities.models import City, Membership
+
+ROLES = ("admin", "editor", "contributor", "viewer")
+PERSONAS = (*ROLES, "outsider", "anonymous")
+
+
+@dataclass
+class World:
+    city: City
+    other_city: City
+    people: dict[str, User]
+    tokens: dict[str, str]
+    draft: Assessment
+    other_assessment: Assessment
+
+    def client(self, persona: str) -> Client:
+        if persona == "anonymous":
+            return Client()
+        return Client(HTTP_AUTHORIZATION=f"Bearer {self.tokens[persona]}")
+
+    @property
+    def base(self) -> str:
+        return f"/api/v1/cities/{self.city.slug}/assessments/{self.draft.uuid}"
+
+    def url(self, path: str) -> str:
+        return "http://testserver" + path
+
+
+def make_person(email: str, city: City | None = None, role: str | None = None) -> User:
+    user = User.objects.create_user(email, "pw-for-tests-1")
+    if city is not None and role is not None:
+        Membership.objects.create(city=city, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    city = City.objects.create(slug="north", name="North City")
+    other = City.objects.create(slug="south", name="South City")
+    people = {role: make_person(f"{role}@north.example", city, role) for role in ROLES}
+    people["outsider"] = make_person("admin@south.example", other, "admin")
+    tokens = {name: create_token(user=user, name="tests")[1] for name, user in people.items()}
+    draft = create_assessment(
+        city=city, user=people["admin"], title="Baseline 2026", date=dt.date(2026, 3, 1)
+    )
+    other_assessment = create_assessment(
+        city=other, user=people["outsider"], title="South 2026", date=dt.date(2026, 3, 1)
+    )
+    return World(city, other, people, tokens, draft, other_assessment)
+
+
+def error(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+NOT_AUTHENTICATED = error(
+    "not_authenticated",
+    "Send a valid personal token as 'Authorization: Bearer <token>'. "
+    "Create one under Account > API tokens.",
+)
+FORBIDDEN = error("permission_denied", "Your role in this city does not allow this.")
+NO_CITY = error("not_found", "No such city.")
+INVALID = "Some values are not valid; see details for each field."

@@ -1,0 +1,254 @@
+"""Answers of an assessment: list with filters, read one, update one, update many at once.
+
+Every write goes through ``save_answer``, which keeps the history and refuses stale writes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from vertebra.api.auth import caller
+from vertebra.api.concurrency import etag, expected_version
+from vertebra.api.errors import INVALID, ApiError
+from vertebra.api.pagination import paginate
+from vertebra.api.schemas import (
+    AnswerBulkResult,
+    AnswerBulkUpdate,
+    AnswerHistory,
+    AnswerOut,
+    AnswerPage,
+    AnswerQuery,
+    AnswerUpdate,
+    Error,
+    PageQuery,
+)
+from vertebra.api.scope import assessment_in, membership
+from vertebra.api.serializers import answer_json, event_json
+from vertebra.assessments.domain import (
+    AnswerConflictError,
+    AnswerValidationError,
+    AssessmentLockedError,
+    clean_changes,
+    save_answer,
+)
+from vertebra.assessments.models import Answer, AnswerEvent, Assessment
+from vertebra.cities.scoping import require_write
+from vertebra.frameworks.domain import shape_of
+
+router = Router(tags=["answers"])
+
+UPDATE_ERRORS: dict[int, type] = {403: Error, 404: Error, 409: Error, 422: Error, 428: Error}
+
+
+def _answers(assessment: Assessment) -> QuerySet[Answer]:
+    return (
+        Answer.objects.filter(assessment=assessment)
+        .select_related("objective", "updated_by")
+        .order_by("objective__position")
+    )
+
+
+def _answer(assessment: Assessment, code: str) -> Answer:
+    answer = _answers(assessment).filter(objective__code=code).first()
+    if answer is None:
+        raise Http404(_("No objective %(code)s in this assessment.") % {"code": code[:40]})
+    answer.assessment = assessment
+    return answer
+
+
+@router.get(
+    "/cities/{city}/assessments/{assessment_id}/answers",
+    response={200: AnswerPage, 404: Error, 422: Error},
+    summary="List answers",
+)
+def list_answers(
+    request: HttpRequest, city: str, assessment_id: uuid.UUID, filters: Query[AnswerQuery]
+) -> Any:
+    """In model order; filter by ``policy``, ``stage`` and ``status``."""
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id)
+    shape = shape_of(assessment.framework_version)
+    errors = {}
+    if filters.policy is not None and filters.policy not in shape.policy_codes:
+        errors["policy"] = _("Unknown policy. Choose from: %(codes)s.") % {
+            "codes": ", ".join(shape.policy_codes)
+        }
+    if filters.stage is not None and filters.stage not in shape.stage_codes:
+        errors["stage"] = _("Unknown stage. Choose from: %(codes)s.") % {
+            "codes": ", ".join(shape.stage_codes)
+        }
+    if errors:
+        raise ApiError(422, _(INVALID), details=errors)
+    answers = _answers(assessment)
+    if filters.policy:
+        answers = answers.filter(objective__policy_code=filters.policy)
+    if filters.stage:
+        answers = answers.filter(objective__stage_code=filters.stage)
+    if filters.status:
+        answers = answers.filter(status=filters.status)
+    return paginate(request, answers, filters, lambda a: answer_json(request, assessment, a))
+
+
+@router.get(
+    "/cities/{city}/assessments/{assessment_id}/answers/{code}",
+    response={200: AnswerOut, 404: Error},
+    summary="Read one answer",
+)
+def get_answer(
+    request: HttpRequest, city: str, assessment_id: uuid.UUID, code: str, response: HttpResponse
+) -> Any:
+    """The answer to one objective; its ETag header carries the version."""
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id)
+    answer = _answer(assessment, code)
+    response["ETag"] = etag(answer.version)
+    return answer_json(request, assessment, answer)
+
+
+@router.patch(
+    "/cities/{city}/assessments/{assessment_id}/answers/{code}",
+    response={200: AnswerOut, **UPDATE_ERRORS},
+    summary="Update one answer",
+)
+def update_answer(
+    request: HttpRequest,
+    city: str,
+    assessment_id: uuid.UUID,
+    code: str,
+    payload: AnswerUpdate,
+    response: HttpResponse,
+) -> Any:
+    """Change some fields of one answer. Send the ``version`` you read (or ``If-Match``); if
+    someone saved in between, the answer is 409 with their value in ``details.current``."""
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id)
+    require_write(member)
+    answer = _answer(assessment, code)
+    version = expected_version(request, payload.version)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    save_answer(
+        answer=answer,
+        user=caller(request),
+        changes=changes,
+        expected_version=version,
+        source="api",
+    )
+    saved = _answer(assessment, code)
+    response["ETag"] = etag(saved.version)
+    return answer_json(request, assessment, saved)
+
+
+@router.patch(
+    "/cities/{city}/assessments/{assessment_id}/answers",
+    response={200: AnswerBulkResult, 403: Error, 404: Error, 409: Error, 422: Error},
+    summary="Update many answers at once",
+)
+def update_answers(
+    request: HttpRequest, city: str, assessment_id: uuid.UUID, payload: AnswerBulkUpdate
+) -> Any:
+    """All or nothing: every item is checked first (codes, values, versions); only when all
+    are good are they saved, in one transaction."""
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id)
+    require_write(member)
+    if assessment.is_final:
+        raise AssessmentLockedError()
+    answers = {a.objective.code: a for a in _answers(assessment)}
+    errors: dict[str, str] = {}
+    conflicts: dict[str, Answer] = {}
+    seen: set[str] = set()
+    plans: list[tuple[Answer, dict[str, Any], int]] = []
+    for index, item in enumerate(payload.answers):
+        answer = answers.get(item.code)
+        if answer is None:
+            errors[f"answers.{index}.code"] = _("No objective %(code)s in this assessment.") % {
+                "code": item.code
+            }
+            continue
+        if item.code in seen:
+            errors[f"answers.{index}.code"] = _("%(code)s appears more than once.") % {
+                "code": item.code
+            }
+            continue
+        seen.add(item.code)
+        answer.assessment = assessment
+        changes = item.model_dump(exclude_unset=True, exclude={"code", "version"})
+        try:
+            clean_changes(answer, changes)
+        except AnswerValidationError as exc:
+            for name, message in exc.errors.items():
+                errors[f"answers.{index}.{name}"] = f"{item.code}: {message}"
+            continue
+        if answer.version != item.version:
+            conflicts[item.code] = answer
+            continue
+        plans.append((answer, changes, item.version))
+    if errors:
+        raise ApiError(422, _(INVALID), details=errors)
+    if conflicts:
+        raise _bulk_conflict(request, assessment, conflicts)
+    user = caller(request)
+    changed: list[str] = []
+    try:
+        with transaction.atomic():
+            for answer, changes, version in plans:
+                result = save_answer(
+                    answer=answer,
+                    user=user,
+                    changes=changes,
+                    expected_version=version,
+                    source="api",
+                )
+                if result.changed:
+                    changed.append(answer.objective.code)
+    except AnswerConflictError as exc:
+        raise _bulk_conflict(
+            request, assessment, {exc.current.objective.code: exc.current}
+        ) from None
+    codes = [item.code for item in payload.answers]
+    saved = {a.objective.code: a for a in _answers(assessment).filter(objective__code__in=codes)}
+    return {
+        "changed": changed,
+        "results": [answer_json(request, assessment, saved[code]) for code in codes],
+    }
+
+
+def _bulk_conflict(
+    request: HttpRequest, assessment: Assessment, conflicts: dict[str, Answer]
+) -> ApiError:
+    return ApiError(
+        409,
+        _(
+            "%(codes)s changed since you read them; nothing was saved. Read them again and "
+            "repeat your changes."
+        )
+        % {"codes": ", ".join(conflicts)},
+        details={
+            "current": {
+                code: answer_json(request, assessment, answer) for code, answer in conflicts.items()
+            }
+        },
+    )
+
+
+@router.get(
+    "/cities/{city}/assessments/{assessment_id}/answers/{code}/history",
+    response={200: AnswerHistory, 404: Error},
+    summary="Read the history of one answer",
+)
+def answer_history(
+    request: HttpRequest, city: str, assessment_id: uuid.UUID, code: str, page: Query[PageQuery]
+) -> Any:
+    """Every change of the answer, newest first: who, when, which field, old and new value."""
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id)
+    answer = _answer(assessment, code)
+    events = AnswerEvent.objects.filter(answer=answer).select_related("user").order_by("-at", "-id")
+    return paginate(request, events, page, event_json)

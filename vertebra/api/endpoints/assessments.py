@@ -1,0 +1,216 @@
+"""Assessments of a city: list, create (empty or as a new cycle), read, finalize, profile."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from vertebra.api.auth import caller
+from vertebra.api.errors import INVALID, ApiError
+from vertebra.api.pagination import paginate
+from vertebra.api.schemas import (
+    AssessmentCreate,
+    AssessmentDetail,
+    AssessmentOut,
+    AssessmentPage,
+    AssessmentQuery,
+    CycleCreate,
+    DetailQuery,
+    Error,
+    ProfileOut,
+)
+from vertebra.api.scope import assessment_in, membership
+from vertebra.api.serializers import answers_json, assessment_json, profile_json, stage_map
+from vertebra.assessments.domain import create_assessment, finalize, profile_of
+from vertebra.assessments.models import Answer, AnswerStatus, Assessment
+from vertebra.cities.models import Membership
+from vertebra.cities.scoping import require_admin, require_write
+from vertebra.frameworks.domain import shape_of
+from vertebra.maturity import profile
+from vertebra.planning.models import Target
+
+router = Router(tags=["assessments"])
+
+WRITE_ERRORS: dict[int, type] = {403: Error, 404: Error, 409: Error, 422: Error}
+INCLUDES = ("answers", "profile")
+
+
+def _summaries(request: HttpRequest, assessments: list[Assessment]) -> list[dict[str, Any]]:
+    """Each assessment with its overall stage and coverage, in one query for all statuses."""
+    statuses: dict[int, dict[str, str]] = defaultdict(dict)
+    rows = (
+        Answer.objects.filter(assessment__in=[a.pk for a in assessments])
+        .exclude(status=AnswerStatus.NOT_STARTED)
+        .values_list("assessment_id", "objective__code", "status")
+    )
+    for assessment_id, code, status in rows:
+        statuses[assessment_id][code] = status
+    out = []
+    for assessment in assessments:
+        result = profile(shape_of(assessment.framework_version), statuses[assessment.pk])
+        out.append(
+            assessment_json(
+                request,
+                assessment,
+                overall_stage=result.overall.stage,
+                answered=result.answered,
+                total=result.total,
+            )
+        )
+    return out
+
+
+def _one(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
+    return _summaries(request, [assessment])[0]
+
+
+def _assessments(member: Membership) -> Any:
+    return Assessment.objects.select_related(
+        "framework_version", "previous", "created_by", "finalized_by"
+    ).filter(city=member.city)
+
+
+@router.get(
+    "/cities/{city}/assessments",
+    response={200: AssessmentPage, 404: Error},
+    summary="List a city's assessments",
+)
+def list_assessments(request: HttpRequest, city: str, filters: Query[AssessmentQuery]) -> Any:
+    """Newest first; filter by ``status`` (draft or final)."""
+    member = membership(request, city)
+    queryset = _assessments(member).order_by("-date", "-created_at", "-id")
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    page = paginate(request, queryset, filters, lambda a: a)
+    for assessment in page["results"]:
+        assessment.city = member.city
+    page["results"] = _summaries(request, page["results"])
+    return page
+
+
+@router.post(
+    "/cities/{city}/assessments",
+    response={201: AssessmentOut, **WRITE_ERRORS},
+    summary="Create an assessment",
+)
+def create(request: HttpRequest, city: str, payload: AssessmentCreate) -> Any:
+    """An empty draft on the latest model version, or, with ``copy_from``, a new cycle that
+    copies the answers of an earlier assessment of the same city (admins and editors)."""
+    member = membership(request, city)
+    require_write(member)
+    source = None
+    if payload.copy_from is not None:
+        source = _assessments(member).filter(uuid=payload.copy_from).first()
+        if source is None:
+            raise ApiError(
+                422,
+                _(INVALID),
+                details={"copy_from": _("No assessment with this id in this city.")},
+            )
+    assessment = create_assessment(
+        city=member.city,
+        user=caller(request),
+        title=payload.title,
+        date=payload.date,
+        copy_from=source,
+    )
+    return Status(201, _one(request, assessment_in(member, assessment.uuid)))
+
+
+@router.get(
+    "/cities/{city}/assessments/{assessment_id}",
+    response={200: AssessmentDetail, 404: Error, 422: Error},
+    summary="Read an assessment",
+)
+def get_assessment(
+    request: HttpRequest, city: str, assessment_id: uuid.UUID, query: Query[DetailQuery]
+) -> Any:
+    """With ``include=answers,profile`` the answers and the profile come in the same response."""
+    includes = {part.strip() for part in query.include.split(",") if part.strip()}
+    unknown = sorted(includes - set(INCLUDES))
+    if unknown:
+        raise ApiError(
+            422,
+            _(INVALID),
+            details={
+                "include": _("Unknown: %(unknown)s. Choose from: %(choices)s.")
+                % {"unknown": ", ".join(unknown), "choices": ", ".join(INCLUDES)}
+            },
+        )
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id)
+    answers = list(
+        assessment.answers.select_related("objective", "updated_by").order_by("objective__position")
+    )
+    statuses = {a.objective.code: a.status for a in answers if a.status != AnswerStatus.NOT_STARTED}
+    targets = (
+        stage_map(Target.objects.filter(assessment=assessment)) if "profile" in includes else {}
+    )
+    result = profile_of(assessment, statuses=statuses, targets=targets)
+    data = assessment_json(
+        request,
+        assessment,
+        overall_stage=result.overall.stage,
+        answered=result.answered,
+        total=result.total,
+    )
+    if "answers" in includes:
+        data["answers"] = answers_json(request, assessment, answers)
+    if "profile" in includes:
+        data["profile"] = profile_json(request, assessment, result)
+    return data
+
+
+@router.post(
+    "/cities/{city}/assessments/{assessment_id}/finalize",
+    response={200: AssessmentOut, 403: Error, 404: Error, 409: Error},
+    summary="Finalize an assessment",
+)
+def finalize_assessment(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
+    """Make a draft final and read-only, keeping its profile as a snapshot (admins only)."""
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id)
+    require_admin(member)
+    finalize(assessment=assessment, user=caller(request))
+    return _one(request, assessment_in(member, assessment_id))
+
+
+@router.post(
+    "/cities/{city}/assessments/{assessment_id}/cycles",
+    response={201: AssessmentOut, **WRITE_ERRORS},
+    summary="Start a new cycle from an assessment",
+)
+def new_cycle(
+    request: HttpRequest, city: str, assessment_id: uuid.UUID, payload: CycleCreate
+) -> Any:
+    """A new draft that copies this assessment's answers (admins and editors)."""
+    member = membership(request, city)
+    source = assessment_in(member, assessment_id)
+    require_write(member)
+    assessment = create_assessment(
+        city=member.city,
+        user=caller(request),
+        title=payload.title,
+        date=payload.date,
+        copy_from=source,
+    )
+    return Status(201, _one(request, assessment_in(member, assessment.uuid)))
+
+
+@router.get(
+    "/cities/{city}/assessments/{assessment_id}/profile",
+    response={200: ProfileOut, 404: Error},
+    summary="Read an assessment's maturity profile",
+)
+def get_profile(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
+    """The engine's result: stages per policy, dimension and city, gaps, explanations and,
+    for policies with a target, ``target`` and ``to_target``."""
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id)
+    targets = stage_map(Target.objects.filter(assessment=assessment))
+    return profile_json(request, assessment, profile_of(assessment, targets=targets))

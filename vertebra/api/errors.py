@@ -1,0 +1,199 @@
+"""The one error shape of the API: ``{"error": {"code", "message", "details"}}``.
+
+Every failure, from a missing token to a server error, is answered in this shape so that a
+script needs one way of reading problems. ``details`` names the failing fields for
+validation errors (``{"title": "Field required"}``) and carries the current value on
+conflicts (``{"current": {...}}``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from vertebra.assessments.domain import (
+    AnswerConflictError,
+    AnswerValidationError,
+    AssessmentLockedError,
+)
+
+if TYPE_CHECKING:
+    from ninja import NinjaAPI
+
+logger = logging.getLogger("vertebra.api")
+
+INVALID = gettext_noop("Some values are not valid; see details for each field.")
+
+CODES_BY_STATUS = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    422: "validation_error",
+    428: "precondition_required",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+
+class ApiError(Exception):
+    """A failure with a status, a stable code, a message for people and optional details."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code or CODES_BY_STATUS.get(status, "error")
+        self.message = message
+        self.details = dict(details or {})
+
+
+def error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": dict(details or {})}}
+
+
+def error_response(
+    status: int, message: str, *, code: str | None = None, details: Mapping[str, Any] | None = None
+) -> JsonResponse:
+    body = error_body(code or CODES_BY_STATUS.get(status, "error"), message, details)
+    response = JsonResponse(body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="vertebra"'
+    return response
+
+
+def field_path(loc: Sequence[Any]) -> str:
+    """``("body", "payload", "answers", 3, "status")`` -> ``"answers.3.status"``."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+        parts = parts[1:]
+        if len(parts) > 1 and parts[0] in {"payload", "filters", "data", "body"}:
+            parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def validation_details(errors: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    details: dict[str, str] = {}
+    for error in errors:
+        path = field_path(error.get("loc", ()))
+        message = str(error.get("msg", _("Invalid value.")))
+        details[path] = f"{details[path]} {message}" if path in details else message
+    return details
+
+
+def install(api: NinjaAPI) -> None:
+    """Replace django-ninja's default handlers with ones that answer in the error shape."""
+
+    def handle(exc_class: type[Exception]) -> Callable[[Callable[..., HttpResponse]], Any]:
+        def register(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+            api.add_exception_handler(exc_class, func)
+            return func
+
+        return register
+
+    @handle(ApiError)
+    def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return error_response(exc.status, exc.message, code=exc.code, details=exc.details)
+
+    @handle(ValidationError)
+    def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return error_response(
+            422,
+            _(INVALID),
+            details=validation_details(exc.errors),
+        )
+
+    @handle(AnswerValidationError)
+    def _answer_validation(request: HttpRequest, exc: AnswerValidationError) -> HttpResponse:
+        return error_response(422, _(INVALID), details=exc.errors)
+
+    @handle(AssessmentLockedError)
+    def _locked(request: HttpRequest, exc: AssessmentLockedError) -> HttpResponse:
+        return error_response(409, str(exc), code="assessment_final")
+
+    @handle(AnswerConflictError)
+    def _conflict(request: HttpRequest, exc: AnswerConflictError) -> HttpResponse:
+        from vertebra.api.serializers import answer_json
+
+        return error_response(
+            409,
+            str(exc),
+            details={"current": answer_json(request, exc.current.assessment, exc.current)},
+        )
+
+    @handle(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(
+            401,
+            _(
+                "Send a valid personal token as 'Authorization: Bearer <token>'. "
+                "Create one under Account > API tokens."
+            ),
+        )
+
+    @handle(PermissionDenied)
+    def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return error_response(403, str(exc) or _("Your role in this city does not allow this."))
+
+    @handle(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(404, str(exc) or _("Not found."))
+
+    @handle(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        message = exc.message
+        if exc.status_code == 400:
+            message = _("The request body is not valid JSON.")
+        return error_response(exc.status_code, message)
+
+    @handle(Exception)
+    def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+        return error_response(
+            500, _("Something went wrong on the server. The error has been logged.")
+        )
+
+
+def json_method_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a django-ninja path view so that "method not allowed" is answered in the shape too."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            wrapped = error_response(
+                405,
+                _("%(method)s is not allowed here. Allowed: %(allowed)s.")
+                % {"method": request.method, "allowed": allowed},
+                details={"allowed": sorted(m.strip() for m in allowed.split(",") if m.strip())},
+            )
+            wrapped["Allow"] = allowed
+            return wrapped
+        return response
+
+    return wrapper
+
+
+def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any address under /api/v1/ that is not an endpoint."""
+    return error_response(404, _("There is no API endpoint at this address."))

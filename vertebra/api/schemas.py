@@ -1,0 +1,401 @@
+"""Request and response shapes of the API, as pydantic models (they make the OpenAPI document)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, StringConstraints
+
+from vertebra.frameworks.schema import Framework
+
+AnswerStatusCode = Literal["not_started", "in_progress", "achieved", "not_applicable"]
+AssessmentStatusCode = Literal["draft", "final"]
+RoleCode = Literal["admin", "editor", "contributor", "viewer"]
+ActionStatusCode = Literal["proposed", "planned", "in_progress", "done", "cancelled"]
+
+MAX_TEXT = 20_000
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Input(Schema):
+    """Request bodies refuse unknown fields, so that a misspelt name is reported, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+class ErrorBody(Schema):
+    code: str = Field(description="Stable machine-readable code, e.g. 'not_found', 'conflict'.")
+    message: str = Field(description="A sentence for people.")
+    details: dict[str, Any] = Field(
+        description="Failing fields (path -> message) for validation errors; "
+        "'current' for conflicts; empty otherwise."
+    )
+
+
+class Error(Schema):
+    error: ErrorBody
+
+
+# --- pagination ----------------------------------------------------------------------------
+
+
+class Page(Schema):
+    count: int = Field(description="Number of items matching the filters, over all pages.")
+    next: str | None = Field(description="Address of the next page, or null on the last page.")
+    previous: str | None = Field(description="Address of the previous page, or null.")
+
+
+class PageQuery(Schema):
+    limit: int = Field(50, ge=1, le=200, description="Items per page (1-200).")
+    offset: int = Field(0, ge=0, description="Number of items to skip.")
+
+
+# --- frameworks ----------------------------------------------------------------------------
+
+
+class FrameworkSummary(Schema):
+    url: str
+    id: str
+    version: int
+    name: str
+    objectives: int = Field(description="Number of objectives in this version.")
+    loaded_at: dt.datetime
+
+
+class FrameworkDetail(FrameworkSummary):
+    model: Framework = Field(description="The whole maturity model, as in its data file.")
+
+
+class FrameworkPage(Page):
+    results: list[FrameworkSummary]
+
+
+class FrameworkRef(Schema):
+    url: str
+    id: str
+    version: int
+
+
+# --- cities --------------------------------------------------------------------------------
+
+
+class CityOut(Schema):
+    url: str
+    slug: str
+    name: str
+    country: str
+    currency: str
+    stakeholder_types: list[str]
+    role: RoleCode = Field(description="The caller's role in this city.")
+    can_write: bool = Field(description="Whether the caller may change answers and actions.")
+    assessments_url: str
+
+
+class CityPage(Page):
+    results: list[CityOut]
+
+
+# --- answers -------------------------------------------------------------------------------
+
+
+class ObjectiveOut(Schema):
+    code: str
+    dimension: str
+    policy: str
+    stage: str
+    text: str
+
+
+class AnswerOut(Schema):
+    url: str
+    code: str
+    objective: ObjectiveOut
+    status: AnswerStatusCode
+    progress: int | None = Field(description="Percent done, for answers in progress.")
+    evidence: str
+    links: str
+    notes: str
+    owner: str = Field(description="Responsible department or stakeholder.")
+    na_justification: str
+    version: int = Field(description="Send it back with an update; it changes on every save.")
+    updated_at: dt.datetime
+    updated_by: str | None = Field(description="Email of the person who saved last.")
+    history_url: str
+
+
+class AnswerPage(Page):
+    results: list[AnswerOut]
+
+
+class AnswerQuery(PageQuery):
+    limit: int = Field(100, ge=1, le=200, description="Items per page (1-200).")
+    policy: str | None = Field(None, description="Only this policy, e.g. L1.")
+    stage: str | None = Field(None, description="Only this stage, e.g. M.")
+    status: AnswerStatusCode | None = None
+
+
+class AnswerChanges(Input):
+    status: AnswerStatusCode | None = None
+    progress: int | None = Field(None, ge=0, le=100)
+    evidence: str | None = Field(None, max_length=MAX_TEXT)
+    links: str | None = Field(None, max_length=MAX_TEXT)
+    notes: str | None = Field(None, max_length=MAX_TEXT)
+    owner: str | None = Field(None, max_length=200)
+    na_justification: str | None = Field(None, max_length=MAX_TEXT)
+
+
+class AnswerUpdate(AnswerChanges):
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="The version you read. Required unless an If-Match header carries it.",
+    )
+
+
+class AnswerBulkItem(AnswerChanges):
+    code: str = Field(description="Objective code, e.g. L1S1.", min_length=1, max_length=32)
+    version: int = Field(ge=1, description="The version you read.")
+
+
+class AnswerBulkUpdate(Input):
+    answers: list[AnswerBulkItem] = Field(min_length=1, max_length=500)
+
+
+class AnswerBulkResult(Schema):
+    changed: list[str] = Field(description="Codes of the answers that changed.")
+    results: list[AnswerOut]
+
+
+class AnswerEventOut(Schema):
+    field: str
+    old_value: str
+    new_value: str
+    user: str | None
+    source: str
+    at: dt.datetime
+
+
+class AnswerHistory(Page):
+    results: list[AnswerEventOut]
+
+
+# --- profile -------------------------------------------------------------------------------
+
+
+class StageOnly(Schema):
+    stage: str | None
+
+
+class PolicyProfile(Schema):
+    model_config = ConfigDict(extra="allow")
+
+    stage: str | None
+    next_stage: str | None
+    next_stage_progress: float | None
+    gaps: list[str]
+    explanation: str
+    target: str | None = None
+    to_target: list[str] | None = None
+
+
+class ProfileOut(Schema):
+    url: str
+    framework: str
+    version: int
+    answered: int
+    total: int
+    overall: StageOnly
+    dimensions: dict[str, StageOnly]
+    policies: dict[str, PolicyProfile]
+
+
+# --- assessments ---------------------------------------------------------------------------
+
+
+class AssessmentOut(Schema):
+    url: str
+    id: uuid.UUID
+    city: str
+    title: str
+    date: dt.date
+    status: AssessmentStatusCode
+    framework: FrameworkRef
+    previous: str | None = Field(description="Address of the cycle this one continues.")
+    overall_stage: str | None
+    answered: int
+    total: int
+    created_at: dt.datetime
+    created_by: str | None
+    finalized_at: dt.datetime | None
+    finalized_by: str | None
+    answers_url: str
+    profile_url: str
+    targets_url: str
+    actions_url: str
+    exports: dict[str, str] = Field(description="Download address per format.")
+
+
+class AssessmentDetail(AssessmentOut):
+    answers: list[AnswerOut] | None = Field(
+        None, description="Every answer, when asked for with include=answers."
+    )
+    profile: ProfileOut | None = Field(
+        None, description="The profile, when asked for with include=profile."
+    )
+
+
+class AssessmentPage(Page):
+    results: list[AssessmentOut]
+
+
+class AssessmentQuery(PageQuery):
+    status: AssessmentStatusCode | None = None
+
+
+class AssessmentCreate(Input):
+    title: Title
+    date: dt.date
+    copy_from: uuid.UUID | None = Field(
+        None, description="Id of an assessment of the same city whose answers to copy."
+    )
+
+
+class CycleCreate(Input):
+    title: Title
+    date: dt.date
+
+
+class DetailQuery(Schema):
+    include: str = Field(
+        "", description="Comma-separated: 'answers', 'profile', or both, to embed them."
+    )
+
+
+# --- targets -------------------------------------------------------------------------------
+
+
+class TargetOut(Schema):
+    policy: str
+    stage: str
+    target_date: dt.date | None
+
+
+class TargetsOut(Schema):
+    url: str
+    targets: list[TargetOut]
+
+
+class TargetsIn(Input):
+    targets: dict[str, str | None] = Field(
+        default_factory=dict,
+        description='Policy code to target stage code, e.g. {"L1": "A"}; null clears it.',
+    )
+    dimensions: dict[str, str | None] = Field(
+        default_factory=dict,
+        description='Dimension code to a stage for each of its policies, e.g. {"L": "M"}.',
+    )
+    all_policies: str | None = Field(None, description="One stage for every policy.")
+    target_date: dt.date | None = Field(
+        None, description="The date to reach the targets set by this request."
+    )
+
+
+# --- actions -------------------------------------------------------------------------------
+
+
+class ActionNoteOut(Schema):
+    date: dt.date
+    text: str
+    author: str | None
+
+
+class ActionOut(Schema):
+    url: str
+    id: uuid.UUID
+    assessment: str = Field(description="Address of the assessment the action belongs to.")
+    title: str
+    description: str
+    objectives: list[str] = Field(description="Codes of the objectives the action serves.")
+    policies: list[str]
+    owner: str | None = Field(description="Email of the member who owns the action.")
+    owner_department: str
+    stakeholder_types: list[str]
+    start_date: dt.date | None
+    due_date: dt.date | None
+    cost: str | None = Field(description="Estimated cost as a decimal string, e.g. '12500.00'.")
+    currency: str
+    status: ActionStatusCode
+    version: int = Field(description="Send it back with an update; it changes on every save.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    created_by: str | None
+    notes: list[ActionNoteOut]
+    notes_url: str
+    history_url: str
+
+
+class ActionPage(Page):
+    results: list[ActionOut]
+
+
+class ActionQuery(PageQuery):
+    status: ActionStatusCode | None = None
+    owner: str | None = Field(
+        None, description="A member's email, a department's name, or 'me' for the caller."
+    )
+    policy: str | None = Field(None, description="Actions serving an objective of this policy.")
+
+
+class ActionFields(Input):
+    description: str | None = Field(None, max_length=MAX_TEXT)
+    objectives: list[str] | None = Field(None, max_length=200)
+    owner: str | None = Field(None, max_length=254, description="A member's email, or null.")
+    owner_department: str | None = Field(None, max_length=200)
+    stakeholder_types: list[str] | None = Field(None, max_length=50)
+    start_date: dt.date | None = None
+    due_date: dt.date | None = None
+    cost: Decimal | None = Field(None, description="Estimated cost, not negative.")
+    currency: str | None = Field(None, max_length=3)
+    status: ActionStatusCode | None = None
+
+
+class ActionCreate(ActionFields):
+    title: str = Field(max_length=200)
+
+
+class ActionUpdate(ActionFields):
+    title: str | None = Field(None, max_length=200)
+    version: int | None = Field(
+        None, ge=1, description="The version you read. Required unless If-Match carries it."
+    )
+
+
+class ActionNoteIn(Input):
+    text: str = Field(max_length=MAX_TEXT)
+    date: dt.date | None = Field(None, description="Defaults to today; not in the future.")
+
+
+class ActionEventOut(Schema):
+    field: str
+    old_value: str
+    new_value: str
+    user: str | None
+    source: str
+    at: dt.datetime
+
+
+class ActionHistory(Page):
+    results: list[ActionEventOut]
+
+
+class DeleteQuery(Schema):
+    version: int | None = Field(
+        None, ge=1, description="The version you read. Required unless If-Match carries it."
+    )

@@ -1,0 +1,200 @@
+"""Objects to JSON-ready dicts (fast: plain dicts, validated once by the response schemas)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.http import HttpRequest
+
+from vertebra.api.links import api_url, assessment_url, city_url
+from vertebra.assessments.models import Answer, AnswerEvent, Assessment
+from vertebra.cities.models import Membership
+from vertebra.frameworks.models import FrameworkVersion
+from vertebra.maturity import Profile
+
+EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
+
+
+def framework_json(request: HttpRequest, fv: FrameworkVersion, objectives: int) -> dict[str, Any]:
+    return {
+        "url": api_url(request, "frameworks", fv.framework_id, fv.version),
+        "id": fv.framework_id,
+        "version": fv.version,
+        "name": fv.name,
+        "objectives": objectives,
+        "loaded_at": fv.loaded_at,
+    }
+
+
+def city_json(request: HttpRequest, membership: Membership) -> dict[str, Any]:
+    city = membership.city
+    return {
+        "url": city_url(request, city.slug),
+        "slug": city.slug,
+        "name": city.name,
+        "country": city.country,
+        "currency": city.currency,
+        "stakeholder_types": list(city.stakeholder_types),
+        "role": membership.role,
+        "can_write": membership.can_write,
+        "assessments_url": city_url(request, city.slug, "assessments"),
+    }
+
+
+def _email(user: Any) -> str | None:
+    return None if user is None else str(user.email)
+
+
+def assessment_json(
+    request: HttpRequest,
+    assessment: Assessment,
+    *,
+    overall_stage: str | None,
+    answered: int,
+    total: int,
+) -> dict[str, Any]:
+    slug = assessment.city.slug
+    fv = assessment.framework_version
+    previous = assessment.previous
+    return {
+        "url": assessment_url(request, slug, assessment.uuid),
+        "id": assessment.uuid,
+        "city": slug,
+        "title": assessment.title,
+        "date": assessment.date,
+        "status": assessment.status,
+        "framework": {
+            "url": api_url(request, "frameworks", fv.framework_id, fv.version),
+            "id": fv.framework_id,
+            "version": fv.version,
+        },
+        "previous": None if previous is None else assessment_url(request, slug, previous.uuid),
+        "overall_stage": overall_stage,
+        "answered": answered,
+        "total": total,
+        "created_at": assessment.created_at,
+        "created_by": _email(assessment.created_by),
+        "finalized_at": assessment.finalized_at,
+        "finalized_by": _email(assessment.finalized_by),
+        "answers_url": assessment_url(request, slug, assessment.uuid, "answers"),
+        "profile_url": assessment_url(request, slug, assessment.uuid, "profile"),
+        "targets_url": assessment_url(request, slug, assessment.uuid, "targets"),
+        "actions_url": assessment_url(request, slug, assessment.uuid, "actions"),
+        "exports": {
+            fmt: assessment_url(request, slug, assessment.uuid, "exports", fmt)
+            for fmt in EXPORT_FORMATS
+        },
+    }
+
+
+def answer_json(request: HttpRequest, assessment: Assessment, answer: Answer) -> dict[str, Any]:
+    objective = answer.objective
+    base = assessment_url(request, assessment.city.slug, assessment.uuid, "answers", objective.code)
+    return {
+        "url": base,
+        "code": objective.code,
+        "objective": {
+            "code": objective.code,
+            "dimension": objective.dimension_code,
+            "policy": objective.policy_code,
+            "stage": objective.stage_code,
+            "text": objective.text,
+        },
+        "status": answer.status,
+        "progress": answer.progress,
+        "evidence": answer.evidence,
+        "links": answer.links,
+        "notes": answer.notes,
+        "owner": answer.owner,
+        "na_justification": answer.na_justification,
+        "version": answer.version,
+        "updated_at": answer.updated_at,
+        "updated_by": _email(answer.updated_by),
+        "history_url": base + "/history",
+    }
+
+
+def answers_json(
+    request: HttpRequest, assessment: Assessment, answers: Iterable[Answer]
+) -> list[dict[str, Any]]:
+    return [answer_json(request, assessment, a) for a in answers]
+
+
+def event_json(event: AnswerEvent) -> dict[str, Any]:
+    return {
+        "field": event.field,
+        "old_value": event.old_value,
+        "new_value": event.new_value,
+        "user": _email(event.user),
+        "source": event.source,
+        "at": event.at,
+    }
+
+
+def profile_json(request: HttpRequest, assessment: Assessment, profile: Profile) -> dict[str, Any]:
+    fv = assessment.framework_version
+    data: dict[str, Any] = profile.to_json(framework=fv.framework_id, version=fv.version)
+    data["url"] = assessment_url(request, assessment.city.slug, assessment.uuid, "profile")
+    data["answered"] = profile.answered
+    data["total"] = profile.total
+    return data
+
+
+def targets_json(
+    request: HttpRequest, assessment: Assessment, targets: Iterable[Any]
+) -> dict[str, Any]:
+    return {
+        "url": assessment_url(request, assessment.city.slug, assessment.uuid, "targets"),
+        "targets": [
+            {"policy": t.policy_code, "stage": t.stage_code, "target_date": t.target_date}
+            for t in targets
+        ],
+    }
+
+
+def stage_map(targets: Iterable[Any]) -> Mapping[str, str]:
+    return {t.policy_code: t.stage_code for t in targets}
+
+
+def action_json(request: HttpRequest, assessment: Assessment, action: Any) -> dict[str, Any]:
+    """An action loaded through ``actions_of`` (objectives and owner prefetched)."""
+    base = assessment_url(request, assessment.city.slug, assessment.uuid, "actions", action.uuid)
+    objectives = list(action.objectives.all())
+    return {
+        "url": base,
+        "id": action.uuid,
+        "assessment": assessment_url(request, assessment.city.slug, assessment.uuid),
+        "title": action.title,
+        "description": action.description,
+        "objectives": [o.code for o in objectives],
+        "policies": list(dict.fromkeys(o.policy_code for o in objectives)),
+        "owner": _email(action.owner_user),
+        "owner_department": action.owner_department,
+        "stakeholder_types": list(action.stakeholder_types or []),
+        "start_date": action.start_date,
+        "due_date": action.due_date,
+        "cost": None if action.cost is None else f"{action.cost:.2f}",
+        "currency": action.currency,
+        "status": action.status,
+        "version": action.version,
+        "created_at": action.created_at,
+        "updated_at": action.updated_at,
+        "created_by": _email(action.created_by),
+        "notes": [
+            {"date": n.date, "text": n.text, "author": _email(n.author)} for n in action.notes.all()
+        ],
+        "notes_url": base + "/notes",
+        "history_url": base + "/history",
+    }
+
+
+def action_event_json(event: Any) -> dict[str, Any]:
+    return {
+        "field": event.field,
+        "old_value": event.old_value,
+        "new_value": event.new_value,
+        "user": _email(event.user),
+        "source": event.source,
+        "at": event.at,
+    }

@@ -1,0 +1,79 @@
+"""Creating, checking and revoking personal API tokens.
+
+A token is ``vt_`` followed by 43 URL-safe characters from ``secrets`` (256 bits). Only its
+SHA-256 is stored, so a leaked database does not leak working tokens; a high-entropy key
+needs no slow password hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vertebra.api.models import ApiToken
+
+if TYPE_CHECKING:
+    from vertebra.accounts.models import User
+
+TOKEN_PREFIX = "vt_"  # noqa: S105 (not a secret: the visible start of every token)
+PREFIX_SHOWN = 10
+# ``last_used_at`` is written at most this often, so that reading does not turn into writing.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+MAX_NAME = 100
+
+
+class TokenInputError(ValueError):
+    pass
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for the person; the plain key is returned here and never again."""
+    name = name.strip()
+    if not name:
+        raise TokenInputError(_("Give the token a name, e.g. the script that will use it."))
+    if len(name) > MAX_NAME:
+        raise TokenInputError(
+            _("A token name has at most %(limit)d characters.") % {"limit": MAX_NAME}
+        )
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, key_hash=hash_key(key), prefix=key[:PREFIX_SHOWN]
+    )
+    return token, key
+
+
+def user_for_key(key: str) -> User | None:
+    """The active person a key belongs to, or None for an unknown, revoked or malformed key."""
+    if not key.startswith(TOKEN_PREFIX) or len(key) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_key(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def revoke_token(*, user: User, token_id: int) -> ApiToken | None:
+    """Revoke one of the person's own tokens; None when it is not theirs or does not exist."""
+    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    if token is None:
+        return None
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
