@@ -7,10 +7,13 @@ answers any other way, so that history and conflict checks are never skipped.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -140,6 +143,14 @@ def clean_changes(answer: Answer, changes: Mapping[str, Any]) -> dict[str, Any]:
             if len(value) > limit:
                 errors[name] = _("At most %(limit)d characters.") % {"limit": limit}
                 continue
+            if name == "links":
+                value, bad = _clean_links(value)
+                if bad:
+                    errors[name] = _(
+                        "Each line must be one web address starting with http:// or https://; "
+                        "not valid: %(lines)s"
+                    ) % {"lines": ", ".join(bad)}
+                    continue
         cleaned[name] = value
     status = cleaned.get("status", answer.status)
     justification = cleaned.get("na_justification", answer.na_justification)
@@ -148,6 +159,21 @@ def clean_changes(answer: Answer, changes: Mapping[str, Any]) -> dict[str, Any]:
     if errors:
         raise AnswerValidationError(errors)
     return cleaned
+
+
+_URL = URLValidator(schemes=["http", "https"])
+
+
+def _clean_links(value: str) -> tuple[str, list[str]]:
+    """One web address per line: blank lines dropped; returns the text and the invalid lines."""
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
+    bad = []
+    for line in lines:
+        try:
+            _URL(line)
+        except ValidationError:
+            bad.append(line)
+    return "\n".join(lines), bad
 
 
 def save_answer(
@@ -242,6 +268,17 @@ def profile_of(
     if statuses is None:
         statuses = statuses_of(assessment)
     return profile(shape, statuses, targets=targets)
+
+
+def assessment_in_city(*, city: City, assessment_uuid: uuid.UUID | str) -> Assessment:
+    """One assessment of the city (with its model version), or ``Assessment.DoesNotExist``.
+
+    Views reach the city through ``vertebra.cities.scoping`` first, so another city's
+    assessment is never found even when its id is known.
+    """
+    return Assessment.objects.select_related("framework_version").get(
+        city=city, uuid=assessment_uuid
+    )
 
 
 def answers_by_code(assessment: Assessment, codes: Iterable[str]) -> dict[str, Answer]:

@@ -1,19 +1,149 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Home, city and assessment-lifecycle pages: create, finalize, start a new cycle."""
 
-from vertebra.accounts.models import User
-from vertebra.cities.scoping import cities_for, membership_for
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from vertebra.assessments.domain import AssessmentLockedError, create_assessment, finalize
+from vertebra.assessments.models import Assessment
+from vertebra.cities.models import Role
+from vertebra.cities.scoping import cities_for, membership_for, require_admin, require_write
+from vertebra.frameworks.domain import shape_of
+from vertebra.web.forms import AssessmentCreateForm
+from vertebra.web.presenters import coverage_percent, stage_label
+from vertebra.web.scope import load_scope, profiles_for, user_of
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    assert isinstance(request.user, User)
-    return render(request, "web/home.html", {"cities": cities_for(request.user)})
+    cities = list(cities_for(user_of(request)).annotate(my_role=F("memberships__role")))
+    latest: dict[int, Assessment] = {}
+    for candidate in Assessment.objects.filter(city__in=[c.pk for c in cities]).select_related(
+        "framework_version"
+    ):
+        latest.setdefault(candidate.city_id, candidate)
+    profiles = profiles_for(latest.values())
+    rows = []
+    for city in cities:
+        assessment = latest.get(city.pk)
+        prof = profiles.get(assessment.pk) if assessment else None
+        rows.append(
+            {
+                "city": city,
+                "role_label": Role(city.my_role).label,
+                "assessment": assessment,
+                "stage": stage_label(shape_of(assessment.framework_version), prof.overall.stage)
+                if assessment and prof
+                else "",
+            }
+        )
+    return render(request, "web/home.html", {"rows": rows})
 
 
 @login_required
 def city_home(request: HttpRequest, city_slug: str) -> HttpResponse:
-    assert isinstance(request.user, User)
-    membership = membership_for(user=request.user, city_slug=city_slug)
-    return render(request, "web/city.html", {"membership": membership, "city": membership.city})
+    membership = membership_for(user=user_of(request), city_slug=city_slug)
+    city = membership.city
+    assessments = list(city.assessments.select_related("framework_version"))
+    profiles = profiles_for(assessments)
+    rows = []
+    for assessment in assessments:
+        prof = profiles[assessment.pk]
+        rows.append(
+            {
+                "assessment": assessment,
+                "stage": stage_label(shape_of(assessment.framework_version), prof.overall.stage),
+                "answered": prof.answered,
+                "total": prof.total,
+                "coverage": coverage_percent(prof),
+            }
+        )
+    return render(
+        request,
+        "web/city.html",
+        {"membership": membership, "city": city, "rows": rows},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest, city_slug: str) -> HttpResponse:
+    membership = membership_for(user=user_of(request), city_slug=city_slug)
+    require_write(membership)
+    city = membership.city
+    previous = list(city.assessments.select_related("framework_version"))
+    if request.method == "POST":
+        form = AssessmentCreateForm(request.POST, previous=previous)
+        if form.is_valid():
+            assessment = create_assessment(
+                city=city,
+                user=user_of(request),
+                title=form.cleaned_data["title"],
+                date=form.cleaned_data["date"],
+                copy_from=form.cleaned_data["copy_from"],
+            )
+            messages.success(
+                request, _("The assessment “%(title)s” was created.") % {"title": assessment.title}
+            )
+            return redirect("web:assessment", city.slug, assessment.uuid)
+        status = 400
+    else:
+        initial = {}
+        source = request.GET.get("from", "")
+        if any(str(a.uuid) == source for a in previous):
+            initial["copy_from"] = source
+        form = AssessmentCreateForm(initial=initial, previous=previous)
+        status = 200
+    return render(
+        request,
+        "web/assessment_new.html",
+        {"membership": membership, "city": city, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_finalize(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID
+) -> HttpResponse:
+    scope = load_scope(request, city_slug, assessment_uuid)
+    require_admin(scope.membership)
+    assessment = scope.assessment
+    if assessment.is_final:
+        messages.info(request, _("This assessment is already final."))
+        return redirect("web:assessment", scope.city.slug, assessment.uuid)
+    if request.method == "POST":
+        try:
+            finalize(assessment=assessment, user=user_of(request))
+        except AssessmentLockedError:
+            messages.info(request, _("This assessment is already final."))
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” is now final. Its answers can no longer be changed.")
+                % {"title": assessment.title},
+            )
+        return redirect("web:assessment", scope.city.slug, assessment.uuid)
+    prof = profiles_for([assessment])[assessment.pk]
+    return render(
+        request,
+        "web/assessment_finalize.html",
+        {
+            "scope": scope,
+            "city": scope.city,
+            "assessment": assessment,
+            "answered": prof.answered,
+            "total": prof.total,
+            "unanswered": prof.total - prof.answered,
+            "stage": stage_label(scope.shape, prof.overall.stage),
+        },
+    )

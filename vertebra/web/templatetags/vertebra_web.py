@@ -40,3 +40,25 @@ def percent(value: float | None) -> int:
     if value is None:
         return 0
     return round(value * 100)
+
+
+@register.simple_tag
+def field_label(name: str) -> str:
+    """The person-facing name of an answer field in the history."""
+    from vertebra.web.forms import FIELD_LABELS
+
+    return str(FIELD_LABELS.get(name, name))
+
+
+@register.simple_tag
+def event_value(name: str, value: str) -> str:
+    """A history value as people read it: status labels, percentages, a dash for nothing."""
+    from vertebra.assessments.models import AnswerStatus
+
+    if value == "":
+        return "—"
+    if name == "status" and value in AnswerStatus.values:
+        return str(AnswerStatus(value).label)
+    if name == "progress":
+        return f"{value}%"
+    return value

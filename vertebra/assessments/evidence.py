@@ -1,0 +1,207 @@
+"""Evidence files and comments on answers: checked before anything is stored.
+
+An attachment is accepted only when its name ends in an allowed extension AND its first
+bytes look like that kind of file, and when it is no larger than
+``settings.MAX_ATTACHMENT_BYTES``. Adding or removing a file is recorded in the answer's
+history like any other change.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from vertebra.assessments.domain import AssessmentLockedError
+from vertebra.assessments.models import Answer, AnswerEvent, AssessmentStatus, Attachment, Comment
+
+if TYPE_CHECKING:
+    from vertebra.accounts.models import User
+
+MAX_COMMENT = 5000
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class FileKind:
+    extension: str
+    content_type: str
+
+
+KINDS: dict[str, FileKind] = {
+    kind.extension: kind
+    for kind in (
+        FileKind("pdf", "application/pdf"),
+        FileKind("png", "image/png"),
+        FileKind("jpg", "image/jpeg"),
+        FileKind("jpeg", "image/jpeg"),
+        FileKind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        FileKind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        FileKind("odt", "application/vnd.oasis.opendocument.text"),
+        FileKind("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+        FileKind("txt", "text/plain"),
+        FileKind("csv", "text/csv"),
+    )
+}
+ALLOWED_EXTENSIONS = ("pdf", "png", "jpg", "docx", "xlsx", "odt", "ods", "txt", "csv")
+
+
+class EvidenceError(Exception):
+    """A file or comment was refused; the message says why, for the person."""
+
+
+def _extension(name: str) -> str:
+    return os.path.splitext(name)[1].lower().lstrip(".")
+
+
+def _zip_names(handle: IO[bytes]) -> tuple[set[str], bytes]:
+    """The member names of an OOXML/ODF package and its ``mimetype`` entry (empty if none)."""
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+            return names, mimetype
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return set(), b""
+
+
+def _looks_like(extension: str, head: bytes, handle: IO[bytes]) -> bool:
+    if extension == "pdf":
+        return head.startswith(b"%PDF-")
+    if extension == "png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if extension in {"jpg", "jpeg"}:
+        return head.startswith(b"\xff\xd8\xff")
+    if extension in {"docx", "xlsx", "odt", "ods"}:
+        if not head.startswith(b"PK\x03\x04"):
+            return False
+        names, mimetype = _zip_names(handle)
+        if extension == "docx":
+            return "word/document.xml" in names
+        if extension == "xlsx":
+            return "xl/workbook.xml" in names
+        return mimetype == KINDS[extension].content_type.encode()
+    # txt and csv: readable text, no NUL bytes (a cut multi-byte character at the end is fine).
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 3:
+            try:
+                head.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
+    return True
+
+
+def check_upload(upload: UploadedFile) -> FileKind:
+    """The kind of an uploaded evidence file, or EvidenceError saying what is wrong."""
+    name = os.path.basename(upload.name or "")
+    if not name:
+        raise EvidenceError(_("Choose a file to upload."))
+    limit = settings.MAX_ATTACHMENT_BYTES
+    if upload.size is None or upload.size > limit:
+        raise EvidenceError(
+            _("%(name)s is too large: files can be at most %(limit)s.")
+            % {"name": name, "limit": filesizeformat(limit)}
+        )
+    if upload.size == 0:
+        raise EvidenceError(_("%(name)s is empty.") % {"name": name})
+    extension = _extension(name)
+    if extension not in KINDS:
+        raise EvidenceError(
+            _("%(name)s is not an allowed type. Allowed: %(types)s.")
+            % {"name": name, "types": ", ".join(ALLOWED_EXTENSIONS)}
+        )
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    data: IO[bytes] = upload.file if upload.file is not None else io.BytesIO(head)
+    ok = _looks_like(extension, head, data)
+    upload.seek(0)
+    if not ok:
+        raise EvidenceError(
+            _("%(name)s does not look like a .%(ext)s file; its content does not match its name.")
+            % {"name": name, "ext": extension}
+        )
+    return KINDS[extension]
+
+
+def _safe_name(name: str) -> str:
+    base = os.path.basename(name).replace("\x00", "").strip() or "file"
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        return base[:150]
+    return f"{stem[: 150 - len(ext) - 1]}.{ext}"
+
+
+def add_attachment(*, answer: Answer, user: User | None, upload: UploadedFile) -> Attachment:
+    """Store an evidence file for the answer after checking its size and type."""
+    if answer.assessment.status == AssessmentStatus.FINAL:
+        raise AssessmentLockedError()
+    kind = check_upload(upload)
+    name = _safe_name(upload.name or "file")
+    with transaction.atomic():
+        attachment = Attachment(
+            answer=answer,
+            original_name=name,
+            content_type=kind.content_type,
+            size=upload.size or 0,
+            uploaded_by=user,
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        AnswerEvent.objects.create(
+            assessment_id=answer.assessment_id,
+            answer=answer,
+            objective_code=answer.objective.code,
+            field="attachments",
+            old_value="",
+            new_value=name,
+            user=user,
+            source="web",
+        )
+    return attachment
+
+
+def remove_attachment(*, attachment: Attachment, user: User | None) -> None:
+    """Delete an evidence file; the history keeps its name."""
+    answer = attachment.answer
+    if answer.assessment.status == AssessmentStatus.FINAL:
+        raise AssessmentLockedError()
+    with transaction.atomic():
+        AnswerEvent.objects.create(
+            assessment_id=answer.assessment_id,
+            answer=answer,
+            objective_code=answer.objective.code,
+            field="attachments",
+            old_value=attachment.original_name,
+            new_value="",
+            user=user,
+            source="web",
+        )
+        stored = attachment.file.name
+        attachment.delete()
+        transaction.on_commit(lambda: attachment.file.storage.delete(stored))
+
+
+def add_comment(*, answer: Answer, user: User | None, text: str) -> Comment:
+    if answer.assessment.status == AssessmentStatus.FINAL:
+        raise AssessmentLockedError()
+    text = (text or "").strip()
+    if not text:
+        raise EvidenceError(_("Write a comment before sending it."))
+    if len(text) > MAX_COMMENT:
+        raise EvidenceError(
+            _("A comment can be at most %(limit)d characters.") % {"limit": MAX_COMMENT}
+        )
+    return Comment.objects.create(answer=answer, author=user, text=text)

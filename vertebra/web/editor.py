@@ -1,0 +1,417 @@
+"""The objective-by-objective editor: one page per policy, one form per objective.
+
+Each form posts on its own. With htmx the response is the objective's fragment plus
+out-of-band updates of the policy's stage and the assessment's figures; without JavaScript
+the same POST redirects back to the objective with a message.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from vertebra.assessments.domain import (
+    ANSWER_FIELDS,
+    AnswerConflictError,
+    AnswerValidationError,
+    save_answer,
+)
+from vertebra.assessments.evidence import (
+    ALLOWED_EXTENSIONS,
+    EvidenceError,
+    add_attachment,
+    add_comment,
+    remove_attachment,
+)
+from vertebra.assessments.models import (
+    Answer,
+    AnswerEvent,
+    AnswerStatus,
+    Attachment,
+    Comment,
+)
+from vertebra.maturity import profile
+from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
+from vertebra.web.presenters import (
+    coverage_percent,
+    overall_view,
+    policy_view,
+    stages,
+)
+from vertebra.web.scope import AssessmentScope, load_scope, user_of
+
+
+@dataclass
+class ConflictRow:
+    label: str
+    theirs: str
+    yours: str
+
+
+@dataclass
+class ObjectiveItem:
+    """One objective on the page: its answer, what the person may do, and any pending input."""
+
+    answer: Answer
+    form: AnswerForm | None
+    comment_form: CommentForm | None
+    attachment_form: AttachmentForm | None
+    conflict: list[ConflictRow] | None = None
+    conflict_by: str = ""
+    notice: str = ""
+    evidence_error: str = ""
+    comment_error: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.answer.objective.code
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line for line in self.answer.links.splitlines() if line.strip()]
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _policy_answers(scope: AssessmentScope, policy_code: str) -> list[Answer]:
+    return list(
+        Answer.objects.filter(assessment=scope.assessment, objective__policy_code=policy_code)
+        .select_related("objective", "updated_by")
+        .prefetch_related(
+            Prefetch("events", queryset=AnswerEvent.objects.select_related("user")),
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+        )
+        .order_by("objective__position")
+    )
+
+
+def _one_answer(scope: AssessmentScope, code: str) -> Answer:
+    answers = (
+        Answer.objects.filter(assessment=scope.assessment, objective__code=code)
+        .select_related("objective", "updated_by")
+        .prefetch_related(
+            Prefetch("events", queryset=AnswerEvent.objects.select_related("user")),
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+        )
+    )
+    answer = answers.first()
+    if answer is None:
+        raise Http404("No such objective in this assessment.")
+    answer.assessment = scope.assessment
+    return answer
+
+
+def _item(scope: AssessmentScope, answer: Answer, **extra: Any) -> ObjectiveItem:
+    code = answer.objective.code
+    form = extra.pop("form", None)
+    if form is None and scope.can_edit:
+        form = AnswerForm.for_answer(answer)
+    return ObjectiveItem(
+        answer=answer,
+        form=form if scope.can_edit else None,
+        comment_form=extra.pop("comment_form", None)
+        or (CommentForm(prefix_code=code) if scope.can_comment else None),
+        attachment_form=AttachmentForm(prefix_code=code) if scope.can_edit else None,
+        **extra,
+    )
+
+
+def _summary_context(scope: AssessmentScope, policy_code: str) -> dict[str, Any]:
+    """The policy's result and the assessment's figures (one query for all statuses)."""
+    shape = scope.shape
+    statuses = dict(
+        Answer.objects.filter(assessment=scope.assessment)
+        .exclude(status=AnswerStatus.NOT_STARTED)
+        .values_list("objective__code", "status")
+        .order_by()
+    )
+    prof = profile(shape, statuses)
+    return {
+        "policy": policy_view(shape, prof.policies[policy_code]),
+        "overall": overall_view(shape, prof),
+        "profile": prof,
+        "coverage": coverage_percent(prof),
+        "stages": stages(shape),
+    }
+
+
+def _page_context(
+    scope: AssessmentScope, policy_code: str, override: ObjectiveItem | None = None
+) -> dict[str, Any]:
+    shape = scope.shape
+    if policy_code not in shape.policy_name:
+        raise Http404("No such policy.")
+    context = _summary_context(scope, policy_code)
+    items = []
+    for answer in _policy_answers(scope, policy_code):
+        answer.assessment = scope.assessment
+        if override is not None and answer.objective.code == override.code:
+            items.append(override)
+        else:
+            items.append(_item(scope, answer))
+    groups = []
+    for index, stage_code in enumerate(shape.stage_codes):
+        stage_items = [i for i in items if i.answer.objective.stage_code == stage_code]
+        groups.append(
+            {
+                "code": stage_code,
+                "name": shape.stage_names[stage_code],
+                "items": stage_items,
+                "cell": context["policy"].cells[index],
+            }
+        )
+    position = shape.policy_codes.index(policy_code)
+    codes = shape.policy_codes
+    context.update(
+        {
+            "scope": scope,
+            "city": scope.city,
+            "assessment": scope.assessment,
+            "policy_code": policy_code,
+            "policy_name": shape.policy_name[policy_code],
+            "dimension_name": shape.dimension_name[shape.policy_dimension[policy_code]],
+            "groups": groups,
+            "all_policies": [(c, shape.policy_name[c]) for c in codes],
+            "previous_policy": codes[position - 1] if position > 0 else None,
+            "next_policy": codes[position + 1] if position + 1 < len(codes) else None,
+            "allowed_types": ", ".join(ALLOWED_EXTENSIONS),
+        }
+    )
+    return context
+
+
+@login_required
+@require_GET
+def policy_page(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, policy_code: str
+) -> HttpResponse:
+    scope = load_scope(request, city_slug, assessment_uuid)
+    return render(request, "web/policy.html", _page_context(scope, policy_code))
+
+
+def _objective_url(scope: AssessmentScope, answer: Answer) -> str:
+    url = reverse(
+        "web:policy",
+        args=[scope.city.slug, scope.assessment.uuid, answer.objective.policy_code],
+    )
+    return f"{url}#objective-{answer.objective.code}"
+
+
+@login_required
+@require_GET
+def objective_redirect(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, code: str
+) -> HttpResponse:
+    scope = load_scope(request, city_slug, assessment_uuid)
+    return redirect(_objective_url(scope, _one_answer(scope, code)))
+
+
+def _respond(
+    request: HttpRequest,
+    scope: AssessmentScope,
+    item: ObjectiveItem,
+    *,
+    status: int = 200,
+    message: str = "",
+) -> HttpResponse:
+    """The objective fragment (htmx) or, without JavaScript, the page or a redirect."""
+    policy_code = item.answer.objective.policy_code
+    if _is_htmx(request):
+        context = _summary_context(scope, policy_code)
+        context.update(
+            {
+                "scope": scope,
+                "item": item,
+                "city": scope.city,
+                "oob": True,
+                "allowed_types": ", ".join(ALLOWED_EXTENSIONS),
+            }
+        )
+        context["assessment"] = scope.assessment
+        context["stage_groups"] = [
+            {"code": cell.cell.stage, "cell": cell} for cell in context["policy"].cells
+        ]
+        return render(request, "web/_objective_response.html", context)
+    if status == 200:
+        if message:
+            messages.success(request, message)
+        return redirect(_objective_url(scope, item.answer))
+    return render(
+        request, "web/policy.html", _page_context(scope, policy_code, override=item), status=status
+    )
+
+
+def _display(answer_or_value: Any, name: str) -> str:
+    if name == "status":
+        return str(AnswerStatus(answer_or_value).label) if answer_or_value else ""
+    if answer_or_value is None:
+        return ""
+    return str(answer_or_value)
+
+
+@login_required
+@require_POST
+def save_objective(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, code: str
+) -> HttpResponse:
+    scope = load_scope(request, city_slug, assessment_uuid)
+    scope.require_edit()
+    answer = _one_answer(scope, code)
+    form = AnswerForm(request.POST, prefix_code=code)
+    if not form.is_valid():
+        item = _item(scope, answer, form=form, errors=[_("Check the fields marked below.")])
+        return _respond(request, scope, item, status=400)
+    changes = form.changes()
+    try:
+        result = save_answer(
+            answer=answer,
+            user=user_of(request),
+            changes=changes,
+            expected_version=form.cleaned_data["version"],
+        )
+    except AnswerValidationError as error:
+        for name, text in error.errors.items():
+            form.add_error(name if name in form.fields else None, text)
+        item = _item(scope, answer, form=form, errors=[_("Check the fields marked below.")])
+        return _respond(request, scope, item, status=400)
+    except AnswerConflictError:
+        current = _one_answer(scope, code)
+        rows = [
+            ConflictRow(
+                str(FIELD_LABELS[name]),
+                _display(getattr(current, name), name),
+                _display(changes[name], name),
+            )
+            for name in ANSWER_FIELDS
+            if getattr(current, name) != changes[name]
+        ]
+        data = request.POST.copy()
+        data["version"] = str(current.version)
+        kept = AnswerForm(data, prefix_code=code)
+        kept.is_valid()
+        item = _item(
+            scope,
+            current,
+            form=kept,
+            conflict=rows,
+            conflict_by=str(current.updated_by or _("someone else")),
+        )
+        return _respond(request, scope, item, status=409)
+    fresh = _one_answer(scope, code)
+    notice = (
+        _("Saved.") if result.changed else _("Nothing to save: the answer was already like this.")
+    )
+    item = _item(scope, fresh, notice=notice)
+    return _respond(request, scope, item, message=_("%(code)s saved.") % {"code": code})
+
+
+@login_required
+@require_POST
+def upload_attachment(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, code: str
+) -> HttpResponse:
+    scope = load_scope(request, city_slug, assessment_uuid)
+    scope.require_edit()
+    answer = _one_answer(scope, code)
+    form = AttachmentForm(request.POST, request.FILES, prefix_code=code)
+    if not form.is_valid():
+        item = _item(
+            scope, answer, evidence_error=" ".join(str(e) for e in form.errors.get("file", []))
+        )
+        return _respond(request, scope, item, status=400)
+    try:
+        attachment = add_attachment(
+            answer=answer, user=user_of(request), upload=form.cleaned_data["file"]
+        )
+    except EvidenceError as error:
+        item = _item(scope, answer, evidence_error=str(error))
+        return _respond(request, scope, item, status=400)
+    notice = _("%(name)s attached.") % {"name": attachment.original_name}
+    item = _item(scope, _one_answer(scope, code), notice=notice)
+    return _respond(request, scope, item, message=notice)
+
+
+def _attachment(scope: AssessmentScope, attachment_uuid: uuid.UUID) -> Attachment:
+    attachment = (
+        Attachment.objects.select_related("answer__objective")
+        .filter(answer__assessment=scope.assessment, uuid=attachment_uuid)
+        .first()
+    )
+    if attachment is None:
+        raise Http404("No such file.")
+    attachment.answer.assessment = scope.assessment
+    return attachment
+
+
+@login_required
+@require_POST
+def delete_attachment(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, attachment_uuid: uuid.UUID
+) -> HttpResponse:
+    scope = load_scope(request, city_slug, assessment_uuid)
+    scope.require_edit()
+    attachment = _attachment(scope, attachment_uuid)
+    code = attachment.answer.objective.code
+    name = attachment.original_name
+    remove_attachment(attachment=attachment, user=user_of(request))
+    notice = _("%(name)s removed.") % {"name": name}
+    item = _item(scope, _one_answer(scope, code), notice=notice)
+    return _respond(request, scope, item, message=notice)
+
+
+@login_required
+@require_GET
+def download_attachment(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, attachment_uuid: uuid.UUID
+) -> FileResponse:
+    scope = load_scope(request, city_slug, assessment_uuid)
+    attachment = _attachment(scope, attachment_uuid)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def comment_objective(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, code: str
+) -> HttpResponse:
+    scope = load_scope(request, city_slug, assessment_uuid)
+    scope.require_comment()
+    answer = _one_answer(scope, code)
+    form = CommentForm(request.POST, prefix_code=code)
+    if form.is_valid():
+        try:
+            add_comment(answer=answer, user=user_of(request), text=form.cleaned_data["text"])
+        except EvidenceError as error:
+            form.add_error("text", str(error))
+    if not form.is_valid():
+        item = _item(scope, answer, comment_form=form)
+        return _respond(request, scope, item, status=400)
+    notice = _("Comment added.")
+    item = _item(scope, _one_answer(scope, code), notice=notice)
+    return _respond(request, scope, item, message=notice)

@@ -1,0 +1,173 @@
+"""Forms of the web application. Business rules stay in the domain; these only read input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vertebra.assessments.domain import ANSWER_FIELDS
+from vertebra.assessments.models import Answer, AnswerStatus, Assessment
+
+FIELD_LABELS = {
+    "status": _("Status"),
+    "progress": _("Progress (%)"),
+    "evidence": _("Evidence"),
+    "links": _("Links"),
+    "notes": _("Notes"),
+    "owner": _("Responsible department or stakeholder"),
+    "na_justification": _("Why it does not apply"),
+    "attachments": _("Attached file"),
+}
+
+
+class AnswerForm(forms.Form):
+    status = forms.ChoiceField(
+        label=FIELD_LABELS["status"], choices=AnswerStatus.choices, widget=forms.RadioSelect
+    )
+    progress = forms.IntegerField(
+        label=FIELD_LABELS["progress"],
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text=_("Only for “In progress”: how far along, from 0 to 100."),
+        error_messages={
+            "invalid": _("Progress is a whole number from 0 to 100."),
+            "min_value": _("Progress is a whole number from 0 to 100."),
+            "max_value": _("Progress is a whole number from 0 to 100."),
+        },
+    )
+    evidence = forms.CharField(
+        label=FIELD_LABELS["evidence"],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What shows that the objective is met: decisions, plans, reports."),
+    )
+    links = forms.CharField(
+        label=FIELD_LABELS["links"],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One web address per line, starting with http:// or https://."),
+    )
+    notes = forms.CharField(
+        label=FIELD_LABELS["notes"], required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    owner = forms.CharField(label=FIELD_LABELS["owner"], required=False, max_length=200)
+    na_justification = forms.CharField(
+        label=FIELD_LABELS["na_justification"],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the status is “Not applicable”."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, prefix_code: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.code = prefix_code
+        # Unique ids per objective: several forms share one page.
+        self.auto_id = f"id_{prefix_code}_%s"
+
+    @classmethod
+    def for_answer(cls, answer: Answer) -> AnswerForm:
+        initial = {name: getattr(answer, name) for name in ANSWER_FIELDS}
+        initial["version"] = answer.version
+        return cls(initial=initial, prefix_code=answer.objective.code)
+
+    def changes(self) -> dict[str, Any]:
+        """The cleaned input as domain changes; progress only counts while in progress."""
+        data = {name: self.cleaned_data[name] for name in ANSWER_FIELDS}
+        if data["status"] != AnswerStatus.IN_PROGRESS:
+            data["progress"] = None
+        if data["status"] != AnswerStatus.NOT_APPLICABLE:
+            data["na_justification"] = data["na_justification"] or ""
+        return data
+
+
+class AssessmentCreateForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        help_text=_("For example “Annual review 2026”."),
+        error_messages={"required": _("Give the assessment a title.")},
+    )
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The day of the review or workshop."),
+        error_messages={
+            "required": _("Enter the date of the assessment."),
+            "invalid": _("Enter a date as year-month-day, for example 2026-11-13."),
+        },
+    )
+    copy_from = forms.ChoiceField(
+        label=_("Start from"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A new cycle copies every answer of an earlier assessment, so you only update "
+            "what changed."
+        ),
+    )
+
+    def __init__(self, *args: Any, previous: list[Assessment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.previous = {str(a.uuid): a for a in previous}
+        choices: list[tuple[str, str]] = [("", str(_("An empty assessment")))]
+        for assessment in previous:
+            choices.append(
+                (
+                    str(assessment.uuid),
+                    str(
+                        _("A new cycle from “%(title)s” (%(date)s, %(status)s)")
+                        % {
+                            "title": assessment.title,
+                            "date": assessment.date.isoformat(),
+                            "status": assessment.get_status_display(),
+                        }
+                    ),
+                )
+            )
+        copy_field = self.fields["copy_from"]
+        assert isinstance(copy_field, forms.ChoiceField)
+        copy_field.choices = choices
+        if not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+
+    def clean_copy_from(self) -> Assessment | None:
+        value = self.cleaned_data.get("copy_from") or ""
+        if not value:
+            return None
+        return self.previous[value]
+
+    def clean_date(self) -> dt.date:
+        value: dt.date = self.cleaned_data["date"]
+        if not 1990 <= value.year <= 2200:
+            raise forms.ValidationError(_("Enter a date between 1990 and 2200."))
+        return value
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add a comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        error_messages={"required": _("Write a comment before sending it.")},
+    )
+
+    def __init__(self, *args: Any, prefix_code: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.auto_id = f"id_{prefix_code}_comment_%s"
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Attach a file"),
+        error_messages={"required": _("Choose a file to upload.")},
+    )
+
+    def __init__(self, *args: Any, prefix_code: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.auto_id = f"id_{prefix_code}_upload_%s"

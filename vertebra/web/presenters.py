@@ -1,0 +1,214 @@
+"""Turn the engine's structured results into what the pages show, in the person's language.
+
+The engine's own ``explanation`` strings are English; here the same sentences are composed
+from the structured fields with gettext, and stage names come from the model's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from vertebra.maturity import Cell, GroupResult, PolicyResult, Profile, Shape
+
+
+def cell_state_label(state: str) -> str:
+    # Looked up at call time so that the active language applies.
+    return {
+        "met": pgettext("matrix cell", "met"),
+        "partly": pgettext("matrix cell", "partly"),
+        "open": pgettext("matrix cell", "open"),
+        "none": pgettext("matrix cell", "no objectives"),
+    }[state]
+
+
+def join_list(items: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C" in the active language."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def stage_label(shape: Shape, code: str | None) -> str:
+    if code is None:
+        return _("No stage yet")
+    return shape.stage_names[code]
+
+
+def explain(
+    shape: Shape,
+    *,
+    subject: str,
+    stage: str | None,
+    next_stage: str | None,
+    gaps: Sequence[str],
+) -> str:
+    """One sentence: where the subject stands and what its next stage needs."""
+    if next_stage is None:
+        return _("%(subject)s stands at %(stage)s, the top stage.") % {
+            "subject": subject,
+            "stage": stage_label(shape, stage),
+        }
+    values = {
+        "subject": subject,
+        "next": shape.stage_names[next_stage],
+        "gaps": join_list(list(gaps)),
+    }
+    if stage is None:
+        return _("%(subject)s has not reached %(next)s yet; %(next)s needs %(gaps)s.") % values
+    values["stage"] = shape.stage_names[stage]
+    return _("%(subject)s stands at %(stage)s; %(next)s needs %(gaps)s.") % values
+
+
+def explain_policy(shape: Shape, result: PolicyResult) -> str:
+    return explain(
+        shape,
+        subject=result.code,
+        stage=result.stage,
+        next_stage=result.next_stage,
+        gaps=result.gaps,
+    )
+
+
+def explain_group(shape: Shape, result: GroupResult, *, subject: str) -> str:
+    return explain(
+        shape,
+        subject=subject,
+        stage=result.stage,
+        next_stage=result.next_stage,
+        gaps=result.gaps,
+    )
+
+
+def ahead_note(shape: Shape, result: PolicyResult) -> str:
+    """Achieved objectives above the next stage: they will count once the stages below are met."""
+    if not result.ahead_of_order or result.next_stage is None:
+        return ""
+    return _("%(codes)s already achieved; they count once %(next)s is met.") % {
+        "codes": join_list(list(result.ahead_of_order)),
+        "next": shape.stage_names[result.next_stage],
+    }
+
+
+@dataclass(frozen=True)
+class CellView:
+    cell: Cell
+    stage_name: str
+    reached: bool
+
+    @property
+    def state(self) -> str:
+        return self.cell.state
+
+    @property
+    def state_label(self) -> str:
+        return cell_state_label(self.cell.state)
+
+    @property
+    def done(self) -> int:
+        return self.cell.achieved + self.cell.not_applicable
+
+    @property
+    def described(self) -> str:
+        if self.cell.total == 0:
+            return _("%(stage)s: no objectives at this stage") % {"stage": self.stage_name}
+        return _("%(stage)s: %(done)d of %(total)d done, %(state)s") % {
+            "stage": self.stage_name,
+            "done": self.done,
+            "total": self.cell.total,
+            "state": self.state_label,
+        }
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    code: str
+    name: str
+    result: PolicyResult
+    stage_name: str
+    next_stage_name: str
+    progress_percent: int | None
+    explanation: str
+    ahead: str
+    cells: tuple[CellView, ...]
+
+
+@dataclass(frozen=True)
+class GroupView:
+    code: str
+    name: str
+    result: GroupResult
+    stage_name: str
+    next_stage_name: str
+    progress_percent: int | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class DimensionRows:
+    group: GroupView
+    policies: tuple[PolicyView, ...]
+
+
+def _percent(value: float | None) -> int | None:
+    return None if value is None else round(value * 100)
+
+
+def policy_view(shape: Shape, result: PolicyResult) -> PolicyView:
+    level = -1 if result.stage is None else shape.stage_index[result.stage]
+    cells = tuple(
+        CellView(cell, shape.stage_names[cell.stage], shape.stage_index[cell.stage] <= level)
+        for cell in result.cells
+    )
+    return PolicyView(
+        code=result.code,
+        name=result.name,
+        result=result,
+        stage_name=stage_label(shape, result.stage),
+        next_stage_name=shape.stage_names[result.next_stage] if result.next_stage else "",
+        progress_percent=_percent(result.next_stage_progress),
+        explanation=explain_policy(shape, result),
+        ahead=ahead_note(shape, result),
+        cells=cells,
+    )
+
+
+def group_view(shape: Shape, result: GroupResult, *, subject: str, name: str) -> GroupView:
+    return GroupView(
+        code=result.code,
+        name=name,
+        result=result,
+        stage_name=stage_label(shape, result.stage),
+        next_stage_name=shape.stage_names[result.next_stage] if result.next_stage else "",
+        progress_percent=_percent(result.next_stage_progress),
+        explanation=explain_group(shape, result, subject=subject),
+    )
+
+
+def overall_view(shape: Shape, prof: Profile) -> GroupView:
+    return group_view(shape, prof.overall, subject=_("The city"), name=_("Overall"))
+
+
+def dimension_rows(shape: Shape, prof: Profile) -> list[DimensionRows]:
+    rows = []
+    for code in shape.dimension_codes:
+        name = shape.dimension_name[code]
+        group = group_view(shape, prof.dimensions[code], subject=name, name=name)
+        policies = tuple(
+            policy_view(shape, prof.policies[p]) for p in shape.dimension_policies[code]
+        )
+        rows.append(DimensionRows(group, policies))
+    return rows
+
+
+def stages(shape: Shape) -> list[tuple[str, str]]:
+    return [(code, shape.stage_names[code]) for code in shape.stage_codes]
+
+
+def coverage_percent(prof: Profile) -> int:
+    return round(prof.answered * 100 / prof.total) if prof.total else 0
