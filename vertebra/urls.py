@@ -6,4 +6,5 @@ urlpatterns = [
     path("api/v1/", include("vertebra.api.urls")),
     path("account/tokens/", include("vertebra.api.account_urls")),
     path("", include("vertebra.web.urls")),
+    path("", include("vertebra.planning.urls")),
 ]

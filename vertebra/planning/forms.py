@@ -1,0 +1,192 @@
+"""Forms of the planning pages: they parse input; the business rules live in ``domain``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vertebra.assessments.models import Assessment
+from vertebra.cities.models import City, Membership
+from vertebra.frameworks.models import Objective
+from vertebra.maturity import Shape
+from vertebra.planning.models import Action, ActionStatus
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def stage_choices(shape: Shape, empty: str) -> list[tuple[str, str]]:
+    return [("", empty)] + [
+        (code, f"{shape.stage_names[code]} ({code})") for code in shape.stage_codes
+    ]
+
+
+class TargetsForm(forms.Form):
+    """One stage per policy, plus shortcuts for a whole dimension or every policy.
+
+    The submit button pressed (``apply``) says which part applies: "policies", "all" or
+    "dimension:<code>".
+    """
+
+    target_date = forms.DateField(
+        label=_("Target date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("When the city wants to reach these stages."),
+    )
+    all_policies = forms.ChoiceField(label=_("Every policy"), required=False)
+
+    def __init__(self, *args: Any, shape: Shape, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shape = shape
+        self.fields["all_policies"].choices = stage_choices(shape, str(_("Choose a stage")))  # type: ignore[attr-defined]
+        for dimension in shape.dimension_codes:
+            self.fields[f"dimension_{dimension}"] = forms.ChoiceField(
+                label=shape.dimension_name[dimension],
+                required=False,
+                choices=stage_choices(shape, str(_("Choose a stage"))),
+            )
+        for policy in shape.policy_codes:
+            self.fields[f"target_{policy}"] = forms.ChoiceField(
+                label=f"{policy} {shape.policy_name[policy]}",
+                required=False,
+                choices=stage_choices(shape, str(_("No target"))),
+            )
+
+    def dimension_fields(self) -> list[forms.BoundField]:
+        return [self[f"dimension_{d}"] for d in self.shape.dimension_codes]
+
+    def policy_fields(self) -> list[forms.BoundField]:
+        return [self[f"target_{p}"] for p in self.shape.policy_codes]
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    objectives = forms.MultipleChoiceField(
+        label=_("Objectives this action serves"),
+        required=False,
+        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+    )
+    owner_user = forms.ChoiceField(label=_("Owner (a member of the city)"), required=False)
+    owner_department = forms.CharField(
+        label=_("Owning department"),
+        required=False,
+        max_length=200,
+        help_text=_("Or name a department when no single person owns the action."),
+    )
+    stakeholder_types = forms.MultipleChoiceField(
+        label=_("Stakeholder types involved"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=DateInput())
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+    cost = forms.CharField(
+        label=_("Estimated cost"),
+        required=False,
+        help_text=_("A number such as 12500 or 12500.50."),
+    )
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        assessment: Assessment,
+        city: City,
+        members: list[Membership],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for objective in Objective.objects.filter(
+            framework_version_id=assessment.framework_version_id
+        ).order_by("position"):
+            text = objective.text if len(objective.text) <= 90 else objective.text[:89] + "…"
+            groups.setdefault(objective.policy_code, []).append(
+                (objective.code, f"{objective.code} {text}")
+            )
+        self.fields["objectives"].choices = list(groups.items())  # type: ignore[attr-defined]
+        self.fields["objectives"].widget.attrs["size"] = 12
+        self.fields["owner_user"].choices = [("", _("Nobody yet"))] + [  # type: ignore[attr-defined]
+            (str(m.user_id), m.user.email) for m in members
+        ]
+        self.fields["stakeholder_types"].choices = [(t, t) for t in city.stakeholder_types]  # type: ignore[attr-defined]
+        self.members = {str(m.user_id): m.user for m in members}
+
+    @classmethod
+    def initial_for(cls, action: Action) -> dict[str, Any]:
+        return {
+            "title": action.title,
+            "description": action.description,
+            "objectives": [o.code for o in action.objectives.all()],
+            "owner_user": str(action.owner_user_id or ""),
+            "owner_department": action.owner_department,
+            "stakeholder_types": action.stakeholder_types,
+            "start_date": action.start_date,
+            "due_date": action.due_date,
+            "cost": "" if action.cost is None else action.cost,
+            "currency": action.currency,
+            "status": action.status,
+            "version": action.version,
+        }
+
+    def domain_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        data["owner_user"] = self.members.get(data["owner_user"] or "")
+        if not data["currency"]:
+            data.pop("currency")
+        return data
+
+
+class NoteForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"), required=False, widget=DateInput(), help_text=_("Today if left empty.")
+    )
+    text = forms.CharField(label=_("Progress note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConfirmForm(forms.Form):
+    codes = forms.MultipleChoiceField(
+        label=_("Objectives to mark achieved"), widget=forms.CheckboxSelectMultiple
+    )
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What shows that the objective is achieved: a decision, a document, a link."),
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["codes"].choices = choices  # type: ignore[attr-defined]
+        self.fields["codes"].initial = [code for code, _ in choices]
+
+
+class MergeForm(forms.Form):
+    others = forms.MultipleChoiceField(
+        label=_("Actions to merge into this one"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["others"].choices = choices  # type: ignore[attr-defined]
+
+
+class StakeholderTypesForm(forms.Form):
+    types = forms.CharField(
+        label=_("Stakeholder types"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("One type per line, in the order lists should show them."),
+    )
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -1,0 +1,703 @@
+"""The planning pages: targets and gaps, actions (list, board, forms), roadmap and totals.
+
+Every view reaches city data through ``vertebra.cities.scoping`` (outsiders get 404); admins set
+targets and the city's stakeholder types, admins and editors manage actions, every member reads.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from vertebra.accounts.models import User
+from vertebra.assessments.domain import AssessmentLockedError
+from vertebra.assessments.models import Assessment
+from vertebra.cities.models import Membership
+from vertebra.cities.scoping import membership_for, require_admin, require_write
+from vertebra.frameworks.domain import shape_of
+from vertebra.frameworks.models import Objective
+from vertebra.planning import domain
+from vertebra.planning.forms import (
+    ActionForm,
+    ConfirmForm,
+    MergeForm,
+    NoteForm,
+    StakeholderTypesForm,
+    TargetsForm,
+    VersionForm,
+)
+from vertebra.planning.models import Action, ActionEvent, ActionStatus
+from vertebra.planning.roadmap import PolicyProjection
+from vertebra.planning.timeline import render_timeline
+
+BOARD_COLUMNS = [s.value for s in ActionStatus]
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@dataclass(frozen=True)
+class Scope:
+    membership: Membership
+    assessment: Assessment
+
+    @property
+    def can_manage(self) -> bool:
+        return self.membership.can_write
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "membership": self.membership,
+            "city": self.membership.city,
+            "assessment": self.assessment,
+            "can_manage": self.can_manage,
+            "is_admin": self.membership.is_admin,
+            **extra,
+        }
+
+
+def _scope(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> Scope:
+    membership = membership_for(user=_user(request), city_slug=city_slug)
+    try:
+        assessment = Assessment.objects.select_related("framework_version").get(
+            city=membership.city, uuid=assessment_uuid
+        )
+    except Assessment.DoesNotExist:
+        raise Http404("No such assessment.") from None
+    assessment.city = membership.city
+    return Scope(membership, assessment)
+
+
+def _action_scope(
+    request: HttpRequest, city_slug: str, action_uuid: uuid.UUID
+) -> tuple[Scope, Action]:
+    membership = membership_for(user=_user(request), city_slug=city_slug)
+    try:
+        action = Action.objects.select_related(
+            "assessment__framework_version", "owner_user", "created_by"
+        ).get(city=membership.city, uuid=action_uuid)
+    except Action.DoesNotExist:
+        raise Http404("No such action.") from None
+    action.assessment.city = membership.city
+    action.city = membership.city
+    return Scope(membership, action.assessment), action
+
+
+def _overdue(action: Action) -> bool:
+    return (
+        action.due_date is not None
+        and action.due_date < timezone.localdate()
+        and action.status in domain.OPEN_STATUSES
+    )
+
+
+def _members(scope: Scope) -> list[Membership]:
+    return list(
+        Membership.objects.filter(city=scope.membership.city)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+def _field_errors(form: Any, error: domain.PlanningValidationError) -> None:
+    for name, message in error.errors.items():
+        form.add_error(name if name in form.fields else None, message)
+
+
+def _plan_url(name: str, scope: Scope) -> str:
+    return reverse(
+        f"planning:{name}",
+        kwargs={"city_slug": scope.membership.city.slug, "assessment_uuid": scope.assessment.uuid},
+    )
+
+
+def _action_url(name: str, action: Action) -> str:
+    return reverse(
+        f"planning:{name}", kwargs={"city_slug": action.city.slug, "action_uuid": action.uuid}
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets and gaps
+
+
+@login_required
+def plan(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
+    scope = _scope(request, city_slug, assessment_uuid)
+    the_plan = domain.plan_of(scope.assessment)
+    result = the_plan.profile()
+    gap_codes = [code for p in result.policies.values() for code in p.to_target]
+    texts = dict(
+        Objective.objects.filter(
+            framework_version_id=scope.assessment.framework_version_id, code__in=gap_codes
+        ).values_list("code", "text")
+    )
+    covering: dict[str, list[Action]] = {}
+    for action in the_plan.actions:
+        if action.status in domain.OPEN_STATUSES:
+            for objective in action.objectives.all():
+                covering.setdefault(objective.code, []).append(action)
+    shape = the_plan.shape
+    rows = [
+        {
+            "policy": p,
+            "target_date": the_plan.target_dates.get(code),
+            "gaps": [
+                {
+                    "code": c,
+                    "stage": shape.objective_stage[c],
+                    "text": texts.get(c, ""),
+                    "actions": covering.get(c, []),
+                }
+                for c in p.to_target
+            ],
+        }
+        for code, p in result.policies.items()
+    ]
+    uncovered = sum(1 for c in gap_codes if c not in covering)
+    return render(
+        request,
+        "planning/plan.html",
+        scope.context(
+            rows=rows,
+            shape=shape,
+            has_targets=bool(the_plan.targets),
+            uncovered=uncovered,
+            warnings=the_plan.warnings(),
+            section="plan",
+        ),
+    )
+
+
+@login_required
+def targets(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
+    scope = _scope(request, city_slug, assessment_uuid)
+    require_admin(scope.membership)
+    shape = shape_of(scope.assessment.framework_version)
+    current = scope.assessment.targets.order_by()
+    initial: dict[str, Any] = {f"target_{t.policy_code}": t.stage_code for t in current}
+    dates = {t.target_date for t in current if t.target_date}
+    if len(dates) == 1:
+        initial["target_date"] = dates.pop()
+    form = TargetsForm(request.POST or None, shape=shape, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        apply = request.POST.get("apply", "policies")
+        data = form.cleaned_data
+        kwargs: dict[str, Any] = {}
+        if apply == "all":
+            if not data["all_policies"]:
+                form.add_error("all_policies", _("Choose a stage for every policy."))
+            kwargs["all_policies"] = data["all_policies"]
+        elif apply.startswith("dimension:"):
+            code = apply.partition(":")[2]
+            value = data.get(f"dimension_{code}")
+            if not value:
+                form.add_error(
+                    f"dimension_{code}" if f"dimension_{code}" in form.fields else None,
+                    _("Choose a stage for this dimension."),
+                )
+            kwargs["dimensions"] = {code: value}
+        else:
+            kwargs["targets"] = {p: data[f"target_{p}"] for p in shape.policy_codes}
+        if form.is_valid():
+            try:
+                domain.set_targets(
+                    assessment=scope.assessment,
+                    user=_user(request),
+                    target_date=data["target_date"],
+                    **kwargs,
+                )
+            except domain.PlanningValidationError as error:
+                _field_errors(form, error)
+            else:
+                messages.success(request, _("Targets saved."))
+                return redirect(_plan_url("plan", scope))
+    return render(
+        request, "planning/targets.html", scope.context(form=form, shape=shape, section="plan")
+    )
+
+
+@login_required
+@require_POST
+def propose(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
+    scope = _scope(request, city_slug, assessment_uuid)
+    require_write(scope.membership)
+    created = domain.create_proposed_actions(assessment=scope.assessment, user=_user(request))
+    if created:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d proposed action created: edit, merge or delete it below.",
+                "%(count)d proposed actions created: edit, merge or delete them below.",
+                len(created),
+            )
+            % {"count": len(created)},
+        )
+    else:
+        messages.info(request, _("Every objective toward the targets already has an action."))
+    return redirect(_plan_url("actions", scope) + "?status=proposed")
+
+
+# ---------------------------------------------------------------------------------------------
+# Action list and board
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str
+    policy: str
+    owner: str
+    stakeholder: str
+    view: str
+
+    def matches(self, action: Action, user: User) -> bool:
+        if self.status and action.status != self.status:
+            return False
+        if self.policy and self.policy not in {o.policy_code for o in action.objectives.all()}:
+            return False
+        if self.stakeholder and self.stakeholder not in action.stakeholder_types:
+            return False
+        if self.owner == "me":
+            return action.owner_user_id == user.pk
+        if self.owner == "unowned":
+            return action.owner_user_id is None and not action.owner_department
+        if self.owner.startswith("u:"):
+            return str(action.owner_user_id) == self.owner[2:]
+        if self.owner.startswith("d:"):
+            return action.owner_department == self.owner[2:]
+        return True
+
+
+@dataclass(frozen=True)
+class Row:
+    action: Action
+    overdue: bool
+    unowned: bool
+    warned: bool
+
+
+@login_required
+def actions(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
+    scope = _scope(request, city_slug, assessment_uuid)
+    user = _user(request)
+    params = request.GET
+    filters = Filters(
+        status=params.get("status", "") if params.get("status") in ActionStatus.values else "",
+        policy=params.get("policy", ""),
+        owner=params.get("owner", ""),
+        stakeholder=params.get("stakeholder", ""),
+        view="board" if params.get("view") == "board" else "list",
+    )
+    all_actions = list(domain.actions_of(scope.assessment))
+    shown = [a for a in all_actions if filters.matches(a, user)]
+    the_plan = domain.plan_of(scope.assessment, actions=all_actions)
+    warned = {id(w.action) for w in the_plan.warnings()}
+    rows = [
+        Row(
+            action=a,
+            overdue=_overdue(a),
+            unowned=a.owner_user_id is None and not a.owner_department,
+            warned=id(a) in warned,
+        )
+        for a in shown
+    ]
+    owners = sorted({a.owner_user for a in all_actions if a.owner_user}, key=lambda u: u.email)
+    departments = sorted({a.owner_department for a in all_actions if a.owner_department})
+    shape = the_plan.shape
+    columns = [
+        (status, label, [r for r in rows if r.action.status == status])
+        for status, label in ActionStatus.choices
+    ]
+    return render(
+        request,
+        "planning/actions.html",
+        scope.context(
+            rows=rows,
+            columns=columns,
+            filters=filters,
+            total=len(all_actions),
+            owners=owners,
+            departments=departments,
+            policies=[(p, shape.policy_name[p]) for p in shape.policy_codes],
+            statuses=ActionStatus.choices,
+            stakeholder_types=scope.membership.city.stakeholder_types,
+            overdue=sum(1 for r in rows if r.overdue),
+            unowned=sum(1 for r in rows if r.unowned),
+            section="actions",
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One action
+
+
+@login_required
+def action_new(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
+    scope = _scope(request, city_slug, assessment_uuid)
+    require_write(scope.membership)
+    initial = {
+        "status": ActionStatus.PLANNED,
+        "currency": scope.membership.city.currency,
+        "objectives": request.GET.getlist("objective"),
+    }
+    form = ActionForm(
+        request.POST or None,
+        assessment=scope.assessment,
+        city=scope.membership.city,
+        members=_members(scope),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = domain.create_action(
+                assessment=scope.assessment, user=_user(request), data=form.domain_data()
+            )
+        except domain.PlanningValidationError as error:
+            _field_errors(form, error)
+        else:
+            messages.success(request, _("Action created."))
+            action.city = scope.membership.city
+            return redirect(_action_url("action", action))
+    return render(
+        request,
+        "planning/action_form.html",
+        scope.context(form=form, action=None, section="actions"),
+    )
+
+
+@login_required
+def action_detail(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
+    scope, action = _action_scope(request, city_slug, action_uuid)
+    to_confirm = domain.objectives_to_confirm(action) if action.status == ActionStatus.DONE else []
+    events = list(
+        ActionEvent.objects.filter(action=action)
+        .select_related("user")
+        .order_by("-at", "-id")[:100]
+    )
+    return render(
+        request,
+        "planning/action_detail.html",
+        scope.context(
+            action=action,
+            objectives=list(action.objectives.order_by("position")),
+            notes=list(action.notes.select_related("author")),
+            events=events,
+            to_confirm=to_confirm,
+            note_form=NoteForm(),
+            overdue=_overdue(action),
+            section="actions",
+        ),
+    )
+
+
+@login_required
+def action_edit(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
+    scope, action = _action_scope(request, city_slug, action_uuid)
+    require_write(scope.membership)
+    form = ActionForm(
+        request.POST or None,
+        assessment=scope.assessment,
+        city=scope.membership.city,
+        members=_members(scope),
+        initial=ActionForm.initial_for(action),
+    )
+    conflict: list[tuple[str, str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            domain.update_action(
+                action=action,
+                user=_user(request),
+                changes=form.domain_data(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except domain.PlanningValidationError as error:
+            _field_errors(form, error)
+        except domain.ActionConflictError as error:
+            theirs = error.current
+            mine = {name: domain.display_value(action, name) for name in domain.ACTION_FIELDS}
+            conflict = [
+                (str(form.fields[name].label), theirs[name], mine[name])
+                for name in domain.ACTION_FIELDS
+                if theirs[name] != mine[name]
+            ]
+            data = request.POST.copy()
+            data["version"] = str(error.action.version)
+            form = ActionForm(
+                data,
+                assessment=scope.assessment,
+                city=scope.membership.city,
+                members=_members(scope),
+            )
+            form.is_valid()
+        else:
+            messages.success(request, _("Action saved."))
+            return redirect(_action_url("action", action))
+    return render(
+        request,
+        "planning/action_form.html",
+        scope.context(form=form, action=action, conflict=conflict, section="actions"),
+    )
+
+
+@login_required
+def action_delete(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
+    scope, action = _action_scope(request, city_slug, action_uuid)
+    require_write(scope.membership)
+    if request.method == "POST":
+        domain.delete_action(action=action, user=_user(request))
+        messages.success(request, _("Action “%(title)s” deleted.") % {"title": action.title})
+        return redirect(_plan_url("actions", scope))
+    return render(
+        request,
+        "planning/action_delete.html",
+        scope.context(action=action, section="actions"),
+    )
+
+
+@login_required
+def action_merge(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
+    scope, action = _action_scope(request, city_slug, action_uuid)
+    require_write(scope.membership)
+    candidates = list(
+        Action.objects.filter(assessment=scope.assessment)
+        .exclude(pk=action.pk)
+        .prefetch_related("objectives")
+        .order_by("id")
+    )
+    choices = [
+        (str(a.uuid), f"{a.title} ({', '.join(o.code for o in a.objectives.all()) or '—'})")
+        for a in candidates
+    ]
+    form = MergeForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["others"])
+        try:
+            domain.merge_actions(
+                into=action,
+                others=[a for a in candidates if str(a.uuid) in chosen],
+                user=_user(request),
+            )
+        except domain.PlanningValidationError as error:
+            _field_errors(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d action merged into this one.",
+                    "%(count)d actions merged into this one.",
+                    len(chosen),
+                )
+                % {"count": len(chosen)},
+            )
+            return redirect(_action_url("action", action))
+    return render(
+        request,
+        "planning/action_merge.html",
+        scope.context(action=action, form=form, section="actions"),
+    )
+
+
+@login_required
+@require_POST
+def action_note(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
+    scope, action = _action_scope(request, city_slug, action_uuid)
+    require_write(scope.membership)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            domain.add_note(
+                action=action,
+                user=_user(request),
+                text=form.cleaned_data["text"],
+                date=form.cleaned_data["date"],
+            )
+        except domain.PlanningValidationError as error:
+            _field_errors(form, error)
+        else:
+            messages.success(request, _("Progress note added."))
+            return redirect(_action_url("action", action) + "#notes")
+    return render(
+        request,
+        "planning/action_detail.html",
+        scope.context(
+            action=action,
+            objectives=list(action.objectives.order_by("position")),
+            notes=list(action.notes.select_related("author")),
+            events=list(ActionEvent.objects.filter(action=action).select_related("user")[:100]),
+            to_confirm=[],
+            note_form=form,
+            overdue=_overdue(action),
+            section="actions",
+        ),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def action_finish(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
+    scope, action = _action_scope(request, city_slug, action_uuid)
+    require_write(scope.membership)
+    form = VersionForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    try:
+        result = domain.finish_action(action=action, user=_user(request), expected_version=version)
+    except domain.ActionConflictError:
+        messages.error(
+            request,
+            _("Someone changed this action while you were looking at it; check it and try again."),
+        )
+        return redirect(_action_url("action", action))
+    if result.to_confirm and not scope.assessment.is_final:
+        messages.success(
+            request,
+            _(
+                "Action done. The assessment has not changed: confirm below which objectives "
+                "are now achieved, with evidence."
+            ),
+        )
+        return redirect(_action_url("action_confirm", action))
+    messages.success(request, _("Action done."))
+    return redirect(_action_url("action", action))
+
+
+@login_required
+def action_confirm(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
+    scope, action = _action_scope(request, city_slug, action_uuid)
+    require_write(scope.membership)
+    pending = domain.objectives_to_confirm(action)
+    form = ConfirmForm(
+        request.POST or None,
+        choices=[(a.objective.code, f"{a.objective.code} {a.objective.text}") for a in pending],
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            domain.confirm_objectives(
+                action=action,
+                user=_user(request),
+                codes=form.cleaned_data["codes"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except domain.PlanningValidationError as error:
+            _field_errors(form, error)
+        except AssessmentLockedError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Marked achieved in “%(assessment)s”: %(codes)s.")
+                % {
+                    "assessment": scope.assessment.title,
+                    "codes": ", ".join(form.cleaned_data["codes"]),
+                },
+            )
+            return redirect(_plan_url("plan", scope))
+    return render(
+        request,
+        "planning/action_confirm.html",
+        scope.context(action=action, form=form, pending=pending, section="actions"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Roadmap, totals, city settings
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    code: str
+    name: str
+    projection: PolicyProjection
+    actions: list[Action]
+
+
+@login_required
+def roadmap(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
+    scope = _scope(request, city_slug, assessment_uuid)
+    the_plan = domain.plan_of(scope.assessment)
+    projection = the_plan.projection()
+    today = timezone.localdate()
+    shape = the_plan.shape
+    by_policy: dict[str, list[Action]] = {code: [] for code in shape.policy_codes}
+    unlinked: list[Action] = []
+    for action in the_plan.actions:
+        policies = sorted({o.policy_code for o in action.objectives.all()})
+        for code in policies:
+            by_policy[code].append(action)
+        if not policies:
+            unlinked.append(action)
+    rows = [
+        PolicyRow(code, shape.policy_name[code], projection.policies[code], by_policy[code])
+        for code in shape.policy_codes
+    ]
+    svg = render_timeline(
+        shape=shape,
+        rows=[(r.code, r.projection, r.actions) for r in rows],
+        today=today,
+        start=min(scope.assessment.date, today),
+    )
+    return render(
+        request,
+        "planning/roadmap.html",
+        scope.context(
+            rows=rows,
+            unlinked=unlinked,
+            svg=svg,
+            shape=shape,
+            today=today,
+            section="roadmap",
+        ),
+    )
+
+
+@login_required
+def totals(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
+    scope = _scope(request, city_slug, assessment_uuid)
+    the_plan = domain.plan_of(scope.assessment)
+    return render(
+        request,
+        "planning/totals.html",
+        scope.context(
+            totals=the_plan.totals(),
+            shape=the_plan.shape,
+            status_labels=dict(ActionStatus.choices),
+            section="totals",
+        ),
+    )
+
+
+@login_required
+def stakeholder_types(request: HttpRequest, city_slug: str) -> HttpResponse:
+    membership = membership_for(user=_user(request), city_slug=city_slug)
+    require_admin(membership)
+    city = membership.city
+    form = StakeholderTypesForm(
+        request.POST or None, initial={"types": "\n".join(city.stakeholder_types)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            domain.set_stakeholder_types(city=city, types=form.cleaned_data["types"].splitlines())
+        except domain.PlanningValidationError as error:
+            form.add_error("types", error.errors["stakeholder_types"])
+        else:
+            messages.success(request, _("Stakeholder types saved."))
+            return redirect("planning:stakeholder_types", city_slug=city.slug)
+    return render(
+        request,
+        "planning/stakeholder_types.html",
+        {"membership": membership, "city": city, "form": form},
+    )
