@@ -1,4 +1,5 @@
-"""Reading a city's answers from a file: CSV, JSON or YAML.
+"""Reading a city's answers from a file: CSV, JSON or YAML (and, through
+:func:`parse_table`, the rows of a spreadsheet).
 
 Pure Python (no Django), so that ``vertebra assess`` runs without a database. Every
 problem is collected with its file, line and column, and nothing is returned unless
@@ -10,8 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -20,7 +21,8 @@ from vertebra.maturity import STATUSES, Shape
 
 MAX_RESPONSES_BYTES = 5 * 1024 * 1024
 REQUIRED_COLUMNS = ("objective", "status")
-OPTIONAL_COLUMNS = ("progress", "evidence", "notes", "owner")
+OPTIONAL_COLUMNS = ("progress", "evidence", "links", "notes", "owner", "na_justification")
+TEXT_FIELDS = ("evidence", "links", "notes", "owner", "na_justification")
 # Columns of our own exports that describe the objective; read and ignored.
 DESCRIPTIVE_COLUMNS = ("dimension", "policy", "stage", "text", "objective_text")
 ANSWER_FIELDS = ("status", *OPTIONAL_COLUMNS)
@@ -34,7 +36,13 @@ class Response:
     evidence: str = ""
     notes: str = ""
     owner: str = ""
+    links: str = ""
+    na_justification: str = ""
     line: int | None = None
+    # The answer fields the file gave for this objective (an importer changes only these).
+    given: frozenset[str] = field(default_factory=frozenset)
+    # Where each given field sits in the file, for messages: field name -> "column 3 (status)".
+    columns: Mapping[str, str] = field(default_factory=dict)
 
 
 class ResponsesError(Exception):
@@ -93,35 +101,72 @@ def _parse_csv(text: str, *, filename: str, shape: Shape) -> list[Response]:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise ResponsesError(filename, [f"not a readable CSV file: {exc}"]) from None
+    return parse_table(rows, filename=filename, shape=shape)
+
+
+def parse_table(
+    rows: Sequence[Sequence[str]],
+    *,
+    filename: str,
+    shape: Shape,
+    row_word: str = "line",
+    prefix: str = "",
+    column_label: Callable[[int], str] = str,
+) -> list[Response]:
+    """Answers from a table whose first row names the columns (a CSV file or a spreadsheet).
+
+    ``prefix`` (e.g. "sheet Answers, ") and ``row_word`` / ``column_label`` shape the places
+    in messages: "line 3, column 6 (status)" or "sheet Answers, row 3, column F (status)".
+    """
+    if not rows:
+        raise ResponsesError(filename, [f"{prefix}{row_word} 1: the table is empty"])
     header = [h.strip().lower() for h in rows[0]]
+    while header and not header[-1]:
+        header.pop()
     errors: list[str] = []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ResponsesError(
             filename,
             [
-                "line 1: the header must name the columns 'objective' and 'status' "
-                f"(missing: {', '.join(missing)}; found: {', '.join(header) or 'nothing'})"
+                f"{prefix}{row_word} 1: the header must name the columns 'objective' and 'status' "
+                f"(missing: {', '.join(missing)}; found: {', '.join(h for h in header if h) or 'nothing'})"
             ],
         )
     known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS) | set(DESCRIPTIVE_COLUMNS)
-    for column, name in enumerate(header, start=1):
+    for index, name in enumerate(header):
+        where = f"{prefix}{row_word} 1, column {column_label(index + 1)}"
         if name not in known:
-            errors.append(f"line 1, column {column}: unknown column {name!r}")
-        elif header.count(name) > 1 and header.index(name) != column - 1:
-            errors.append(f"line 1, column {column}: column {name!r} appears twice")
+            errors.append(f"{where}: unknown column {name!r}")
+        elif header.count(name) > 1 and header.index(name) != index:
+            errors.append(f"{where}: column {name!r} appears twice")
+    columns = {
+        name: f"column {column_label(index + 1)} ({name})"
+        for index, name in enumerate(header)
+        if (name in ANSWER_FIELDS or name == "objective") and header.index(name) == index
+    }
     records: list[tuple[int, dict[str, object]]] = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) > len(header):
-            errors.append(f"line {line}: {len(row)} cells but the header has {len(header)}")
+        if any(cell.strip() for cell in row[len(header) :]):
+            errors.append(
+                f"{prefix}{row_word} {line}: {len(row)} cells but the header has {len(header)}"
+            )
             continue
         record = {name: row[i].strip() if i < len(row) else "" for i, name in enumerate(header)}
         records.append(
             (line, {k: v for k, v in record.items() if k in ANSWER_FIELDS or k == "objective"})
         )
-    return _validate(records, filename=filename, shape=shape, errors=errors, where="line")
+    return _validate(
+        records,
+        filename=filename,
+        shape=shape,
+        errors=errors,
+        where=f"{prefix}{row_word}",
+        columns=columns,
+        numbered_lines=True,
+    )
 
 
 def _parse_document(text: str, *, filename: str, shape: Shape, is_json: bool) -> list[Response]:
@@ -197,48 +242,59 @@ def _validate(
     shape: Shape,
     errors: list[str],
     where: str,
+    columns: Mapping[str, str] | None = None,
+    numbered_lines: bool = False,
 ) -> list[Response]:
+    """Check each record; ``columns`` (tables only) names the column of each field."""
     seen: dict[str, int] = {}
     responses: list[Response] = []
     known = set(shape.objective_codes)
     for number, record in records:
-        place = f"{where} {number}"
+        row_place = f"{where} {number}"
         code_value = record.get("objective")
         if not isinstance(code_value, str) or not code_value.strip():
-            errors.append(f"{place}: the objective code is missing")
+            errors.append(f"{_at(row_place, 'objective', columns)}: the objective code is missing")
             continue
         code = code_value.strip()
-        place = f"{place} ({code})" if where != "line" else place
+        place = row_place if numbered_lines else f"{row_place} ({code})"
+
+        def at(name: str, place: str = place) -> str:
+            return _at(place, name, columns)
+
         if code not in known:
-            errors.append(f"{place}: unknown objective code {code!r}")
+            errors.append(f"{at('objective')}: unknown objective code {code!r}")
             continue
         if code in seen:
             errors.append(
-                f"{place}: objective {code} is answered twice (first at {where} {seen[code]})"
+                f"{at('objective')}: objective {code} is answered twice "
+                f"(first at {where} {seen[code]})"
             )
             continue
         seen[code] = number
+        before = len(errors)
         status_value = record.get("status")
+        status = "not_started"
         if status_value is None or (isinstance(status_value, str) and not status_value.strip()):
-            status = "not_started"
+            pass
         elif not isinstance(status_value, str) or normalise_status(status_value) is None:
             errors.append(
-                f"{place}: unknown status {status_value!r} for {code}; "
+                f"{at('status')}: unknown status {status_value!r} for {code}; "
                 f"use one of {', '.join(STATUSES)}"
             )
-            continue
         else:
             status = normalise_status(status_value) or "not_started"
-        progress = _progress(record.get("progress"), place=place, errors=errors)
+        progress = _progress(record.get("progress"), place=at("progress"), errors=errors)
         texts: dict[str, str] = {}
-        for field in ("evidence", "notes", "owner"):
-            value = record.get(field, "")
+        for name in TEXT_FIELDS:
+            value = record.get(name, "")
             if value is None:
                 value = ""
             if not isinstance(value, str):
-                errors.append(f"{place}: {field} must be text, not {_kind(value)}")
+                errors.append(f"{at(name)}: {name} must be text, not {_kind(value)}")
                 value = ""
-            texts[field] = value
+            texts[name] = value
+        if len(errors) > before:
+            continue
         responses.append(
             Response(
                 objective=code,
@@ -247,12 +303,22 @@ def _validate(
                 evidence=texts["evidence"],
                 notes=texts["notes"],
                 owner=texts["owner"],
-                line=number if where == "line" else None,
+                links=texts["links"],
+                na_justification=texts["na_justification"],
+                line=number if numbered_lines else None,
+                given=frozenset(k for k in record if k in ANSWER_FIELDS) | {"status"},
+                columns={name: at(name) for name in ANSWER_FIELDS},
             )
         )
     if errors:
         raise ResponsesError(filename, errors)
     return responses
+
+
+def _at(place: str, name: str, columns: Mapping[str, str] | None) -> str:
+    if columns is not None:
+        return f"{place}, {columns.get(name, name)}"
+    return f"{place}, field {name}"
 
 
 def _progress(value: object, *, place: str, errors: list[str]) -> int | None:

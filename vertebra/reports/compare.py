@@ -1,0 +1,217 @@
+"""Comparing assessment cycles of one city: what changed between two, and stages over all."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from vertebra.assessments.models import Answer, AnswerStatus, Assessment
+from vertebra.cities.models import City
+from vertebra.frameworks.domain import shape_of
+from vertebra.maturity import Profile, Shape, profile
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    code: str
+    text: str
+    policy: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class StageChange:
+    code: str
+    name: str
+    old: str | None
+    new: str | None
+    # +1 when the newer cycle stands higher, -1 when lower.
+    direction: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    older: Assessment
+    newer: Assessment
+    shape: Shape
+    same_model: bool
+    older_profile: Profile
+    newer_profile: Profile
+    objectives: list[StatusChange]
+    policies: list[StageChange]
+    dimensions: list[StageChange]
+    overall: StageChange | None
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.objectives or self.policies or self.dimensions or self.overall)
+
+
+def _level(shape: Shape, stage: str | None) -> int:
+    return -1 if stage is None else shape.stage_index[stage]
+
+
+def _stage_change(
+    shape: Shape, code: str, name: str, old: str | None, new: str | None
+) -> StageChange | None:
+    if old == new:
+        return None
+    direction = 1 if _level(shape, new) > _level(shape, old) else -1
+    return StageChange(code=code, name=name, old=old, new=new, direction=direction)
+
+
+def _statuses(assessment: Assessment) -> dict[str, str]:
+    return dict(
+        Answer.objects.filter(assessment=assessment)
+        .exclude(status=AnswerStatus.NOT_STARTED)
+        .values_list("objective__code", "status")
+    )
+
+
+def compare_statuses(
+    *,
+    older: Assessment,
+    newer: Assessment,
+    shape: Shape,
+    older_statuses: dict[str, str],
+    newer_statuses: dict[str, str],
+    objective_texts: dict[str, str],
+) -> Comparison:
+    """The comparison from statuses already loaded (the PDF has them at hand)."""
+    same_model = older.framework_version_id == newer.framework_version_id
+    codes = set(shape.objective_codes)
+    old_known = {c: s for c, s in older_statuses.items() if c in codes}
+    old_p = profile(shape, old_known)
+    new_p = profile(shape, newer_statuses)
+    objectives = []
+    for code in shape.objective_codes:
+        old = older_statuses.get(code, AnswerStatus.NOT_STARTED.value)
+        new = newer_statuses.get(code, AnswerStatus.NOT_STARTED.value)
+        if old != new:
+            objectives.append(
+                StatusChange(
+                    code=code,
+                    text=objective_texts.get(code, ""),
+                    policy=shape.objective_policy[code],
+                    old=old,
+                    new=new,
+                )
+            )
+    policies = [
+        change
+        for code, p in new_p.policies.items()
+        if (change := _stage_change(shape, code, p.name, old_p.policies[code].stage, p.stage))
+    ]
+    dimensions = [
+        change
+        for code, d in new_p.dimensions.items()
+        if (change := _stage_change(shape, code, d.name, old_p.dimensions[code].stage, d.stage))
+    ]
+    overall = _stage_change(shape, "overall", "", old_p.overall.stage, new_p.overall.stage)
+    return Comparison(
+        older=older,
+        newer=newer,
+        shape=shape,
+        same_model=same_model,
+        older_profile=old_p,
+        newer_profile=new_p,
+        objectives=objectives,
+        policies=policies,
+        dimensions=dimensions,
+        overall=overall,
+    )
+
+
+def compare(*, older: Assessment, newer: Assessment) -> Comparison:
+    """What changed from ``older`` to ``newer`` (two assessments of the same city).
+
+    Both come through the city scoping helper. Objectives are matched by code; with different
+    model versions the newer one's model is used and codes it lacks are left out.
+    """
+    if older.city_id != newer.city_id:
+        raise ValueError("Only assessments of the same city can be compared.")
+    shape = shape_of(newer.framework_version)
+    texts = dict(newer.framework_version.objectives.values_list("code", "text"))
+    return compare_statuses(
+        older=older,
+        newer=newer,
+        shape=shape,
+        older_statuses=_statuses(older),
+        newer_statuses=_statuses(newer),
+        objective_texts=texts,
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    assessment: Assessment
+    shape: Shape
+    profile: Profile
+
+
+def trend(city: City) -> list[TrendPoint]:
+    """Every assessment of the city, oldest first, with its profile (a fixed number of queries)."""
+    assessments = list(
+        Assessment.objects.filter(city=city)
+        .select_related("framework_version")
+        .order_by("date", "created_at")
+    )
+    statuses: dict[int, dict[str, str]] = defaultdict(dict)
+    rows = (
+        Answer.objects.filter(assessment__city=city)
+        .exclude(status=AnswerStatus.NOT_STARTED)
+        .values_list("assessment_id", "objective__code", "status")
+    )
+    for assessment_id, code, status in rows:
+        statuses[assessment_id][code] = status
+    points = []
+    for a in assessments:
+        shape = shape_of(a.framework_version)
+        points.append(TrendPoint(assessment=a, shape=shape, profile=profile(shape, statuses[a.pk])))
+    return points
+
+
+def _stage_label(shape: Shape, code: str | None) -> str:
+    return _("no stage yet") if code is None else shape.stage_names[code]
+
+
+def present(comparison: Comparison) -> dict[str, object]:
+    """The comparison with names and labels filled in, for templates (web page and PDF)."""
+    shape = comparison.shape
+    labels = dict(AnswerStatus.choices)
+
+    def stage_row(change: StageChange) -> dict[str, object]:
+        return {
+            "code": change.code,
+            "name": change.name,
+            "old": _stage_label(shape, change.old),
+            "new": _stage_label(shape, change.new),
+            "up": change.direction > 0,
+        }
+
+    return {
+        "older": comparison.older,
+        "newer": comparison.newer,
+        "same_model": comparison.same_model,
+        "unchanged": comparison.unchanged,
+        "overall": stage_row(comparison.overall) if comparison.overall else None,
+        "overall_old": _stage_label(shape, comparison.older_profile.overall.stage),
+        "overall_new": _stage_label(shape, comparison.newer_profile.overall.stage),
+        "dimensions": [stage_row(c) for c in comparison.dimensions],
+        "policies": [stage_row(c) for c in comparison.policies],
+        "objectives": [
+            {
+                "code": c.code,
+                "text": c.text,
+                "policy": c.policy,
+                "old": labels.get(c.old, c.old),
+                "new": labels.get(c.new, c.new),
+                "old_code": c.old,
+                "new_code": c.new,
+            }
+            for c in comparison.objectives
+        ],
+    }

@@ -1,0 +1,386 @@
+"""Exports of one assessment: JSON (complete enough to rebuild it), XLSX and CSV.
+
+The answers sheet of the XLSX file and the CSV file have the columns that
+:mod:`vertebra.assessments.responses` reads, so either can be edited and imported back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from vertebra.assessments.models import Assessment
+from vertebra.reports.data import ReportData, report_data
+
+EXPORT_FORMAT = "vertebra-assessment"
+EXPORT_FORMAT_VERSION = 1
+
+# (column name as the importer reads it, heading shown in the spreadsheet, width)
+ANSWER_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("objective", "Objective", 11),
+    ("dimension", "Dimension", 22),
+    ("policy", "Policy", 24),
+    ("stage", "Stage", 12),
+    ("text", "Objective text", 60),
+    ("status", "Status", 15),
+    ("progress", "Progress", 10),
+    ("evidence", "Evidence", 50),
+    ("notes", "Notes", 40),
+    ("owner", "Owner", 22),
+    ("links", "Links", 30),
+    ("na_justification", "Why not applicable", 40),
+)
+ANSWER_COLUMN_NAMES = tuple(name for name, _heading, _width in ANSWER_COLUMNS)
+# Status values as people read them in the spreadsheet; the importer accepts these and the codes.
+STATUS_LABELS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "achieved": "Achieved",
+    "not_applicable": "Not applicable",
+}
+ANSWERS_SHEET = "Answers"
+PROFILE_SHEET = "Profile"
+ACTIONS_SHEET = "Actions"
+ABOUT_SHEET = "About"
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _date(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export_json(assessment: Assessment, *, data: ReportData | None = None) -> dict[str, Any]:
+    data = data or report_data(assessment, with_previous=False)
+    a = data.assessment
+    fv = a.framework_version
+    city = a.city
+    return {
+        "format": EXPORT_FORMAT,
+        "format_version": EXPORT_FORMAT_VERSION,
+        "city": {"slug": city.slug, "name": city.name, "country": city.country},
+        "assessment": {
+            "id": str(a.uuid),
+            "title": a.title,
+            "date": a.date.isoformat(),
+            "status": a.status,
+            "previous": str(a.previous.uuid) if a.previous_id and a.previous else None,
+            "finalized_at": _date(a.finalized_at),
+        },
+        "framework": {"id": fv.framework_id, "version": fv.version, "name": fv.name},
+        "answers": [
+            {
+                "objective": answer.objective.code,
+                "status": answer.status,
+                "progress": answer.progress,
+                "evidence": answer.evidence,
+                "links": answer.links,
+                "notes": answer.notes,
+                "owner": answer.owner,
+                "na_justification": answer.na_justification,
+            }
+            for answer in data.answers
+        ],
+        "profile": data.profile_json(),
+        "targets": [
+            {
+                "policy": t.policy_code,
+                "stage": t.stage_code,
+                "target_date": _date(t.target_date),
+            }
+            for t in data.targets
+        ],
+        "actions": [_action_json(action) for action in data.actions],
+    }
+
+
+def _action_json(action: Any) -> dict[str, Any]:
+    return {
+        "id": str(action.uuid),
+        "title": action.title,
+        "description": action.description,
+        "status": action.status,
+        "objectives": [o.code for o in action.objectives.all()],
+        "owner": action.owner_user.email if action.owner_user is not None else None,
+        "owner_department": action.owner_department,
+        "stakeholder_types": list(action.stakeholder_types or []),
+        "start_date": _date(action.start_date),
+        "due_date": _date(action.due_date),
+        "cost": str(action.cost) if action.cost is not None else None,
+        "currency": action.currency,
+        "notes": [{"date": _date(n.date), "text": n.text} for n in action.notes.all()],
+    }
+
+
+# -- answers as rows ----------------------------------------------------------------------------
+
+
+def answer_rows(data: ReportData, *, status_labels: bool) -> Iterator[list[Any]]:
+    shape = data.shape
+    for answer in data.answers:
+        o = answer.objective
+        yield [
+            o.code,
+            shape.dimension_name.get(o.dimension_code, o.dimension_code),
+            f"{o.policy_code} {shape.policy_name.get(o.policy_code, '')}".strip(),
+            shape.stage_names.get(o.stage_code, o.stage_code),
+            o.text,
+            STATUS_LABELS[answer.status] if status_labels else answer.status,
+            answer.progress,
+            answer.evidence,
+            answer.notes,
+            answer.owner,
+            answer.links,
+            answer.na_justification,
+        ]
+
+
+def export_csv(assessment: Assessment, *, data: ReportData | None = None) -> bytes:
+    data = data or report_data(assessment, with_previous=False)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(ANSWER_COLUMN_NAMES)
+    for row in answer_rows(data, status_labels=False):
+        writer.writerow(["" if v is None else v for v in row])
+    # A byte order mark so that spreadsheet programs open the file as UTF-8.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# -- XLSX ---------------------------------------------------------------------------------------
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+
+
+def _header(ws: Worksheet, headings: list[str], widths: list[int]) -> None:
+    ws.append(headings)
+    for index, width in enumerate(widths, start=1):
+        cell = ws.cell(row=1, column=index)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    ws.row_dimensions[1].height = 30
+
+
+def _wrap_columns(ws: Worksheet, widths: list[int], rows: int) -> None:
+    for column, width in enumerate(widths, start=1):
+        alignment = _WRAP if width >= 30 else _TOP
+        for row in ws.iter_rows(min_row=2, max_row=rows + 1, min_col=column, max_col=column):
+            row[0].alignment = alignment
+
+
+def export_xlsx(assessment: Assessment, *, data: ReportData | None = None) -> bytes:
+    data = data or report_data(assessment, with_previous=False)
+    wb = Workbook()
+    answers = wb.active
+    assert answers is not None
+    answers.title = ANSWERS_SHEET
+    _answers_sheet(answers, data)
+    _profile_sheet(wb.create_sheet(PROFILE_SHEET), data)
+    _actions_sheet(wb.create_sheet(ACTIONS_SHEET), data)
+    _about_sheet(wb.create_sheet(ABOUT_SHEET), data)
+    a = data.assessment
+    wb.properties.title = f"{a.city.name}: {a.title}"
+    wb.properties.creator = "Vertebra"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _answers_sheet(ws: Worksheet, data: ReportData) -> None:
+    # The importer reads these headings (and the CSV column names), so the sheet imports back
+    # as it is; the widths and the frozen, coloured header row make it easy to fill in.
+    widths = [width for _name, _heading, width in ANSWER_COLUMNS]
+    _header(ws, [heading for _name, heading, _width in ANSWER_COLUMNS], widths)
+    count = 0
+    for row in answer_rows(data, status_labels=True):
+        ws.append(row)
+        count += 1
+    _wrap_columns(ws, widths, count)
+    status_col = get_column_letter(ANSWER_COLUMN_NAMES.index("status") + 1)
+    progress_col = get_column_letter(ANSWER_COLUMN_NAMES.index("progress") + 1)
+    last = max(count + 1, 2)
+    statuses = DataValidation(
+        type="list",
+        formula1='"' + ",".join(STATUS_LABELS.values()) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("Status"),
+        error=_("Choose a status from the list."),
+    )
+    statuses.add(f"{status_col}2:{status_col}{last}")
+    progress = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("Progress"),
+        error=_("Progress is a whole number from 0 to 100."),
+    )
+    progress.add(f"{progress_col}2:{progress_col}{last}")
+    ws.add_data_validation(statuses)
+    ws.add_data_validation(progress)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(ANSWER_COLUMNS))}{last}"
+
+
+def _stage_label(data: ReportData, code: str | None) -> str:
+    if code is None:
+        return _("none yet")
+    return f"{data.shape.stage_names.get(code, code)} ({code})"
+
+
+def _profile_sheet(ws: Worksheet, data: ReportData) -> None:
+    headings = [
+        _("Level"),
+        _("Code"),
+        _("Name"),
+        _("Stage"),
+        _("Next stage"),
+        _("Progress to next stage"),
+        _("Still needed for next stage"),
+        _("Target"),
+        _("Still needed for target"),
+        _("Explanation"),
+    ]
+    widths = [12, 9, 30, 16, 16, 12, 30, 16, 30, 60]
+    _header(ws, headings, widths)
+    result = data.profile
+    rows = 0
+
+    def percent(value: float | None) -> str:
+        return "" if value is None else f"{round(value * 100)}%"
+
+    o = result.overall
+    ws.append(
+        [
+            _("City"),
+            "",
+            data.city.name,
+            _stage_label(data, o.stage),
+            _stage_label(data, o.next_stage) if o.next_stage else "",
+            percent(o.next_stage_progress),
+            ", ".join(o.gaps),
+            "",
+            "",
+            o.explanation,
+        ]
+    )
+    rows += 1
+    for code, d in result.dimensions.items():
+        ws.append(
+            [
+                _("Dimension"),
+                code,
+                d.name,
+                _stage_label(data, d.stage),
+                _stage_label(data, d.next_stage) if d.next_stage else "",
+                percent(d.next_stage_progress),
+                ", ".join(d.gaps),
+                "",
+                "",
+                d.explanation,
+            ]
+        )
+        rows += 1
+    for code, p in result.policies.items():
+        ws.append(
+            [
+                _("Policy"),
+                code,
+                p.name,
+                _stage_label(data, p.stage),
+                _stage_label(data, p.next_stage) if p.next_stage else "",
+                percent(p.next_stage_progress),
+                ", ".join(p.gaps),
+                _stage_label(data, p.target) if p.target else "",
+                ", ".join(p.to_target),
+                p.explanation,
+            ]
+        )
+        rows += 1
+    _wrap_columns(ws, widths, rows)
+
+
+def _actions_sheet(ws: Worksheet, data: ReportData) -> None:
+    headings = [
+        _("Title"),
+        _("Status"),
+        _("Objectives"),
+        _("Owner"),
+        _("Owning department"),
+        _("Start date"),
+        _("Due date"),
+        _("Estimated cost"),
+        _("Currency"),
+        _("Stakeholders"),
+        _("Description"),
+    ]
+    widths = [40, 13, 20, 26, 24, 12, 12, 14, 9, 30, 60]
+    _header(ws, headings, widths)
+    for action in data.actions:
+        ws.append(
+            [
+                action.title,
+                action.get_status_display(),
+                ", ".join(o.code for o in action.objectives.all()),
+                action.owner_user.email if action.owner_user else "",
+                action.owner_department,
+                action.start_date,
+                action.due_date,
+                action.cost,
+                action.currency,
+                ", ".join(action.stakeholder_types or []),
+                action.description,
+            ]
+        )
+    for row in ws.iter_rows(min_row=2, min_col=6, max_col=7):
+        for cell in row:
+            cell.number_format = "yyyy-mm-dd"
+    for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):
+        row[0].number_format = "#,##0.00"
+    _wrap_columns(ws, widths, len(data.actions))
+
+
+def _about_sheet(ws: Worksheet, data: ReportData) -> None:
+    a = data.assessment
+    fv = a.framework_version
+    rows = [
+        (_("City"), a.city.name),
+        (_("Assessment"), a.title),
+        (_("Assessment date"), a.date.isoformat()),
+        (_("Assessment status"), a.get_status_display()),
+        (_("Maturity model"), f"{fv.name} ({fv.framework_id}, version {fv.version})"),
+        (_("Assessment id"), str(a.uuid)),
+        ("", ""),
+        (
+            _("How to use this file"),
+            _(
+                "Fill in the Answers sheet (status, progress, evidence, notes, owner) and import "
+                "it back into a draft assessment. Keep the first row and the objective codes as "
+                "they are; rows you leave out are not changed."
+            ),
+        ),
+    ]
+    for row in rows:
+        ws.append(list(row))
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 90
+    for row in ws.iter_rows(min_col=1, max_col=1):
+        row[0].font = Font(bold=True)
+    for row in ws.iter_rows(min_col=2, max_col=2):
+        row[0].alignment = _WRAP
