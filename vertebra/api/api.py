@@ -28,7 +28,7 @@ api = NinjaAPI(
     description=DESCRIPTION.strip(),
     urls_namespace=NAMESPACE,
     auth=TokenAuth(),
-    docs=Swagger(settings={"persistAuthorization": False}),
+    docs=Swagger(settings={"persistAuthorization": False, "validatorUrl": None}),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

@@ -54,7 +54,7 @@ class Page(Schema):
 
 class PageQuery(Schema):
     limit: int = Field(50, ge=1, le=200, description="Items per page (1-200).")
-    offset: int = Field(0, ge=0, description="Number of items to skip.")
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="Number of items to skip.")
 
 
 # --- frameworks ----------------------------------------------------------------------------
@@ -399,3 +399,18 @@ class DeleteQuery(Schema):
     version: int | None = Field(
         None, ge=1, description="The version you read. Required unless If-Match carries it."
     )
+
+
+# --- documented responses ------------------------------------------------------------------
+
+
+def reading(ok: dict[int, Any]) -> dict[int, Any]:
+    """An operation's responses: its success plus the errors every read can meet."""
+    return {**ok, 401: Error, 404: Error, 422: Error}
+
+
+def writing(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
+    """A write's responses: its success, the errors every write can meet, and ``codes``."""
+    return {**ok, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error} | {
+        code: Error for code in codes
+    }

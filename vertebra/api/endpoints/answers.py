@@ -26,8 +26,9 @@ from vertebra.api.schemas import (
     AnswerPage,
     AnswerQuery,
     AnswerUpdate,
-    Error,
     PageQuery,
+    reading,
+    writing,
 )
 from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import answer_json, event_json
@@ -43,8 +44,6 @@ from vertebra.cities.scoping import require_write
 from vertebra.frameworks.domain import shape_of
 
 router = Router(tags=["answers"])
-
-UPDATE_ERRORS: dict[int, type] = {403: Error, 404: Error, 409: Error, 422: Error, 428: Error}
 
 
 def _answers(assessment: Assessment) -> QuerySet[Answer]:
@@ -65,7 +64,7 @@ def _answer(assessment: Assessment, code: str) -> Answer:
 
 @router.get(
     "/cities/{city}/assessments/{assessment_id}/answers",
-    response={200: AnswerPage, 404: Error, 422: Error},
+    response=reading({200: AnswerPage}),
     summary="List answers",
 )
 def list_answers(
@@ -98,7 +97,7 @@ def list_answers(
 
 @router.get(
     "/cities/{city}/assessments/{assessment_id}/answers/{code}",
-    response={200: AnswerOut, 404: Error},
+    response=reading({200: AnswerOut}),
     summary="Read one answer",
 )
 def get_answer(
@@ -114,7 +113,7 @@ def get_answer(
 
 @router.patch(
     "/cities/{city}/assessments/{assessment_id}/answers/{code}",
-    response={200: AnswerOut, **UPDATE_ERRORS},
+    response=writing({200: AnswerOut}, 409, 428),
     summary="Update one answer",
 )
 def update_answer(
@@ -147,7 +146,7 @@ def update_answer(
 
 @router.patch(
     "/cities/{city}/assessments/{assessment_id}/answers",
-    response={200: AnswerBulkResult, 403: Error, 404: Error, 409: Error, 422: Error},
+    response=writing({200: AnswerBulkResult}, 409),
     summary="Update many answers at once",
 )
 def update_answers(
@@ -240,7 +239,7 @@ def _bulk_conflict(
 
 @router.get(
     "/cities/{city}/assessments/{assessment_id}/answers/{code}/history",
-    response={200: AnswerHistory, 404: Error},
+    response=reading({200: AnswerHistory}),
     summary="Read the history of one answer",
 )
 def answer_history(

@@ -21,8 +21,9 @@ from vertebra.api.schemas import (
     AssessmentQuery,
     CycleCreate,
     DetailQuery,
-    Error,
     ProfileOut,
+    reading,
+    writing,
 )
 from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import answers_json, assessment_json, profile_json, stage_map
@@ -36,7 +37,6 @@ from vertebra.planning.models import Target
 
 router = Router(tags=["assessments"])
 
-WRITE_ERRORS: dict[int, type] = {403: Error, 404: Error, 409: Error, 422: Error}
 INCLUDES = ("answers", "profile")
 
 
@@ -77,7 +77,7 @@ def _assessments(member: Membership) -> Any:
 
 @router.get(
     "/cities/{city}/assessments",
-    response={200: AssessmentPage, 404: Error},
+    response=reading({200: AssessmentPage}),
     summary="List a city's assessments",
 )
 def list_assessments(request: HttpRequest, city: str, filters: Query[AssessmentQuery]) -> Any:
@@ -95,7 +95,7 @@ def list_assessments(request: HttpRequest, city: str, filters: Query[AssessmentQ
 
 @router.post(
     "/cities/{city}/assessments",
-    response={201: AssessmentOut, **WRITE_ERRORS},
+    response=writing({201: AssessmentOut}, 409),
     summary="Create an assessment",
 )
 def create(request: HttpRequest, city: str, payload: AssessmentCreate) -> Any:
@@ -124,7 +124,7 @@ def create(request: HttpRequest, city: str, payload: AssessmentCreate) -> Any:
 
 @router.get(
     "/cities/{city}/assessments/{assessment_id}",
-    response={200: AssessmentDetail, 404: Error, 422: Error},
+    response=reading({200: AssessmentDetail}),
     summary="Read an assessment",
 )
 def get_assessment(
@@ -168,7 +168,7 @@ def get_assessment(
 
 @router.post(
     "/cities/{city}/assessments/{assessment_id}/finalize",
-    response={200: AssessmentOut, 403: Error, 404: Error, 409: Error},
+    response=writing({200: AssessmentOut}, 409),
     summary="Finalize an assessment",
 )
 def finalize_assessment(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
@@ -182,7 +182,7 @@ def finalize_assessment(request: HttpRequest, city: str, assessment_id: uuid.UUI
 
 @router.post(
     "/cities/{city}/assessments/{assessment_id}/cycles",
-    response={201: AssessmentOut, **WRITE_ERRORS},
+    response=writing({201: AssessmentOut}, 409),
     summary="Start a new cycle from an assessment",
 )
 def new_cycle(
@@ -204,7 +204,7 @@ def new_cycle(
 
 @router.get(
     "/cities/{city}/assessments/{assessment_id}/profile",
-    response={200: ProfileOut, 404: Error},
+    response=reading({200: ProfileOut}),
     summary="Read an assessment's maturity profile",
 )
 def get_profile(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from vertebra.api.pagination import paginate
-from vertebra.api.schemas import FrameworkDetail, FrameworkPage, PageQuery
+from vertebra.api.schemas import FrameworkDetail, FrameworkPage, PageQuery, reading
 from vertebra.api.serializers import framework_json
 from vertebra.frameworks.domain import framework_of
 from vertebra.frameworks.models import FrameworkVersion
@@ -18,7 +18,7 @@ from vertebra.frameworks.models import FrameworkVersion
 router = Router(tags=["frameworks"])
 
 
-@router.get("/frameworks", response=FrameworkPage, summary="List maturity models")
+@router.get("/frameworks", response=reading({200: FrameworkPage}), summary="List maturity models")
 def list_frameworks(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     """Every loaded version of every maturity model, newest version first."""
     versions = FrameworkVersion.objects.annotate(n=Count("objectives")).order_by(
@@ -29,7 +29,7 @@ def list_frameworks(request: HttpRequest, page: Query[PageQuery]) -> dict[str, A
 
 @router.get(
     "/frameworks/{framework_id}/{version}",
-    response=FrameworkDetail,
+    response=reading({200: FrameworkDetail}),
     summary="Read one maturity model version",
 )
 def get_framework(request: HttpRequest, framework_id: str, version: int) -> dict[str, Any]:

@@ -24,10 +24,11 @@ from vertebra.api.schemas import (
     ActionQuery,
     ActionUpdate,
     DeleteQuery,
-    Error,
     PageQuery,
     TargetsIn,
     TargetsOut,
+    reading,
+    writing,
 )
 from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import action_event_json, action_json, targets_json
@@ -49,8 +50,6 @@ from vertebra.planning.models import Action, ActionEvent, ActionNote, Target
 
 router = Router(tags=["planning"])
 
-WRITE_ERRORS: dict[int, type] = {403: Error, 404: Error, 409: Error, 422: Error}
-
 
 # --- targets -------------------------------------------------------------------------------
 
@@ -65,7 +64,7 @@ def _targets(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
 
 @router.get(
     "/cities/{city}/assessments/{assessment_id}/targets",
-    response={200: TargetsOut, 404: Error},
+    response=reading({200: TargetsOut}),
     summary="Read the target stages",
 )
 def get_targets(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
@@ -86,7 +85,7 @@ def _target_error_path(key: str) -> str:
 
 @router.patch(
     "/cities/{city}/assessments/{assessment_id}/targets",
-    response={200: TargetsOut, 403: Error, 404: Error, 422: Error},
+    response=writing({200: TargetsOut}),
     summary="Set target stages",
 )
 def set_assessment_targets(
@@ -173,7 +172,7 @@ def _domain_data(member_city: Any, payload: ActionCreate | ActionUpdate) -> dict
 
 @router.get(
     "/cities/{city}/assessments/{assessment_id}/actions",
-    response={200: ActionPage, 404: Error, 422: Error},
+    response=reading({200: ActionPage}),
     summary="List actions",
 )
 def list_actions(
@@ -215,7 +214,7 @@ def list_actions(
 
 @router.post(
     "/cities/{city}/assessments/{assessment_id}/actions",
-    response={201: ActionOut, **WRITE_ERRORS},
+    response=writing({201: ActionOut}, 409),
     summary="Create an action",
 )
 def create(request: HttpRequest, city: str, assessment_id: uuid.UUID, payload: ActionCreate) -> Any:
@@ -237,7 +236,7 @@ def create(request: HttpRequest, city: str, assessment_id: uuid.UUID, payload: A
 
 @router.post(
     "/cities/{city}/assessments/{assessment_id}/actions/proposals",
-    response={201: ActionPage, 403: Error, 404: Error},
+    response=writing({201: ActionPage}),
     summary="Propose actions for every gap toward the targets",
 )
 def propose(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
@@ -261,7 +260,7 @@ def propose(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
 
 @router.get(
     "/cities/{city}/assessments/{assessment_id}/actions/{action_id}",
-    response={200: ActionOut, 404: Error},
+    response=reading({200: ActionOut}),
     summary="Read an action",
 )
 def get_action(
@@ -281,7 +280,7 @@ def get_action(
 
 @router.patch(
     "/cities/{city}/assessments/{assessment_id}/actions/{action_id}",
-    response={200: ActionOut, 428: Error, **WRITE_ERRORS},
+    response=writing({200: ActionOut}, 409, 428),
     summary="Update an action",
 )
 def update(
@@ -318,7 +317,7 @@ def update(
 
 @router.delete(
     "/cities/{city}/assessments/{assessment_id}/actions/{action_id}",
-    response={204: None, 403: Error, 404: Error, 409: Error, 422: Error, 428: Error},
+    response=writing({204: None}, 409, 428),
     summary="Delete an action",
 )
 def delete(
@@ -344,7 +343,7 @@ def delete(
 
 @router.post(
     "/cities/{city}/assessments/{assessment_id}/actions/{action_id}/notes",
-    response={201: ActionOut, **WRITE_ERRORS},
+    response=writing({201: ActionOut}, 409),
     summary="Add a progress note to an action",
 )
 def create_note(
@@ -368,7 +367,7 @@ def create_note(
 
 @router.get(
     "/cities/{city}/assessments/{assessment_id}/actions/{action_id}/history",
-    response={200: ActionHistory, 404: Error},
+    response=reading({200: ActionHistory}),
     summary="Read the history of an action",
 )
 def action_history(
