@@ -91,3 +91,241 @@ def test_action_page_is_404_for_outsiders_and_login_for_anonymous(world):
     url = action_url(world, "action")
     assert client_for(world.outsider).get(url).status_code == 404
     assert client_for(None).get(url).status_code == 302
+
+
+# --- writing: permissions ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["contributor", "viewer"])
+def test_readers_cannot_change_the_plan(world, role):
+    client = client_for(world.person(role))
+    assert client.post(plan_url(world, "propose")).status_code == 403
+    assert client.get(plan_url(world, "action_new")).status_code == 403
+    assert client.post(plan_url(world, "targets"), {"apply": "all"}).status_code == 403
+    for name in ("action_edit", "action_delete", "action_merge", "action_confirm"):
+        assert client.get(action_url(world, name)).status_code == 403
+    for name in ("action_note", "action_finish"):
+        assert client.post(action_url(world, name), {"text": "x"}).status_code == 403
+    assert Action.objects.count() == 1
+    assert world.action.notes.count() == 0
+
+
+def test_only_admins_set_targets_and_stakeholder_types(world):
+    editor = client_for(world.editor)
+    assert editor.get(plan_url(world, "targets")).status_code == 403
+    url = reverse("planning:stakeholder_types", args=[world.city.slug])
+    assert editor.get(url).status_code == 403
+    assert client_for(world.outsider).get(url).status_code == 404
+    assert client_for(None).get(url).status_code == 302
+    admin = client_for(world.admin)
+    assert admin.get(url).status_code == 200
+    response = admin.post(url, {"types": "Media\nFarmers\n"})
+    assert response.status_code == 302
+    world.city.refresh_from_db()
+    assert world.city.stakeholder_types == ["Media", "Farmers"]
+
+
+def test_outsiders_get_404_on_every_write(world):
+    client = client_for(world.outsider)
+    assert client.post(plan_url(world, "propose")).status_code == 404
+    assert client.post(action_url(world, "action_finish")).status_code == 404
+    assert client.post(action_url(world, "action_delete")).status_code == 404
+    assert Action.objects.count() == 1
+
+
+# --- writing: forms ---------------------------------------------------------------------------
+
+
+def test_admin_sets_targets_with_the_all_policies_shortcut(world):
+    response = client_for(world.admin).post(
+        plan_url(world, "targets"),
+        {"apply": "all", "all_policies": "M", "target_date": "2028-12-31"},
+    )
+    assert response.status_code == 302
+    assert dict(Target.objects.values_list("policy_code", "stage_code")) == {
+        code: "M" for code in ("L1", "L2", "L3", "L4", "P1", "P2", "I1", "I2", "C1", "C2")
+    }
+
+
+def test_target_date_before_the_assessment_is_shown_next_to_the_field(world):
+    response = client_for(world.admin).post(
+        plan_url(world, "targets"),
+        {"apply": "policies", "target_L1": "A", "target_date": "2020-01-01"},
+    )
+    page = text_of(response)
+    assert response.status_code == 200
+    assert (
+        'id="id_target_date_error">The target date must be after the assessment date '
+        "(2026-01-15).</p>" in page
+    )
+    assert dict(Target.objects.values_list("policy_code", "stage_code")) == {"L1": "S"}
+
+
+def test_propose_creates_one_action_per_uncovered_gap(world):
+    domain.set_targets(assessment=world.assessment, user=world.admin, targets={"L1": "M"})
+    response = client_for(world.editor).post(plan_url(world, "propose"))
+    assert response.status_code == 302
+    assert response.url == plan_url(world, "actions") + "?status=proposed"
+    assert sorted(
+        Action.objects.filter(status="proposed").values_list("objectives__code", flat=True)
+    ) == ["L1M1", "L1M2", "L1M3", "L1M4", "L1M5"]
+
+
+def test_bad_action_input_shows_messages_next_to_fields_and_saves_nothing(world):
+    response = client_for(world.editor).post(
+        plan_url(world, "action_new"),
+        {
+            "title": "Budget",
+            "status": "planned",
+            "start_date": "2027-05-01",
+            "due_date": "2027-04-01",
+            "cost": "-100",
+        },
+    )
+    page = text_of(response)
+    assert response.status_code == 200
+    assert (
+        'id="id_due_date_error">The due date (2027-04-01) is before the start date (2027-05-01).'
+        in page
+    )
+    assert 'id="id_cost_error">The cost cannot be negative.' in page
+    assert "Nothing was saved." in page
+    assert Action.objects.count() == 1
+
+
+def test_editor_creates_then_edits_an_action_and_a_stale_edit_shows_the_conflict(world):
+    editor = client_for(world.editor)
+    response = editor.post(
+        plan_url(world, "action_new"),
+        {
+            "title": "Write the city resilience strategy",
+            "objectives": ["L1M1", "L1M2"],
+            "owner_user": str(world.editor.pk),
+            "stakeholder_types": ["Media"],
+            "due_date": "2027-09-30",
+            "cost": "40000",
+            "currency": "EUR",
+            "status": "planned",
+        },
+    )
+    action = Action.objects.get(title="Write the city resilience strategy")
+    assert response.url == action_url(world, "action", action)
+    assert (action.owner_user, action.cost, [o.code for o in action.objectives.all()]) == (
+        world.editor,
+        40000,
+        ["L1M1", "L1M2"],
+    )
+    form = {
+        "title": "Write and adopt the strategy",
+        "objectives": ["L1M1", "L1M2"],
+        "status": "in_progress",
+        "currency": "EUR",
+        "version": "1",
+    }
+    assert editor.post(action_url(world, "action_edit", action), form).status_code == 302
+    stale = editor.post(action_url(world, "action_edit", action), {**form, "title": "Mine"})
+    page = text_of(stale)
+    assert "Someone else saved this action while you were editing it." in page
+    assert '<th scope="row">Title</th><td>Write and adopt the strategy</td><td>Mine</td>' in page
+    action.refresh_from_db()
+    assert (action.title, action.status, action.version) == (
+        "Write and adopt the strategy",
+        "in_progress",
+        2,
+    )
+
+
+def test_notes_delete_and_merge_through_the_pages(world):
+    editor = client_for(world.editor)
+    other = domain.create_action(
+        assessment=world.assessment, user=world.editor, data={"title": "Other", "cost": "5"}
+    )
+    response = editor.post(action_url(world, "action_note"), {"text": "Kick-off held"})
+    assert response.status_code == 302
+    assert list(world.action.notes.values_list("text", flat=True)) == ["Kick-off held"]
+    future = editor.post(action_url(world, "action_note"), {"text": "x", "date": "2999-01-01"})
+    assert future.status_code == 400
+    assert "A progress note cannot be dated in the future." in text_of(future)
+    response = editor.post(action_url(world, "action_merge"), {"others": [str(other.uuid)]})
+    assert response.status_code == 302
+    assert list(Action.objects.values_list("title", flat=True)) == ["Adopt the risk register"]
+    response = editor.post(action_url(world, "action_delete"))
+    assert response.url == plan_url(world, "actions")
+    assert Action.objects.count() == 0
+
+
+def test_finish_then_confirm_with_evidence_raises_the_stage(world):
+    editor = client_for(world.editor)
+    assert profile_of(world.assessment).policies["L1"].stage is None
+    response = editor.post(action_url(world, "action_finish"), {"version": "1"})
+    assert response.url == action_url(world, "action_confirm")
+    assert profile_of(world.assessment).policies["L1"].stage is None
+    page = text_of(editor.get(action_url(world, "action_confirm")))
+    assert "L1S2" in page
+    missing = editor.post(action_url(world, "action_confirm"), {"codes": ["L1S2"], "evidence": ""})
+    assert 'id="id_evidence_error">This field is required.' in text_of(missing)
+    response = editor.post(
+        action_url(world, "action_confirm"),
+        {"codes": ["L1S2"], "evidence": "Register adopted by council decision 12/2027."},
+    )
+    assert response.url == plan_url(world, "plan")
+    assert profile_of(world.assessment).policies["L1"].stage == "S"
+
+
+# --- lists and filters, query-count guards ----------------------------------------------------
+
+
+def test_action_list_filters_and_highlights_overdue_and_unowned(world):
+    domain.create_action(
+        assessment=world.assessment,
+        user=world.editor,
+        data={
+            "title": "Late and mine",
+            "owner_user": world.editor,
+            "due_date": dt.date(2020, 1, 1),
+            "status": "in_progress",
+            "stakeholder_types": ["Media"],
+        },
+    )
+    client = client_for(world.editor)
+    mine = text_of(client.get(plan_url(world, "actions") + "?owner=me"))
+    assert "Late and mine" in mine
+    assert "Adopt the risk register" not in mine
+    assert 'class="row--overdue"' in mine
+    unowned = text_of(client.get(plan_url(world, "actions") + "?owner=unowned"))
+    assert ("Adopt the risk register" in unowned, "Late and mine" in unowned) == (True, False)
+    assert 'class=" row--unowned"' in unowned
+    media = text_of(client.get(plan_url(world, "actions") + "?stakeholder=Media&view=board"))
+    assert ("Late and mine" in media, "Adopt the risk register" in media) == (True, False)
+    policy = text_of(client.get(plan_url(world, "actions") + "?policy=L1&status=planned"))
+    assert ("Late and mine" in policy, "Adopt the risk register" in policy) == (False, True)
+
+
+def _add_actions(w, count: int) -> None:
+    for n in range(count):
+        domain.create_action(
+            assessment=w.assessment,
+            user=w.editor,
+            data={
+                "title": f"Action {n}",
+                "objectives": ["L1M1", f"P1S{n % 3 + 1}"],
+                "owner_user": w.editor,
+                "due_date": dt.date(2027, 1 + n % 12, 1),
+                "cost": "10",
+                "status": "planned",
+            },
+        )
+
+
+@pytest.mark.parametrize("page", ["actions", "roadmap", "plan", "totals"])
+def test_plan_pages_use_a_constant_number_of_queries(world, page, django_assert_max_num_queries):
+    client = client_for(world.editor)
+    url = plan_url(world, page)
+    _add_actions(world, 3)
+    client.get(url)  # warm the model-shape cache
+    with django_assert_max_num_queries(12):
+        client.get(url)
+    _add_actions(world, 30)
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert ("Action 29" in text_of(response)) is (page in ("actions", "roadmap"))

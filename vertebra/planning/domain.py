@@ -62,6 +62,7 @@ __all__ = [
     "create_action",
     "create_proposed_actions",
     "delete_action",
+    "display_input",
     "display_value",
     "finish_action",
     "gaps_to_target",
@@ -272,6 +273,18 @@ def display_value(action: Action, name: str) -> str:
     if name == "objectives":
         return ", ".join(o.code for o in action.objectives.all())
     value = getattr(action, name)
+    return _text(value)
+
+
+def display_input(name: str, value: Any) -> str:
+    """A submitted value as history and conflict messages show it."""
+    if name == "objectives":
+        return ", ".join(o.code if isinstance(o, Objective) else str(o) for o in value or [])
+    if name == "cost" and value not in (None, ""):
+        try:
+            return str(Decimal(str(value)).quantize(Decimal("0.01")))
+        except InvalidOperation:
+            return str(value)
     return _text(value)
 
 

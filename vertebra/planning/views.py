@@ -416,6 +416,7 @@ def action_edit(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) ->
         initial=ActionForm.initial_for(action),
     )
     conflict: list[tuple[str, str, str]] = []
+    conflicted = False
     if request.method == "POST" and form.is_valid():
         try:
             domain.update_action(
@@ -428,12 +429,13 @@ def action_edit(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) ->
             _field_errors(form, error)
         except domain.ActionConflictError as error:
             theirs = error.current
-            mine = {name: domain.display_value(action, name) for name in domain.ACTION_FIELDS}
+            submitted = form.domain_data()
             conflict = [
-                (str(form.fields[name].label), theirs[name], mine[name])
-                for name in domain.ACTION_FIELDS
-                if theirs[name] != mine[name]
+                (str(form.fields[name].label), theirs[name], domain.display_input(name, value))
+                for name, value in submitted.items()
+                if theirs[name] != domain.display_input(name, value)
             ]
+            conflicted = True
             data = request.POST.copy()
             data["version"] = str(error.action.version)
             form = ActionForm(
@@ -449,7 +451,13 @@ def action_edit(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) ->
     return render(
         request,
         "planning/action_form.html",
-        scope.context(form=form, action=action, conflict=conflict, section="actions"),
+        scope.context(
+            form=form,
+            action=action,
+            conflict=conflict,
+            conflicted=conflicted,
+            section="actions",
+        ),
     )
 
 
