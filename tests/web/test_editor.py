@@ -1,0 +1,457 @@
+"""The objective editor: htmx fragments, plain posts, validation, conflicts, evidence, history."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.web.conftest import World
+from vertebra.assessments.domain import finalize, save_answer
+from vertebra.assessments.models import Answer, AnswerEvent, AnswerStatus, Attachment
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _answer(world: World, code: str) -> Answer:
+    return Answer.objects.select_related("assessment", "objective").get(
+        assessment=world.assessment, objective__code=code
+    )
+
+
+def test_htmx_save_returns_fragment_with_policy_stage_and_figures_out_of_band(
+    world: World,
+) -> None:
+    client = world.client("editor")
+    first = client.post(
+        world.url("objectives/L1S1/save/"), {"status": "achieved", "version": "1"}, **HTMX
+    )
+    assert first.status_code == 200
+    html = first.content.decode()
+    assert html.lstrip().startswith(
+        '<article id="objective-L1S1" class="objective objective--achieved"'
+    )
+    assert '<p class="message message--success" role="status">Saved.</p>' in html
+    assert '<section id="policy-summary" class="card"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert '<section id="assessment-figures"' in html
+    assert '<span class="figure__value">1 / 96</span>' in html
+    assert "L1 has not reached Starting yet; Starting needs L1S2." in html
+    assert "<html" not in html
+
+    second = client.post(
+        world.url("objectives/L1S2/save/"), {"status": "achieved", "version": "1"}, **HTMX
+    )
+    html = second.content.decode()
+    assert '<span class="figure__value">Starting</span>' in html
+    assert "L1 stands at Starting; Moderate needs L1M1, L1M2, L1M3, L1M4 and L1M5." in html
+    assert (
+        '<span class="stage-summary" id="stage-summary-S" hx-swap-oob="true">2 of 2 done (met)</span>'
+        in html
+    )
+
+
+def test_plain_post_saves_and_redirects_back_to_the_objective_with_a_message(
+    world: World,
+) -> None:
+    client = world.client("admin")
+    response = client.post(
+        world.url("objectives/L1S1/save/"),
+        {
+            "status": "in_progress",
+            "progress": "40",
+            "evidence": "Council decision 12/2026",
+            "links": "https://example.org/decision\n\nhttp://example.org/minutes",
+            "notes": "Team meets monthly",
+            "owner": "Civil Protection",
+            "na_justification": "",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == world.url("policies/L1/#objective-L1S1")
+    answer = _answer(world, "L1S1")
+    assert (answer.status, answer.progress, answer.owner, answer.version) == (
+        AnswerStatus.IN_PROGRESS,
+        40,
+        "Civil Protection",
+        2,
+    )
+    assert answer.links == "https://example.org/decision\nhttp://example.org/minutes"
+    page = client.get(response["Location"]).content.decode()
+    assert '<p class="message message--success" role="status">L1S1 saved.</p>' in page
+
+
+def test_progress_is_dropped_when_the_status_is_not_in_progress(world: World) -> None:
+    world.client("editor").post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "achieved", "progress": "40", "version": "1"},
+    )
+    assert _answer(world, "L1S1").progress is None
+
+
+def test_not_applicable_without_justification_is_refused_with_a_message(world: World) -> None:
+    response = world.client("editor").post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "not_applicable", "na_justification": "  ", "version": "1"},
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Check the fields marked below." in html
+    assert (
+        '<p class="field__error" id="id_L1S1_na_justification_error">'
+        "Say why this objective does not apply to the city.</p>"
+    ) in html
+    assert _answer(world, "L1S1").status == AnswerStatus.NOT_STARTED
+
+
+def test_not_applicable_with_justification_is_saved(world: World) -> None:
+    world.client("editor").post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "not_applicable", "na_justification": "No port in the city", "version": "1"},
+    )
+    answer = _answer(world, "L1S1")
+    assert (answer.status, answer.na_justification) == (
+        AnswerStatus.NOT_APPLICABLE,
+        "No port in the city",
+    )
+
+
+def test_plain_post_with_invalid_input_shows_the_page_again_with_the_input_kept(
+    world: World,
+) -> None:
+    response = world.client("editor").post(
+        world.url("objectives/L1S1/save/"),
+        {
+            "status": "achieved",
+            "links": "https://ok.example\nftp://files.example/x\nnot a link",
+            "evidence": "Kept text",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert (
+        "Each line must be one web address starting with http:// or https://; "
+        "not valid: ftp://files.example/x, not a link"
+    ) in html
+    assert ">\nKept text</textarea>" in html
+    assert _answer(world, "L1S1").version == 1
+
+
+def test_progress_out_of_range_is_refused(world: World) -> None:
+    response = world.client("editor").post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "in_progress", "progress": "140", "version": "1"},
+        **HTMX,
+    )
+    assert "Progress is a whole number from 0 to 100." in response.content.decode()
+    assert _answer(world, "L1S1").status == AnswerStatus.NOT_STARTED
+
+
+def test_stale_htmx_save_shows_conflict_with_both_values_and_loses_nothing(world: World) -> None:
+    answer = _answer(world, "L1S1")
+    save_answer(
+        answer=answer,
+        user=world.people["admin"],
+        changes={"status": "achieved", "evidence": "Admin's evidence"},
+        expected_version=1,
+    )
+    response = world.client("editor").post(
+        world.url("objectives/L1S1/save/"),
+        {
+            "status": "in_progress",
+            "progress": "30",
+            "evidence": "Editor's evidence",
+            "version": "1",
+        },
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "admin@porto.example saved this objective while you were editing it." in html
+    assert '<tr><th scope="row">Status</th><td>Achieved</td><td>In progress</td></tr>' in html
+    assert (
+        '<tr><th scope="row">Evidence</th><td>Admin&#x27;s evidence</td>'
+        "<td>Editor&#x27;s evidence</td></tr>"
+    ) in html
+    assert ">\nEditor&#x27;s evidence</textarea>" in html
+    assert '<input type="hidden" name="version" value="2"' in html
+    current = _answer(world, "L1S1")
+    assert (current.status, current.evidence, current.version) == (
+        AnswerStatus.ACHIEVED,
+        "Admin's evidence",
+        2,
+    )
+
+
+def test_stale_plain_post_answers_409_with_the_conflict_on_the_page(world: World) -> None:
+    save_answer(
+        answer=_answer(world, "L1S1"),
+        user=world.people["admin"],
+        changes={"owner": "Water Utility"},
+        expected_version=1,
+    )
+    response = world.client("editor").post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "not_started", "owner": "Fire Service", "version": "1"},
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert (
+        '<tr><th scope="row">Responsible department or stakeholder</th>'
+        "<td>Water Utility</td><td>Fire Service</td></tr>"
+    ) in html
+    assert _answer(world, "L1S1").owner == "Water Utility"
+
+
+def test_saving_again_after_a_conflict_keeps_the_second_persons_input(world: World) -> None:
+    save_answer(
+        answer=_answer(world, "L1S1"),
+        user=world.people["admin"],
+        changes={"owner": "Water Utility"},
+        expected_version=1,
+    )
+    world.client("editor").post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "not_started", "owner": "Fire Service", "version": "2"},
+    )
+    assert _answer(world, "L1S1").owner == "Fire Service"
+
+
+def test_every_change_is_in_the_objective_and_assessment_history(world: World) -> None:
+    client = world.client("editor")
+    client.post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "in_progress", "progress": "20", "owner": "Civil Protection", "version": "1"},
+    )
+    client.post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "achieved", "owner": "Civil Protection", "version": "2"},
+    )
+    fields = list(
+        AnswerEvent.objects.filter(answer__objective__code="L1S1")
+        .order_by("id")
+        .values_list("field", "old_value", "new_value")
+    )
+    assert fields == [
+        ("status", "not_started", "in_progress"),
+        ("progress", "", "20"),
+        ("owner", "", "Civil Protection"),
+        ("status", "in_progress", "achieved"),
+        ("progress", "20", ""),
+    ]
+    policy = client.get(world.url("policies/L1/")).content.decode()
+    assert "History (5 changes)" in policy
+    history = client.get(world.url("history/")).content.decode()
+    assert (
+        '<td><a href="' + world.url("objectives/L1S1/") + '">L1S1</a></td>\n'
+        "      <td>Status</td>\n"
+        '      <td><span class="old">In progress</span></td>\n'
+        '      <td><span class="new">Achieved</span></td>'
+    ) in history
+    assert history.index("Achieved</span>") < history.index('<span class="new">Civil Protection')
+
+
+def test_assessment_history_is_paginated_newest_first(world: World) -> None:
+    answer = _answer(world, "L1S1")
+    for n in range(55):
+        answer = save_answer(
+            answer=answer, user=world.people["editor"], changes={"notes": f"note {n}"}
+        ).answer
+    client = world.client("viewer")
+    first = client.get(world.url("history/")).content.decode()
+    assert "Page 1 of 2" in first
+    assert first.count('<span class="new">note') == 50
+    assert '<span class="new">note 54</span>' in first
+    assert '<span class="new">note 4</span>' not in first
+    second = client.get(world.url("history/?page=2")).content.decode()
+    assert second.count('<span class="new">note') == 5
+    assert '<span class="new">note 0</span>' in second
+
+
+def test_objective_link_leads_to_its_policy_page(world: World) -> None:
+    response = world.client("viewer").get(world.url("objectives/P2A1/"))
+    assert response["Location"] == world.url("policies/P2/#objective-P2A1")
+    assert world.client("viewer").get(world.url("objectives/NOPE/")).status_code == 404
+    assert world.client("viewer").get(world.url("policies/X9/")).status_code == 404
+
+
+# Evidence files -------------------------------------------------------------------------------
+
+
+def _docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    return buffer.getvalue()
+
+
+def _ods() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("plan.pdf", b"%PDF-1.7\n%..."),
+        ("map.png", b"\x89PNG\r\n\x1a\n0000"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0rest"),
+        ("minutes.docx", _docx()),
+        ("budget.ods", _ods()),
+        ("list.csv", "name;dept\nAna;Água\n".encode()),
+    ],
+)
+def test_allowed_evidence_files_are_stored_and_listed(
+    world: World, name: str, content: bytes
+) -> None:
+    response = world.client("editor").post(
+        world.url("objectives/L1S1/attachments/"),
+        {"file": SimpleUploadedFile(name, content)},
+        **HTMX,
+    )
+    html = response.content.decode()
+    attachment = Attachment.objects.get()
+    assert attachment.original_name == name
+    assert attachment.size == len(content)
+    assert f'<a href="{world.url(f"attachments/{attachment.uuid}/")}">{name}</a>' in html
+    assert f"{name} attached." in html
+    assert "/media/" not in html
+    event = AnswerEvent.objects.get(field="attachments")
+    assert (event.old_value, event.new_value) == ("", name)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "tool.exe",
+            b"MZ\x90\x00",
+            "tool.exe is not an allowed type. Allowed: pdf, png, jpg, docx, xlsx, odt, ods, txt, csv.",
+        ),
+        (
+            "fake.pdf",
+            b"<html>not a pdf</html>",
+            "fake.pdf does not look like a .pdf file; its content does not match its name.",
+        ),
+        (
+            "fake.docx",
+            b"PK\x03\x04garbage",
+            "fake.docx does not look like a .docx file; its content does not match its name.",
+        ),
+        (
+            "binary.txt",
+            b"abc\x00\x01\x02",
+            "binary.txt does not look like a .txt file; its content does not match its name.",
+        ),
+        ("empty.pdf", b"", "The submitted file is empty."),
+    ],
+)
+def test_evidence_files_of_the_wrong_type_are_refused(
+    world: World, name: str, content: bytes, message: str
+) -> None:
+    response = world.client("editor").post(
+        world.url("objectives/L1S1/attachments/"),
+        {"file": SimpleUploadedFile(name, content)},
+        **HTMX,
+    )
+    assert message in response.content.decode()
+    assert Attachment.objects.count() == 0
+
+
+def test_evidence_files_over_the_size_limit_are_refused(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.MAX_ATTACHMENT_BYTES = 1024
+    response = world.client("editor").post(
+        world.url("objectives/L1S1/attachments/"),
+        {"file": SimpleUploadedFile("big.txt", b"x" * 1025)},
+    )
+    assert response.status_code == 400
+    assert "big.txt is too large: files can be at most 1.0\xa0KB." in response.content.decode()
+    assert Attachment.objects.count() == 0
+
+
+def test_evidence_of_another_assessment_cannot_be_downloaded_through_this_one(
+    world: World,
+) -> None:
+    import datetime as dt
+
+    from vertebra.assessments.domain import create_assessment
+    from vertebra.assessments.evidence import add_attachment
+
+    theirs = create_assessment(
+        city=world.other_city, user=None, title="Riga", date=dt.date(2026, 1, 1)
+    )
+    answer = theirs.answers.select_related("assessment", "objective").first()
+    assert answer is not None
+    secret = add_attachment(
+        answer=answer, user=None, upload=SimpleUploadedFile("secret.txt", b"secret")
+    )
+    response = world.client("admin").get(world.url(f"attachments/{secret.uuid}/"))
+    assert response.status_code == 404
+
+
+def test_uploads_are_not_served_under_a_public_media_url(world: World) -> None:
+    from vertebra.assessments.evidence import add_attachment
+
+    attachment = add_attachment(
+        answer=_answer(world, "L1S1"),
+        user=None,
+        upload=SimpleUploadedFile("minutes.txt", b"minutes"),
+    )
+    response = world.client("admin").get(f"/media/{attachment.file.name}")
+    assert response.status_code == 404
+
+
+# Comments -------------------------------------------------------------------------------------
+
+
+def test_contributor_comment_appears_in_the_thread(world: World) -> None:
+    response = world.client("contributor").post(
+        world.url("objectives/L1S1/comments/"), {"text": "Minutes are in the archive."}, **HTMX
+    )
+    html = response.content.decode()
+    assert "Comments (1)" in html
+    assert '<p class="comment__text">Minutes are in the archive.</p>' in html
+    assert "contributor@porto.example" in html
+
+
+def test_empty_comment_is_refused_with_a_message(world: World) -> None:
+    response = world.client("contributor").post(
+        world.url("objectives/L1S1/comments/"), {"text": "   "}, **HTMX
+    )
+    assert "Write a comment before sending it." in response.content.decode()
+    assert _answer(world, "L1S1").comments.count() == 0
+
+
+# Final assessments ----------------------------------------------------------------------------
+
+
+def test_final_assessment_is_read_only_everywhere(world: World) -> None:
+    finalize(assessment=world.assessment, user=world.people["admin"])
+    client = world.client("admin")
+    page = client.get(world.url("policies/L1/")).content.decode()
+    assert "This assessment is final and can no longer be changed." in page
+    assert "/save/" not in page
+    assert "/comments/" not in page
+    assert "/attachments/" not in page
+    refused = client.post(
+        world.url("objectives/L1S1/save/"), {"status": "achieved", "version": "1"}
+    )
+    assert refused.status_code == 403
+    assert "This assessment is final and can no longer be changed." in refused.content.decode()
+    assert client.post(world.url("objectives/L1S1/comments/"), {"text": "x"}).status_code == 403
+    upload = SimpleUploadedFile("a.txt", b"a")
+    assert (
+        client.post(world.url("objectives/L1S1/attachments/"), {"file": upload}).status_code == 403
+    )
+    assert _answer(world, "L1S1").status == AnswerStatus.NOT_STARTED
