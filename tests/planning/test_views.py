@@ -329,3 +329,16 @@ def test_plan_pages_use_a_constant_number_of_queries(world, page, django_assert_
     with django_assert_max_num_queries(12):
         response = client.get(url)
     assert ("Action 29" in text_of(response)) is (page in ("actions", "roadmap"))
+
+
+def test_owner_filter_offers_owners_and_keeps_the_chosen_one_selected(world):
+    domain.update_action(
+        action=world.action, user=world.editor, changes={"owner_user": world.editor}
+    )
+    client = client_for(world.editor)
+    plain = text_of(client.get(plan_url(world, "actions")))
+    assert f'<option value="u:{world.editor.pk}">editor@rivertown.example</option>' in plain
+    chosen = text_of(client.get(plan_url(world, "actions") + f"?owner=u:{world.editor.pk}"))
+    assert (
+        f'<option value="u:{world.editor.pk}" selected>editor@rivertown.example</option>' in chosen
+    )

@@ -93,7 +93,8 @@ def render_timeline(
                 f"<title>{escape(label)}: {projection.target_date.isoformat()}</title></line>"
             )
             parts.append(
-                f'<text class="tl-target-label" x="{pos + 3}" y="{y + 12}">{escape(label)}</text>'
+                f'<text class="tl-target-label" x="{pos - 4}" y="{y + 12}" text-anchor="end">'
+                f"{escape(label)}</text>"
             )
         for step in projection.steps:
             pos = x(step.date)
@@ -127,13 +128,13 @@ def render_timeline(
                     f'<rect x="{x1}" y="{row_y + 3}" width="{max(x2 - x1, 4)}" height="{ROW - 6}" rx="3"/>'
                     f"</g>"
                 )
-                text_x = min(x1, WIDTH - 250)
+                text_x, anchor = (x2 + 4, "start") if x2 < WIDTH - 260 else (x1 - 4, "end")
             else:
-                text_x = LABEL
+                text_x, anchor = LABEL + 4, "start"
+            suffix = "" if action.due_date else " · " + _("no due date")
             parts.append(
-                f'<text class="tl-label" x="{max(text_x, LABEL) + 4}" y="{row_y + 15}">'
-                f"{escape(_short(action.title))}"
-                f"{'' if action.due_date else ' · ' + escape(_('no due date'))}</text>"
+                f'<text class="tl-label" x="{max(text_x, LABEL + 4)}" y="{row_y + 15}" '
+                f'text-anchor="{anchor}">{escape(_short(action.title) + suffix)}</text>'
             )
             row_y += ROW
         y += band + 6

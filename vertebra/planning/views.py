@@ -314,8 +314,11 @@ def actions(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) ->
         )
         for a in shown
     ]
-    owners = sorted({a.owner_user for a in all_actions if a.owner_user}, key=lambda u: u.email)
-    departments = sorted({a.owner_department for a in all_actions if a.owner_department})
+    people = sorted({a.owner_user for a in all_actions if a.owner_user}, key=lambda u: u.email)
+    owners = [(f"u:{p.pk}", p.email) for p in people] + [
+        (f"d:{d}", d)
+        for d in sorted({a.owner_department for a in all_actions if a.owner_department})
+    ]
     shape = the_plan.shape
     columns = [
         (status, label, [r for r in rows if r.action.status == status])
@@ -330,7 +333,6 @@ def actions(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) ->
             filters=filters,
             total=len(all_actions),
             owners=owners,
-            departments=departments,
             policies=[(p, shape.policy_name[p]) for p in shape.policy_codes],
             statuses=ActionStatus.choices,
             stakeholder_types=scope.membership.city.stakeholder_types,
