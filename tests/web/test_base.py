@@ -61,3 +61,21 @@ def test_htmx_is_vendored_not_fetched_from_a_cdn(client: Client) -> None:
     assert path is not None
     with open(path, encoding="utf-8") as handle:
         assert "htmx" in handle.read(2000)
+
+
+def test_models_and_migrations_agree() -> None:
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_forbidden_page_explains_in_words(client: Client) -> None:
+    user = User.objects.create_user("ana@example.org", "pw")
+    city = City.objects.create(slug="porto", name="Porto")
+    Membership.objects.create(city=city, user=user, role=Role.VIEWER)
+    client.force_login(user)
+    response = client.get("/cities/porto/assessments/new/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "<h1>Not allowed</h1>" in html
+    assert "<p>Your role in this city does not allow this.</p>" in html

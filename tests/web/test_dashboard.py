@@ -207,3 +207,15 @@ def test_dashboard_figures_match_the_engine(world: World) -> None:
     prof = profile_of(world.assessment)
     html = world.client("viewer").get(world.url()).content.decode()
     assert f'<span class="figure__value">{prof.answered} / {prof.total}</span>' in html
+
+
+@pytest.mark.parametrize("suffix", ["", "policies/L1/", "history/", "finalize/"])
+def test_pages_have_no_inline_scripts_or_styles(world: World, suffix: str) -> None:
+    import re
+
+    _answer_all(world, ["L1S1"])
+    html = world.client("admin").get(world.url(suffix)).content.decode()
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    assert " style=" not in html
+    assert "<style" not in html
+    assert " on" + "click=" not in html

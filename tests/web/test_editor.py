@@ -455,3 +455,18 @@ def test_final_assessment_is_read_only_everywhere(world: World) -> None:
         client.post(world.url("objectives/L1S1/attachments/"), {"file": upload}).status_code == 403
     )
     assert _answer(world, "L1S1").status == AnswerStatus.NOT_STARTED
+
+
+def test_htmx_conflict_asks_the_browser_to_show_the_message(world: World) -> None:
+    save_answer(
+        answer=_answer(world, "L1S1"),
+        user=world.people["admin"],
+        changes={"owner": "Water Utility"},
+        expected_version=1,
+    )
+    response = world.client("editor").post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "not_started", "owner": "Fire Service", "version": "1"},
+        **HTMX,
+    )
+    assert response["HX-Reswap"] == "outerHTML show:top"

@@ -246,7 +246,11 @@ def _respond(
         context["stage_groups"] = [
             {"code": cell.cell.stage, "cell": cell} for cell in context["policy"].cells
         ]
-        return render(request, "web/_objective_response.html", context)
+        response = render(request, "web/_objective_response.html", context)
+        if status != 200:
+            # Bring the message (error or conflict) at the top of the objective into view.
+            response["HX-Reswap"] = "outerHTML show:top"
+        return response
     if status == 200:
         if message:
             messages.success(request, message)
