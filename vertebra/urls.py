@@ -7,4 +7,5 @@ urlpatterns = [
     path("account/tokens/", include("vertebra.api.account_urls")),
     path("", include("vertebra.web.urls")),
     path("", include("vertebra.planning.urls")),
+    path("", include("vertebra.reports.urls")),
 ]

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from vertebra import __version__
-from vertebra.cli import assess, cities, framework, server, tokens
+from vertebra.cli import assess, cities, framework, reports, server, tokens
 from vertebra.cli.base import CliError
 
-COMMAND_MODULES = [server, framework, assess, cities, tokens]
+COMMAND_MODULES = [server, framework, assess, cities, tokens, reports]
 
 
 def build_parser() -> argparse.ArgumentParser:

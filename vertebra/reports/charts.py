@@ -9,6 +9,8 @@ hatched (not just lighter) segment.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
@@ -154,5 +156,114 @@ def policy_stages_svg(profile: Profile, shape: Shape, *, title: str = "") -> str
         f'<text x="{LABEL_WIDTH + 180}" y="{legend_y + 10}">'
         f"{escape(_('Progress toward the next stage'))}</text>"
     )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+# Line styles that stay apart in black and white: dash pattern and marker differ per series.
+TREND_STYLES = (
+    ("", "circle", 3.0),
+    ("8 4", "square", 2.0),
+    ("2 3", "diamond", 2.0),
+    ("10 3 2 3", "triangle", 2.0),
+    ("4 2", "circle", 1.5),
+)
+
+
+def _marker(kind: str, x: float, y: float) -> str:
+    if kind == "square":
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="#ffffff" stroke="{INK}" stroke-width="1.5"/>'
+    if kind == "diamond":
+        return f'<path d="M{x:.1f} {y - 5:.1f} L{x + 5:.1f} {y:.1f} L{x:.1f} {y + 5:.1f} L{x - 5:.1f} {y:.1f} Z" fill="{INK}"/>'
+    if kind == "triangle":
+        return f'<path d="M{x:.1f} {y - 5:.1f} L{x + 5:.1f} {y + 4:.1f} L{x - 5:.1f} {y + 4:.1f} Z" fill="#ffffff" stroke="{INK}" stroke-width="1.5"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{INK}"/>'
+
+
+def stage_trend_svg(points: Sequence[Any], *, title: str = "") -> str:
+    """Stages of the city and of each dimension over assessment cycles (oldest first).
+
+    ``points`` have ``.assessment`` (title, date), ``.shape`` and ``.profile``; the newest
+    cycle's model names the stages and dimensions.
+    """
+    if not points:
+        return ""
+    shape = points[-1].shape
+    stages = shape.stage_codes
+    label_w, right, top_pad = 110, 200, 16 + (TITLE_HEIGHT if title else 0)
+    row = 40
+    plot_h = row * len(stages)
+    height = top_pad + plot_h + 70
+    plot_w = WIDTH - label_w - right
+    step = plot_w / max(len(points) - 1, 1)
+    series: list[tuple[str, list[int]]] = [(_("The city overall"), [])]
+    series += [(shape.dimension_name[d], []) for d in shape.dimension_codes]
+    for point in points:
+        levels = [point.profile.overall.stage]
+        levels += [
+            point.profile.dimensions[d].stage if d in point.profile.dimensions else None
+            for d in shape.dimension_codes
+        ]
+        for (_name, values), stage in zip(series, levels, strict=True):
+            values.append(
+                -1 if stage is None or stage not in shape.stage_index else shape.stage_index[stage]
+            )
+
+    accessible = title or _("Stages over the assessment cycles")
+    desc = "; ".join(
+        f"{p.assessment.title}: {shape.stage_names.get(p.profile.overall.stage or '', _('no stage yet'))}"
+        for p in points
+    )
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" font-family="{_attr(FONT)}" font-size="12" fill="{INK}">',
+        f"<title>{escape(accessible)}</title><desc>{escape(desc)}</desc>",
+        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+    ]
+    if title:
+        out.append(f'<text x="0" y="{18}" font-size="16" font-weight="bold">{escape(title)}</text>')
+    for level in range(-1, len(stages)):
+        y = top_pad + plot_h - (level + 1) * row
+        name = shape.stage_names[stages[level]] if level >= 0 else _("No stage yet")
+        out.append(
+            f'<line x1="{label_w}" y1="{y:.1f}" x2="{label_w + plot_w}" y2="{y:.1f}" '
+            f'stroke="{GRID}" stroke-dasharray="3 3"/>'
+            f'<text x="{label_w - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(name)}</text>'
+        )
+    for index, point in enumerate(points):
+        x = label_w + index * step if len(points) > 1 else label_w + plot_w / 2
+        a = point.assessment
+        out.append(
+            f'<text x="{x:.1f}" y="{top_pad + plot_h + 22}" text-anchor="middle">'
+            f"{escape(_short(a.title, 22))}</text>"
+            f'<text x="{x:.1f}" y="{top_pad + plot_h + 38}" text-anchor="middle" fill="#444">'
+            f"{a.date.isoformat()}</text>"
+        )
+    for number, (name, values) in enumerate(series):
+        dash, marker, width = TREND_STYLES[number % len(TREND_STYLES)]
+        offset = (number - len(series) / 2) * 3  # keep equal lines from hiding each other
+        coords = [
+            (
+                label_w + i * step if len(points) > 1 else label_w + plot_w / 2,
+                top_pad + plot_h - (v + 1) * row + offset,
+            )
+            for i, v in enumerate(values)
+        ]
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{x:.1f} {y:.1f}" for i, (x, y) in enumerate(coords)
+        )
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(
+            f'<path d="{path}" fill="none" stroke="{INK}" stroke-width="{width}"{dash_attr}/>'
+        )
+        out.extend(_marker(marker, x, y) for x, y in coords)
+        legend_y = top_pad + 10 + number * 22
+        lx = label_w + plot_w + 24
+        out.append(
+            f'<line x1="{lx}" y1="{legend_y}" x2="{lx + 30}" y2="{legend_y}" stroke="{INK}" '
+            f'stroke-width="{width}"{dash_attr}/>'
+            + _marker(marker, lx + 15, legend_y)
+            + f'<text x="{lx + 38}" y="{legend_y + 4}">{escape(_short(name, 22))}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out)

@@ -1,0 +1,222 @@
+"""``vertebra report``, ``vertebra import``, ``vertebra backup`` and ``vertebra restore``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from vertebra.cli.base import CliError, setup_django
+
+FORMATS = ("pdf", "xlsx", "csv", "json")
+
+
+def register(subparsers: Any) -> None:
+    report = subparsers.add_parser(
+        "report",
+        help="write a report of a city's assessment (PDF, XLSX, CSV or JSON)",
+        description=(
+            "Write a report of one of a city's assessments: a PDF for the council, an XLSX "
+            "workbook (answers, profile, actions), the answers as CSV, or the complete JSON "
+            "export. Without --assessment, the city's latest assessment is used."
+        ),
+    )
+    report.add_argument("city", metavar="CITY", help="the city's short name (slug)")
+    report.add_argument("--assessment", metavar="ID", help="the assessment's id (a UUID)")
+    report.add_argument("--format", choices=FORMATS, required=True, help="the report format")
+    report.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
+    report.set_defaults(handler=run_report)
+
+    imp = subparsers.add_parser(
+        "import",
+        help="import answers from an XLSX, CSV, JSON or YAML file into a draft assessment",
+        description=(
+            "Import answers into a city's draft assessment from our own XLSX, CSV or JSON "
+            "exports or the files 'vertebra assess' reads. The whole file is checked first; on "
+            "any problem nothing changes and every problem is listed (exit status 2). Without "
+            "--assessment, a new draft assessment is created."
+        ),
+    )
+    imp.add_argument("city", metavar="CITY", help="the city's short name (slug)")
+    imp.add_argument("file", metavar="FILE", help="the answers file (.xlsx, .csv, .json, .yaml)")
+    imp.add_argument("--assessment", metavar="ID", help="the draft assessment's id (a UUID)")
+    imp.set_defaults(handler=run_import)
+
+    backup = subparsers.add_parser(
+        "backup",
+        help="write the whole instance to one file",
+        description=(
+            "Write the whole instance (people, cities, maturity models, assessments, answers, "
+            "history, comments, targets, actions, attachments, API tokens) to one zip file."
+        ),
+    )
+    backup.add_argument("file", metavar="FILE", help="the backup file to write")
+    backup.set_defaults(handler=run_backup)
+
+    restore = subparsers.add_parser(
+        "restore",
+        help="fill an empty instance from a backup file",
+        description=(
+            "Fill an empty instance from a file made by 'vertebra backup', on SQLite or "
+            "PostgreSQL. The file is checked completely before anything is written. An instance "
+            "that already has people, cities or assessments is refused unless --force is given, "
+            "which replaces everything in it."
+        ),
+    )
+    restore.add_argument("file", metavar="FILE", help="the backup file")
+    restore.add_argument(
+        "--force", action="store_true", help="replace everything in a non-empty instance"
+    )
+    restore.set_defaults(handler=run_restore)
+
+
+def _city(slug: str) -> Any:
+    from vertebra.cities.models import City
+
+    city = City.objects.filter(slug=slug).first()
+    if city is None:
+        raise CliError(f"no city with the short name {slug!r}")
+    return city
+
+
+def _assessment(city: Any, assessment_id: str | None) -> Any:
+    import uuid
+
+    from vertebra.assessments.models import Assessment
+
+    if assessment_id is None:
+        latest = Assessment.objects.filter(city=city).order_by("-date", "-created_at").first()
+        if latest is None:
+            raise CliError(f"{city.slug} has no assessments yet")
+        return latest
+    try:
+        key = uuid.UUID(assessment_id)
+    except ValueError:
+        raise CliError(f"--assessment {assessment_id!r} is not an assessment id (a UUID)") from None
+    found = Assessment.objects.filter(city=city, uuid=key).select_related("framework_version")
+    assessment = found.first()
+    if assessment is None:
+        raise CliError(f"{city.slug} has no assessment {assessment_id}")
+    return assessment
+
+
+def render_report(assessment: Any, fmt: str) -> bytes:
+    import json
+
+    from vertebra.reports import exports
+
+    if fmt == "pdf":
+        from vertebra.reports.pdf import render_pdf
+
+        return render_pdf(assessment)
+    if fmt == "xlsx":
+        return exports.export_xlsx(assessment)
+    if fmt == "csv":
+        return exports.export_csv(assessment)
+    return (
+        json.dumps(exports.export_json(assessment), indent=2, ensure_ascii=False) + "\n"
+    ).encode()
+
+
+def run_report(args: argparse.Namespace) -> int:
+    setup_django()
+    city = _city(args.city)
+    assessment = _assessment(city, args.assessment)
+    data = render_report(assessment, args.format)
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as exc:
+        raise CliError(f"{args.output}: cannot write: {exc.strerror}") from None
+    print(f"Wrote {args.output}: {assessment.title} ({assessment.date}), {args.format.upper()}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    setup_django()
+    from vertebra.assessments.domain import AssessmentLockedError
+    from vertebra.reports.imports import (
+        MAX_IMPORT_BYTES,
+        ImportFileError,
+        import_answers,
+        import_into_new_assessment,
+    )
+
+    city = _city(args.city)
+    assessment = _assessment(city, args.assessment) if args.assessment else None
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{args.file}: no such file")
+    if path.stat().st_size > MAX_IMPORT_BYTES:
+        raise CliError(
+            f"{path.name}: the file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB"
+        )
+    data = path.read_bytes()
+    try:
+        if assessment is None:
+            summary = import_into_new_assessment(
+                city=city, user=None, data=data, filename=path.name
+            )
+        else:
+            summary = import_answers(
+                assessment=assessment, user=None, data=data, filename=path.name
+            )
+    except ImportFileError as exc:
+        raise CliError(*exc.errors) from None
+    except AssessmentLockedError:
+        title = assessment.title if assessment is not None else args.assessment
+        raise CliError(
+            f"{title} is final and can no longer be changed; import into a draft"
+        ) from None
+    a = summary.assessment
+    if summary.created_assessment:
+        print(f"Created the draft assessment {a.title!r} ({a.uuid}).")
+    print(
+        f"Imported {path.name} into {a.title!r}: {len(summary.new)} new, "
+        f"{len(summary.changed)} changed, {len(summary.unchanged)} unchanged."
+    )
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    setup_django()
+    from vertebra.reports.backup import BackupError, write_backup
+
+    target = Path(args.file)
+    partial = target.with_name(target.name + ".part")
+    try:
+        with partial.open("wb") as handle:
+            manifest = write_backup(handle)
+        partial.replace(target)
+    except BackupError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(*exc.errors) from None
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"{args.file}: cannot write: {exc.strerror}") from None
+    counts = manifest["counts"]
+    print(
+        f"Wrote {args.file}: {counts.get('accounts.user', 0)} people, "
+        f"{counts.get('cities.city', 0)} cities, "
+        f"{counts.get('assessments.assessment', 0)} assessments, "
+        f"{len(manifest['files'])} attachment files."
+    )
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    setup_django()
+    from vertebra.reports.backup import BackupError, restore_backup
+
+    try:
+        result = restore_backup(args.file, force=args.force)
+    except BackupError as exc:
+        raise CliError(*(f"{args.file}: {e}" for e in exc.errors)) from None
+    counts = result.counts
+    print(
+        f"Restored {args.file}: {counts.get('accounts.user', 0)} people, "
+        f"{counts.get('cities.city', 0)} cities, "
+        f"{counts.get('assessments.assessment', 0)} assessments, {result.files} attachment files.",
+        file=sys.stdout,
+    )
+    return 0

@@ -1,0 +1,155 @@
+"""Downloads of reports, the import form and the comparison of cycles.
+
+Every view reaches the city through ``vertebra.cities.scoping``: an outsider gets 404, and
+only admins and editors may import.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from vertebra.accounts.models import User
+from vertebra.assessments.domain import AssessmentLockedError
+from vertebra.assessments.models import Assessment
+from vertebra.cities.models import City, Membership
+from vertebra.cities.scoping import membership_for, require_write
+from vertebra.reports.compare import compare, present, trend
+from vertebra.reports.forms import ImportForm
+from vertebra.reports.imports import ImportFileError, import_answers
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+def _scope(request: HttpRequest, city_slug: str) -> Membership:
+    assert isinstance(request.user, User)
+    return membership_for(user=request.user, city_slug=city_slug)
+
+
+def _assessment(city: City, assessment_uuid: uuid.UUID) -> Assessment:
+    found = (
+        Assessment.objects.filter(city=city, uuid=assessment_uuid)
+        .select_related("city", "framework_version", "previous")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such assessment.")
+    return found
+
+
+@login_required
+def download(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, fmt: str
+) -> HttpResponse:
+    from vertebra.cli.reports import render_report
+
+    if fmt not in CONTENT_TYPES:
+        raise Http404("No such format.")
+    membership = _scope(request, city_slug)
+    assessment = _assessment(membership.city, assessment_uuid)
+    data = render_report(assessment, fmt)
+    name = f"{slugify(membership.city.slug)}-{slugify(assessment.title) or 'assessment'}.{fmt}"
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_view(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
+    membership = _scope(request, city_slug)
+    require_write(membership)
+    assessment = _assessment(membership.city, assessment_uuid)
+    errors: list[str] = []
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not assessment.is_final and form.is_valid():
+        upload = form.cleaned_data["file"]
+        assert isinstance(request.user, User)
+        try:
+            summary = import_answers(
+                assessment=assessment,
+                user=request.user,
+                data=upload.read(),
+                filename=upload.name,
+            )
+        except ImportFileError as exc:
+            errors = exc.errors
+        except AssessmentLockedError as exc:
+            errors = [str(exc)]
+        else:
+            messages.success(
+                request,
+                _(
+                    "Imported %(file)s: %(new)d new, %(changed)d changed and %(unchanged)d "
+                    "unchanged answers."
+                )
+                % {
+                    "file": upload.name,
+                    "new": len(summary.new),
+                    "changed": len(summary.changed),
+                    "unchanged": len(summary.unchanged),
+                },
+            )
+            return redirect("web:assessment", city_slug, assessment.uuid)
+    status = 400 if errors or form.errors else 200
+    return render(
+        request,
+        "reports/import.html",
+        {
+            "city": membership.city,
+            "assessment": assessment,
+            "form": form,
+            "import_errors": errors,
+            "scope": membership,
+        },
+        status=status,
+    )
+
+
+@login_required
+def compare_view(request: HttpRequest, city_slug: str) -> HttpResponse:
+    from vertebra.reports.charts import stage_trend_svg
+
+    membership = _scope(request, city_slug)
+    city = membership.city
+    points = trend(city)
+    assessments = [p.assessment for p in points]
+    by_id = {str(a.uuid): a for a in assessments}
+    newer = by_id.get(request.GET.get("newer", "")) or (assessments[-1] if assessments else None)
+    older = by_id.get(request.GET.get("older", ""))
+    if older is None and newer is not None:
+        earlier = [a for a in assessments if a.date < newer.date or a.pk == newer.previous_id]
+        older = newer.previous if newer.previous_id else (earlier[-1] if earlier else None)
+        if older is not None:
+            older = by_id.get(str(older.uuid))
+    comparison = None
+    if older is not None and newer is not None and older.pk != newer.pk:
+        comparison = present(compare(older=older, newer=newer))
+    chart = stage_trend_svg(points) if points else ""
+    return render(
+        request,
+        "reports/compare.html",
+        {
+            "city": city,
+            "assessments": list(reversed(assessments)),
+            "older": older,
+            "newer": newer,
+            "comparison": comparison,
+            "chart": mark_safe(chart),  # noqa: S308 - built from escaped text by charts.py
+            "scope": membership,
+        },
+    )
