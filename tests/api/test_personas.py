@@ -116,6 +116,8 @@ ENDPOINTS = [
         lambda w, _x: {"text": "Kick-off meeting held."},
     ),
     Endpoint("action history", "GET", lambda w, x: f"{w.base}/actions/{x.uuid}/history", "read"),
+    Endpoint("export json", "GET", lambda w, _x: w.base + "/exports/json", "read"),
+    Endpoint("export csv", "GET", lambda w, _x: w.base + "/exports/csv", "read"),
 ]
 
 ALLOWED = {
@@ -158,6 +160,11 @@ def test_endpoint_answers_each_persona_as_the_browser_would(
         assert response.json() == error_body
     elif status == 204:
         assert response.content == b""
+    elif endpoint.name == "export csv":
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"] == (
+            'attachment; filename="north-2026-03-01-baseline-2026.csv"'
+        )
     else:
         data = response.json()
         assert "url" in data or "results" in data or "targets" in data

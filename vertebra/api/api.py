@@ -7,7 +7,7 @@ from ninja.openapi.docs import Swagger
 
 from vertebra.api import errors
 from vertebra.api.auth import TokenAuth
-from vertebra.api.endpoints import answers, assessments, cities, frameworks, plans
+from vertebra.api.endpoints import answers, assessments, cities, exports, frameworks, plans
 from vertebra.api.links import NAMESPACE
 
 DESCRIPTION = """
@@ -33,5 +33,5 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 errors.install(api)
-for module in (frameworks, cities, assessments, answers, plans):
+for module in (frameworks, cities, assessments, answers, plans, exports):
     api.add_router("", module.router)

@@ -1,0 +1,117 @@
+"""Assessments through the API: list and filter, create, new cycle, finalize, profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import INVALID, World
+from vertebra.assessments.domain import create_assessment, finalize, save_answer
+from vertebra.assessments.models import Answer, Assessment
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client: Any, path: str, body: dict[str, Any] | None = None) -> Any:
+    return client.post(path, json.dumps(body or {}), content_type="application/json")
+
+
+def test_assessments_list_filters_by_status_newest_first(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    older = create_assessment(
+        city=world.city, user=None, title="Baseline 2025", date=dt.date(2025, 3, 1)
+    )
+    finalize(assessment=older, user=None)
+    client = world.client("viewer")
+    with django_assert_max_num_queries(6):
+        data = client.get("/api/v1/cities/north/assessments").json()
+    assert [(a["title"], a["status"]) for a in data["results"]] == [
+        ("Baseline 2026", "draft"),
+        ("Baseline 2025", "final"),
+    ]
+    finals = client.get("/api/v1/cities/north/assessments?status=final").json()
+    assert [a["id"] for a in finals["results"]] == [str(older.uuid)]
+    first = data["results"][0]
+    assert first["url"] == world.url(world.base)
+    assert first["answers_url"] == world.url(world.base + "/answers")
+    assert first["exports"]["pdf"] == world.url(world.base + "/exports/pdf")
+    assert (first["answered"], first["total"], first["overall_stage"]) == (0, 96, None)
+
+
+def test_create_assessment_copying_a_previous_cycle(world: World) -> None:
+    source = Answer.objects.get(assessment=world.draft, objective__code="L1S1")
+    save_answer(answer=source, user=None, changes={"status": "achieved", "evidence": "Minutes"})
+    response = post(
+        world.client("editor"),
+        "/api/v1/cities/north/assessments",
+        {"title": "Review 2027", "date": "2027-03-01", "copy_from": str(world.draft.uuid)},
+    )
+    assert response.status_code == 201
+    data = response.json()
+    created = Assessment.objects.get(uuid=data["id"])
+    assert (data["title"], data["status"], data["answered"]) == ("Review 2027", "draft", 1)
+    assert data["previous"] == world.url(world.base)
+    assert data["created_by"] == "editor@north.example"
+    copied = Answer.objects.get(assessment=created, objective__code="L1S1")
+    assert (copied.status, copied.evidence) == ("achieved", "Minutes")
+
+
+def test_create_assessment_refuses_a_cycle_of_another_city(world: World) -> None:
+    response = post(
+        world.client("admin"),
+        "/api/v1/cities/north/assessments",
+        {"title": "X", "date": "2027-03-01", "copy_from": str(world.other_assessment.uuid)},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == {
+        "code": "validation_error",
+        "message": INVALID,
+        "details": {"copy_from": "No assessment with this id in this city."},
+    }
+    assert Assessment.objects.filter(city=world.city).count() == 1
+
+
+def test_new_cycle_copies_the_assessment(world: World) -> None:
+    response = post(
+        world.client("admin"), world.base + "/cycles", {"title": "Next", "date": "2027-01-10"}
+    )
+    assert response.status_code == 201
+    assert response.json()["previous"] == world.url(world.base)
+
+
+def test_finalize_makes_the_assessment_final_once(world: World) -> None:
+    client = world.client("admin")
+    response = post(client, world.base + "/finalize")
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["status"], data["finalized_by"]) == ("final", "admin@north.example")
+    again = post(client, world.base + "/finalize")
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "assessment_final"
+
+
+def test_assessment_detail_embeds_answers_and_profile_on_request(world: World) -> None:
+    client = world.client("contributor")
+    plain = client.get(world.base).json()
+    assert (plain["answers"], plain["profile"]) == (None, None)
+    full = client.get(world.base + "?include=answers,profile").json()
+    assert full["answers"][0]["code"] == "L1S1"
+    assert full["profile"]["url"] == world.url(world.base + "/profile")
+
+
+def test_profile_carries_targets_and_the_objectives_toward_them(world: World) -> None:
+    client = world.client("admin")
+    client.patch(
+        world.base + "/targets",
+        json.dumps({"targets": {"L1": "S"}}),
+        content_type="application/json",
+    )
+    profile = world.client("viewer").get(world.base + "/profile").json()
+    assert profile["policies"]["L1"]["target"] == "S"
+    assert profile["policies"]["L1"]["to_target"] == ["L1S1", "L1S2"]
+    assert profile["policies"]["L2"]["target"] is None
+    assert (profile["framework"], profile["version"], profile["answered"]) == ("smr-rmm", 1, 0)

@@ -1,0 +1,85 @@
+"""One error shape for every failure, including 404, 405, 400, 422 and 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import INVALID, World
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unknown_address_under_the_api_is_404_in_the_error_shape(world: World) -> None:
+    response = world.client("admin").get("/api/v1/nothing/here")
+    assert (response.status_code, response.json()) == (
+        404,
+        {
+            "error": {
+                "code": "not_found",
+                "message": "There is no API endpoint at this address.",
+                "details": {},
+            }
+        },
+    )
+
+
+def test_wrong_method_is_405_in_the_error_shape(world: World) -> None:
+    response = world.client("admin").delete("/api/v1/cities")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response.json() == {
+        "error": {
+            "code": "method_not_allowed",
+            "message": "DELETE is not allowed here. Allowed: GET.",
+            "details": {"allowed": ["GET"]},
+        }
+    }
+
+
+def test_body_that_is_not_json_is_400(world: World) -> None:
+    response = world.client("admin").post(
+        "/api/v1/cities/north/assessments", "{title", content_type="application/json"
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "bad_request")
+    assert response.json()["error"]["message"] == "The request body is not valid JSON."
+
+
+def test_validation_error_names_each_failing_field(world: World) -> None:
+    response = world.client("admin").post(
+        "/api/v1/cities/north/assessments",
+        {"title": "  ", "date": "31/12/2026"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": {
+            "code": "validation_error",
+            "message": INVALID,
+            "details": {
+                "title": "String should have at least 1 character",
+                "date": "Input should be a valid date or datetime, invalid character in year",
+            },
+        }
+    }
+
+
+def test_server_error_is_500_in_the_error_shape_without_internals(
+    world: World, monkeypatch: Any
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("vertebra.api.endpoints.cities.city_json", broken)
+    response = world.client("admin").get("/api/v1/cities/north")
+    assert (response.status_code, response.json()) == (
+        500,
+        {
+            "error": {
+                "code": "server_error",
+                "message": "Something went wrong on the server. The error has been logged.",
+                "details": {},
+            }
+        },
+    )

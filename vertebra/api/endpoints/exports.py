@@ -1,0 +1,69 @@
+"""An assessment's exports: JSON, CSV, XLSX and the PDF report, as the pages offer them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.text import slugify
+from ninja import Router
+
+from vertebra.api.schemas import reading
+from vertebra.api.scope import assessment_in, membership
+from vertebra.assessments.models import Assessment
+from vertebra.reports.exports import XLSX_CONTENT_TYPE, export_csv, export_json, export_xlsx
+from vertebra.reports.pdf import render_pdf
+
+router = Router(tags=["exports"])
+
+ExportFormat = Literal["json", "csv", "xlsx", "pdf"]
+CONTENT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "xlsx": XLSX_CONTENT_TYPE,
+    "pdf": "application/pdf",
+}
+_BINARY = {"type": "string", "format": "binary"}
+DOCUMENTED_CONTENT = {
+    "application/json": {"schema": {"type": "object"}},
+    "text/csv": {"schema": {"type": "string"}},
+    XLSX_CONTENT_TYPE: {"schema": _BINARY},
+    "application/pdf": {"schema": _BINARY},
+}
+
+
+def filename(assessment: Assessment, fmt: str) -> str:
+    title = slugify(assessment.title) or "assessment"
+    return f"{assessment.city.slug}-{assessment.date.isoformat()}-{title}.{fmt}"
+
+
+@router.get(
+    "/cities/{city}/assessments/{assessment_id}/exports/{fmt}",
+    response=reading({200: dict[str, Any]}),
+    summary="Download an export",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file: JSON (complete enough to rebuild the assessment), "
+                "CSV or XLSX (answers that can be edited and imported back), or the PDF report.",
+                "content": DOCUMENTED_CONTENT,
+            }
+        }
+    },
+)
+def export(request: HttpRequest, city: str, assessment_id: uuid.UUID, fmt: ExportFormat) -> Any:
+    """The same files as the download buttons of the assessment page."""
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id)
+    response: HttpResponse
+    if fmt == "json":
+        response = JsonResponse(export_json(assessment), json_dumps_params={"ensure_ascii": False})
+    elif fmt == "csv":
+        response = HttpResponse(export_csv(assessment), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(export_xlsx(assessment), content_type=XLSX_CONTENT_TYPE)
+    else:
+        response = HttpResponse(render_pdf(assessment), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename(assessment, fmt)}"'
+    return response
