@@ -11,7 +11,7 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from tests.reports.factories import filled_assessment, make_city
+from tests.reports.factories import answer, filled_assessment, make_city
 from vertebra.assessments.domain import profile_of
 from vertebra.reports.exports import (
     ANSWER_COLUMN_NAMES,
@@ -175,3 +175,11 @@ def test_xlsx_export_has_answers_profile_and_actions_sheets():
     assert actions[1][0] == "Set up the resilience board"
     assert actions[1][2] == "L1M1, L1M2"
     assert float(actions[1][7]) == 12000.5
+
+
+def test_xlsx_export_drops_control_characters_that_spreadsheets_cannot_hold():
+    a = filled_assessment(make_city())
+    answer(a, "L2M1", notes="pasted\x0btext\x01")
+    wb = load_workbook(io.BytesIO(export_xlsx(a)))
+    notes = {r[0]: r[8] for r in wb["Answers"].iter_rows(min_row=2, values_only=True)}
+    assert notes["L2M1"] == "pastedtext"

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -163,6 +164,11 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 
 
+def _cells(values: list[Any]) -> list[Any]:
+    """Spreadsheet cells cannot hold control characters (pasted text sometimes has them)."""
+    return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+
+
 def _header(ws: Worksheet, headings: list[str], widths: list[int]) -> None:
     ws.append(headings)
     for index, width in enumerate(widths, start=1):
@@ -207,7 +213,7 @@ def _answers_sheet(ws: Worksheet, data: ReportData) -> None:
     _header(ws, [heading for _name, heading, _width in ANSWER_COLUMNS], widths)
     count = 0
     for row in answer_rows(data, status_labels=True):
-        ws.append(row)
+        ws.append(_cells(row))
         count += 1
     _wrap_columns(ws, widths, count)
     status_col = get_column_letter(ANSWER_COLUMN_NAMES.index("status") + 1)
@@ -334,19 +340,21 @@ def _actions_sheet(ws: Worksheet, data: ReportData) -> None:
     _header(ws, headings, widths)
     for action in data.actions:
         ws.append(
-            [
-                action.title,
-                action.get_status_display(),
-                ", ".join(o.code for o in action.objectives.all()),
-                action.owner_user.email if action.owner_user else "",
-                action.owner_department,
-                action.start_date,
-                action.due_date,
-                action.cost,
-                action.currency,
-                ", ".join(action.stakeholder_types or []),
-                action.description,
-            ]
+            _cells(
+                [
+                    action.title,
+                    action.get_status_display(),
+                    ", ".join(o.code for o in action.objectives.all()),
+                    action.owner_user.email if action.owner_user else "",
+                    action.owner_department,
+                    action.start_date,
+                    action.due_date,
+                    action.cost,
+                    action.currency,
+                    ", ".join(action.stakeholder_types or []),
+                    action.description,
+                ]
+            )
         )
     for row in ws.iter_rows(min_row=2, min_col=6, max_col=7):
         for cell in row:
