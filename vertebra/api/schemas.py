@@ -7,8 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from ninja import Schema
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from vertebra.frameworks.schema import Framework
 
@@ -19,6 +18,10 @@ ActionStatusCode = Literal["proposed", "planned", "in_progress", "done", "cancel
 
 MAX_TEXT = 20_000
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Schema(BaseModel):
+    """Plain pydantic models: the API builds dicts, so no attribute-reading wrapper is needed."""
 
 
 class Input(Schema):

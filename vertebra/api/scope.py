@@ -19,14 +19,11 @@ def membership(request: HttpRequest, city_slug: str) -> Membership:
 
 
 def assessment_in(member: Membership, assessment_id: uuid.UUID) -> Assessment:
-    assessment = (
-        Assessment.objects.select_related(
+    try:
+        assessment = Assessment.objects.select_related(
             "framework_version", "previous", "created_by", "finalized_by"
-        )
-        .filter(city=member.city, uuid=assessment_id)
-        .first()
-    )
-    if assessment is None:
-        raise Http404(_("No such assessment in this city."))
+        ).get(city=member.city, uuid=assessment_id)
+    except Assessment.DoesNotExist:
+        raise Http404(_("No such assessment in this city.")) from None
     assessment.city = member.city
     return assessment

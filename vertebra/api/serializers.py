@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.http import HttpRequest
@@ -88,37 +88,92 @@ def assessment_json(
     }
 
 
-def answer_json(request: HttpRequest, assessment: Assessment, answer: Answer) -> dict[str, Any]:
-    objective = answer.objective
-    base = assessment_url(request, assessment.city.slug, assessment.uuid, "answers", objective.code)
+# The columns of an answer as the API shows it, read without building model instances.
+ANSWER_COLUMNS = (
+    "objective__code",
+    "objective__dimension_code",
+    "objective__policy_code",
+    "objective__stage_code",
+    "objective__text",
+    "status",
+    "progress",
+    "evidence",
+    "links",
+    "notes",
+    "owner",
+    "na_justification",
+    "version",
+    "updated_at",
+    "updated_by__email",
+)
+
+
+def answer_row_json(
+    request: HttpRequest, assessment: Assessment, row: Sequence[Any]
+) -> dict[str, Any]:
+    """One row of ``ANSWER_COLUMNS`` values as the API shows an answer."""
+    (
+        code,
+        dimension,
+        policy,
+        stage,
+        text,
+        status,
+        progress,
+        evidence,
+        links,
+        notes,
+        owner,
+        justification,
+        version,
+        updated_at,
+        updated_by,
+    ) = row
+    base = assessment_url(request, assessment.city.slug, assessment.uuid, "answers", code)
     return {
         "url": base,
-        "code": objective.code,
+        "code": code,
         "objective": {
-            "code": objective.code,
-            "dimension": objective.dimension_code,
-            "policy": objective.policy_code,
-            "stage": objective.stage_code,
-            "text": objective.text,
+            "code": code,
+            "dimension": dimension,
+            "policy": policy,
+            "stage": stage,
+            "text": text,
         },
-        "status": answer.status,
-        "progress": answer.progress,
-        "evidence": answer.evidence,
-        "links": answer.links,
-        "notes": answer.notes,
-        "owner": answer.owner,
-        "na_justification": answer.na_justification,
-        "version": answer.version,
-        "updated_at": answer.updated_at,
-        "updated_by": _email(answer.updated_by),
+        "status": status,
+        "progress": progress,
+        "evidence": evidence,
+        "links": links,
+        "notes": notes,
+        "owner": owner,
+        "na_justification": justification,
+        "version": version,
+        "updated_at": updated_at,
+        "updated_by": updated_by,
         "history_url": base + "/history",
     }
 
 
-def answers_json(
-    request: HttpRequest, assessment: Assessment, answers: Iterable[Answer]
-) -> list[dict[str, Any]]:
-    return [answer_json(request, assessment, a) for a in answers]
+def answer_json(request: HttpRequest, assessment: Assessment, answer: Answer) -> dict[str, Any]:
+    o = answer.objective
+    row = (
+        o.code,
+        o.dimension_code,
+        o.policy_code,
+        o.stage_code,
+        o.text,
+        answer.status,
+        answer.progress,
+        answer.evidence,
+        answer.links,
+        answer.notes,
+        answer.owner,
+        answer.na_justification,
+        answer.version,
+        answer.updated_at,
+        _email(answer.updated_by),
+    )
+    return answer_row_json(request, assessment, row)
 
 
 def event_json(event: AnswerEvent) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from vertebra.api.schemas import (
     writing,
 )
 from vertebra.api.scope import assessment_in, membership
-from vertebra.api.serializers import answer_json, event_json
+from vertebra.api.serializers import ANSWER_COLUMNS, answer_json, answer_row_json, event_json
 from vertebra.assessments.domain import (
     AnswerConflictError,
     AnswerValidationError,
@@ -92,7 +92,8 @@ def list_answers(
         answers = answers.filter(objective__stage_code=filters.stage)
     if filters.status:
         answers = answers.filter(status=filters.status)
-    return paginate(request, answers, filters, lambda a: answer_json(request, assessment, a))
+    rows = answers.values_list(*ANSWER_COLUMNS)
+    return paginate(request, rows, filters, lambda row: answer_row_json(request, assessment, row))
 
 
 @router.get(

@@ -26,7 +26,13 @@ from vertebra.api.schemas import (
     writing,
 )
 from vertebra.api.scope import assessment_in, membership
-from vertebra.api.serializers import answers_json, assessment_json, profile_json, stage_map
+from vertebra.api.serializers import (
+    ANSWER_COLUMNS,
+    answer_row_json,
+    assessment_json,
+    profile_json,
+    stage_map,
+)
 from vertebra.assessments.domain import create_assessment, finalize, profile_of
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.cities.models import Membership
@@ -144,10 +150,12 @@ def get_assessment(
         )
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)
-    answers = list(
-        assessment.answers.select_related("objective", "updated_by").order_by("objective__position")
+    rows = list(
+        Answer.objects.filter(assessment=assessment)
+        .order_by("objective__position")
+        .values_list(*ANSWER_COLUMNS)
     )
-    statuses = {a.objective.code: a.status for a in answers if a.status != AnswerStatus.NOT_STARTED}
+    statuses = {row[0]: row[5] for row in rows if row[5] != AnswerStatus.NOT_STARTED}
     targets = (
         stage_map(Target.objects.filter(assessment=assessment)) if "profile" in includes else {}
     )
@@ -160,7 +168,7 @@ def get_assessment(
         total=result.total,
     )
     if "answers" in includes:
-        data["answers"] = answers_json(request, assessment, answers)
+        data["answers"] = [answer_row_json(request, assessment, row) for row in rows]
     if "profile" in includes:
         data["profile"] = profile_json(request, assessment, result)
     return data

@@ -1,0 +1,179 @@
+"""API speed against `vertebra serve` with the Demo City.
+
+1. Reading a whole assessment (all 96 answers and the profile) in one request,
+   ``GET .../assessments/{id}?include=answers,profile``, by 20 concurrent clients: first as
+   scripts and dashboards do (each client pauses 0.2-1.0 s between requests), then in a
+   closed loop (no pauses) for the server's ceiling. Prints p50/p95/max and errors.
+2. A bulk update of all 96 answers in one request (``PATCH .../answers``), repeated with
+   alternating values so every answer really changes: prints the median and worst time.
+
+Run: .venv/bin/python bench/bench_api.py [seconds]
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+BIN = Path(sys.executable).parent
+CLIENTS = 20
+BULK_RUNS = 10
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare(data_dir: str) -> tuple[str, str]:
+    """Demo data, an editor and their token; returns the token and the draft's API path."""
+    env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir}
+    run = {"check": True, "env": env, "capture_output": True, "text": True}
+    subprocess.run([BIN / "vertebra", "demo"], **run)  # type: ignore[call-overload]
+    subprocess.run(  # type: ignore[call-overload]
+        [
+            BIN / "vertebra",
+            "user",
+            "create",
+            "bench@city.example",
+            "--city",
+            "demo",
+            "--role",
+            "editor",
+            "--password-stdin",
+        ],
+        input="bench-password-123\n",
+        **run,
+    )
+    out = subprocess.run(  # type: ignore[call-overload]
+        [BIN / "vertebra", "token", "create", "bench@city.example", "--name", "bench"], **run
+    ).stdout
+    token = out.strip().splitlines()[-1]
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='vertebra.settings'; django.setup();"
+        "from vertebra.assessments.models import Assessment;"
+        "print(Assessment.objects.filter(city__slug='demo', status='draft').get().uuid)"
+    )
+    uuid = subprocess.run([sys.executable, "-c", code], **run).stdout.strip()  # type: ignore[call-overload]
+    return token, f"/api/v1/cities/demo/assessments/{uuid}"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def read_load(
+    url: str, token: str, seconds: float, *, think: bool
+) -> tuple[list[float], list[str]]:
+    timings: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        while time.monotonic() < deadline:
+            start = time.perf_counter()
+            try:
+                response = session.get(url, timeout=30)
+                ok = response.status_code == 200 and len(response.json()["answers"]) == 96
+                problem = f"status {response.status_code}"
+            except (requests.RequestException, ValueError, KeyError) as exc:
+                ok, problem = False, repr(exc)
+            elapsed = time.perf_counter() - start
+            with lock:
+                if ok:
+                    timings.append(elapsed)
+                else:
+                    errors.append(problem)
+            if think:
+                time.sleep(rng.uniform(0.2, 1.0))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return timings, errors
+
+
+def bulk_updates(base_url: str, path: str, token: str) -> list[float]:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    times = []
+    for run in range(BULK_RUNS):
+        answers = session.get(f"{base_url}{path}/answers?limit=200", timeout=30).json()["results"]
+        items = [
+            {"code": a["code"], "version": a["version"], "notes": f"Reviewed in round {run}."}
+            for a in answers
+        ]
+        start = time.perf_counter()
+        response = session.patch(f"{base_url}{path}/answers", json={"answers": items}, timeout=60)
+        times.append(time.perf_counter() - start)
+        changed = len(response.json()["changed"]) if response.ok else 0
+        assert response.status_code == 200 and changed == 96, (response.status_code, changed)
+    return times
+
+
+def main(seconds: float = 20.0) -> None:
+    with tempfile.TemporaryDirectory() as data_dir:
+        token, path = prepare(data_dir)
+        port = free_port()
+        env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir, "VERTEBRA_DEBUG": ""}
+        server = subprocess.Popen(
+            [BIN / "vertebra", "serve", "--port", str(port), "--workers", "4"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    requests.get(f"{base_url}/api/v1/openapi.json", timeout=1)
+                    break
+                except requests.RequestException:
+                    time.sleep(0.2)
+            url = f"{base_url}{path}?include=answers,profile"
+            for think, label in (
+                (True, "20 clients, 0.2-1.0 s pauses"),
+                (False, "20 clients, closed loop (no pauses)"),
+            ):
+                timings, errors = read_load(url, token, seconds, think=think)
+                print(
+                    f"whole assessment (96 answers + profile), {label}: {len(timings)} requests "
+                    f"in {seconds:.0f} s ({len(timings) / seconds:.0f}/s), {len(errors)} errors"
+                )
+                print(
+                    f"  p50 {pct(timings, 0.5):6.1f} ms  p95 {pct(timings, 0.95):6.1f} ms  "
+                    f"max {max(timings) * 1000:6.1f} ms  mean {statistics.mean(timings) * 1000:6.1f} ms"
+                )
+                for line in errors[:5]:
+                    print("  error:", line)
+            times = bulk_updates(base_url, path, token)
+            print(
+                f"bulk update of all 96 answers ({BULK_RUNS} runs): "
+                f"median {statistics.median(times) * 1000:6.1f} ms  "
+                f"worst {max(times) * 1000:6.1f} ms"
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main(float(sys.argv[1]) if len(sys.argv) > 1 else 20.0)
