@@ -18,11 +18,13 @@ precomputes a flat layout of the objectives (by policy, then stage, then model o
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import compress
+from operator import itemgetter
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "OVERALL_CODE",
@@ -78,7 +80,31 @@ class Cell:
     state: str
 
 
-@dataclass(frozen=True, slots=True)
+# PolicyResult and GroupResult are slotted dataclasses that are not frozen, because a frozen
+# dataclass sets every field through object.__setattr__ and :func:`profile` builds fifteen of them
+# per call. Treat them as read-only all the same. :func:`profile` leaves ``explanation`` unset and
+# ``__getattr__`` builds the sentence on first read (most callers never read it); ``_lazy`` holds
+# what it needs. Equality, hashing and repr read ``explanation`` like any other field.
+
+
+def _lazy_explanation(result: PolicyResult | GroupResult, name: str) -> str:
+    lazy = result._lazy if name == "explanation" else None
+    if lazy is None:
+        raise AttributeError(f"{type(result).__name__!r} object has no attribute {name!r}")
+    subject, names = lazy
+    stage = result.stage
+    next_stage = result.next_stage
+    text = explain(
+        subject,
+        names[stage] if stage else None,
+        names[next_stage] if next_stage else None,
+        result.gaps,
+    )
+    result.explanation = text
+    return text
+
+
+@dataclass(slots=True, unsafe_hash=True)
 class PolicyResult:
     """Where one policy stands, what it needs next and, with a target, what it needs to get there.
 
@@ -100,9 +126,15 @@ class PolicyResult:
     target: str | None
     to_target: _Codes
     explanation: str
+    _lazy: tuple[str, Mapping[str, str]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    if not TYPE_CHECKING:
+        __getattr__ = _lazy_explanation
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class GroupResult:
     """Where a dimension, or the city overall (code "overall"), stands."""
 
@@ -113,6 +145,12 @@ class GroupResult:
     next_stage_progress: float | None
     gaps: _Codes
     explanation: str
+    _lazy: tuple[str, Mapping[str, str]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    if not TYPE_CHECKING:
+        __getattr__ = _lazy_explanation
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +224,7 @@ def progress_ratio(achieved: int, applicable: int) -> float:
 # ---------------------------------------------------------------------------------------------
 # Shape
 
-# Status bytes in the flat layout; a missing answer is not started.
+# The engine works on byte strings: each objective's status becomes one byte.
 _NOT_STARTED, _IN_PROGRESS, _ACHIEVED, _NOT_APPLICABLE = 0, 1, 2, 3
 _STATUS_BYTE: dict[str | None, int] = {
     None: _NOT_STARTED,
@@ -200,64 +238,210 @@ _ACHIEVED_TABLE = bytes(1 if b == _ACHIEVED else 0 for b in range(256))
 _CELL_CACHE_LIMIT = 1 << 16
 
 
-@dataclass(frozen=True, slots=True)
-class _PolicyPlan:
-    code: str
-    name: str
-    dimension: str
-    start: int  # the policy's objectives are flat[start:end]
-    end: int
-    # per stage: (interned cells, stage code, start, end); the cell's objectives are flat[start:end]
-    slots: tuple[tuple[dict[bytes, Cell], str, int, int], ...]
+class _CellCache(dict[bytes, Cell]):
+    """The status bytes of a cell at one stage -> its interned Cell; builds the Cells it lacks."""
+
+    def __init__(self, stage: str) -> None:
+        super().__init__()
+        self.stage = stage
+
+    def __missing__(self, key: bytes) -> Cell:
+        total = len(key)
+        achieved = key.count(_ACHIEVED)
+        not_applicable = key.count(_NOT_APPLICABLE)
+        in_progress = key.count(_IN_PROGRESS)
+        if total == 0:
+            state = "none"
+        elif achieved + not_applicable == total:
+            state = "met"
+        elif achieved or not_applicable or in_progress:
+            state = "partly"
+        else:
+            state = "open"
+        cell = Cell(self.stage, total, achieved, not_applicable, in_progress, state)
+        if len(self) < _CELL_CACHE_LIMIT:
+            self[key] = cell
+        return cell
+
+
+class _RatioCache(dict[bytes, float]):
+    """The status bytes of a cell -> achieved over applicable objectives (:func:`progress_ratio`)."""
+
+    def __missing__(self, key: bytes) -> float:
+        ratio = progress_ratio(key.count(_ACHIEVED), len(key) - key.count(_NOT_APPLICABLE))
+        if len(self) < _CELL_CACHE_LIMIT:
+            self[key] = ratio
+        return ratio
+
+
+class _GapCache(dict[bytes, _Codes]):
+    """For one policy x stage cell: its open pattern (a 1 per open objective) -> the open codes."""
+
+    def __init__(self, codes: _Codes) -> None:
+        super().__init__()
+        self.codes = codes
+
+    def __missing__(self, key: bytes) -> _Codes:
+        gaps = tuple(compress(self.codes, key))
+        if len(self) < _CELL_CACHE_LIMIT:  # at most 2 ** len(codes) patterns
+            self[key] = gaps
+        return gaps
+
+
+def _getter(items: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """``source -> tuple(source[item] for item in items)``, in C where it can be."""
+    if len(items) >= 2:
+        return itemgetter(*items)
+    if items:
+        item = items[0]
+        return lambda source: (source[item],)
+    return lambda source: ()
+
+
+# Per policy, per next stage index (the stage count when the policy is at the top stage):
+# stage, next stage, gaps span (start, end, gaps by open pattern), ahead-of-order span (start,
+# end, codes).
+_PolicyRow = tuple[str | None, str | None, int, int, Mapping[bytes, _Codes], int, int, _Codes]
+# code, name, dimension, explanation inputs, cells span, rows, per target stage: (end, codes)
+_PolicyPlan = tuple[
+    str,
+    str,
+    str,
+    tuple[str, Mapping[str, str]],
+    int,
+    int,
+    tuple[_PolicyRow, ...],
+    tuple[tuple[int, _Codes], ...],
+]
+# Per group, per next stage index: stage, next stage, (member, its cell at the next stage), and
+# whether the members' gaps there, one member after the other, are in model order.
+_GroupRow = tuple[str | None, str | None, tuple[tuple[int, int], ...], bool]
+# code, name, explanation inputs, the next stages of the members (and the stage count), rows
+_GroupPlan = tuple[
+    str,
+    str,
+    tuple[str, Mapping[str, str]],
+    Callable[[list[int]], tuple[int, ...]],
+    tuple[_GroupRow, ...],
+]
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    flat: _Codes  # objective codes by policy (model order), then stage, then model order
-    stage_at: tuple[int, ...]  # stage index of each flat position
+    """The byte layouts and spans :func:`profile` works with.
+
+    The *policy layout* lists the objectives by policy (model order), then stage, then model order.
+    """
+
+    blank: dict[str, None]  # every objective code -> None (not started)
+    statuses_of: Callable[[Mapping[str, str | None]], tuple[str | None, ...]]  # in layout order
+    stage_position: dict[str, int]
+    flat: _Codes  # the policy layout
+    cells_of: Callable[[bytes], tuple[bytes, ...]]  # status bytes -> per policy, per stage cell
+    cell_caches: tuple[_CellCache, ...]  # per policy, per stage: the stage's cache
+    ratios: _RatioCache
+    policy_starts: tuple[int, ...]
+    policy_ends: tuple[int, ...]
+    ones: tuple[int, ...]  # a 1 per policy, the open byte that bytes.find looks for
+    next_at: tuple[int, ...]  # stage index per layout position; last item (-1): stage count
     policies: tuple[_PolicyPlan, ...]
-    dimension_members: tuple[tuple[int, ...], ...]  # per dimension: indices into policies
-    model_position: Mapping[str, int]
-    codes: frozenset[str]
-    cell_cache: tuple[dict[bytes, Cell], ...]  # per stage: status bytes -> interned Cell
+    model_position: dict[str, int]
+    groups: tuple[_GroupPlan, ...]  # dimensions in model order, then overall
 
     @classmethod
     def build(cls, shape: Shape) -> _Plan:
+        stage_codes = shape.stage_codes
+        count = len(stage_codes)
+        names = dict(shape.stage_names)  # a dict, so that results pickle
         flat: list[str] = []
-        stage_at: list[int] = []
+        next_at: list[int] = []
+        cell_slices: list[slice] = []
         policies: list[_PolicyPlan] = []
-        caches: tuple[dict[bytes, Cell], ...] = tuple({} for _ in shape.stage_codes)
+        starts: list[int] = []
+        ends: list[int] = []
         for policy in shape.policy_codes:
             start = len(flat)
-            slots = []
+            spans = []
             for index, codes in enumerate(shape.policy_stage_objectives[policy]):
-                stage = shape.stage_codes[index]
-                slots.append((caches[index], stage, len(flat), len(flat) + len(codes)))
+                spans.append((len(flat), len(flat) + len(codes)))
+                cell_slices.append(slice(len(flat), len(flat) + len(codes)))
                 flat.extend(codes)
-                stage_at.extend([index] * len(codes))
+                next_at.extend([index] * len(codes))
+            end = len(flat)
+            rows: list[_PolicyRow] = []
+            for nxt in range(count):
+                gap_start, gap_end = spans[nxt]
+                rows.append(
+                    (
+                        stage_codes[nxt - 1] if nxt else None,
+                        stage_codes[nxt],
+                        gap_start,
+                        gap_end,
+                        _GapCache(tuple(flat[gap_start:gap_end])),
+                        gap_end,
+                        end,
+                        tuple(flat[gap_end:end]),
+                    )
+                )
+            rows.append((stage_codes[-1], None, 0, 0, {}, 0, 0, ()))
+            reach = tuple((span_end, tuple(flat[start:span_end])) for _, span_end in spans)
             policies.append(
-                _PolicyPlan(
+                (
                     policy,
                     shape.policy_name[policy],
                     shape.policy_dimension[policy],
-                    start,
-                    len(flat),
-                    tuple(slots),
+                    (policy, names),
+                    len(cell_slices) - count,
+                    len(cell_slices),
+                    tuple(rows),
+                    reach,
                 )
             )
+            starts.append(start)
+            ends.append(end)
+        next_at.append(count)
+        model_position = {code: index for index, code in enumerate(shape.objective_codes)}
         order = {policy: index for index, policy in enumerate(shape.policy_codes)}
+        groups: list[_GroupPlan] = []
+        members: list[tuple[str, str, str, _Codes]] = [
+            (code, shape.dimension_name[code], shape.dimension_name[code], policies_of)
+            for code, policies_of in shape.dimension_policies.items()
+        ]
+        members.append((OVERALL_CODE, OVERALL_NAME, _OVERALL_SUBJECT, shape.policy_codes))
+        for code, name, subject, policies_of in members:
+            indices = tuple(order[policy] for policy in policies_of)
+            group_rows: list[_GroupRow] = []
+            for nxt in range(count):
+                # are the members' gaps at this stage, one member after the other, in model order?
+                listed = [c for p in policies_of for c in shape.policy_stage_objectives[p][nxt]]
+                in_order = listed == sorted(listed, key=model_position.__getitem__)
+                group_rows.append(
+                    (
+                        stage_codes[nxt - 1] if nxt else None,
+                        stage_codes[nxt],
+                        tuple((index, index * count + nxt) for index in indices),
+                        in_order,
+                    )
+                )
+            group_rows.append((stage_codes[-1], None, (), True))
+            # profile() appends the stage count to the members' next stages: the -1 here
+            members_next = _getter((*indices, -1))
+            groups.append((code, name, (subject, names), members_next, tuple(group_rows)))
         return cls(
+            blank=dict.fromkeys(shape.objective_codes),
+            statuses_of=_getter(flat),
+            stage_position=dict(shape.stage_index),
             flat=tuple(flat),
-            stage_at=tuple(stage_at),
+            cells_of=_getter(cell_slices),
+            cell_caches=tuple(map(_CellCache, stage_codes)) * len(policies),
+            ratios=_RatioCache(),
+            policy_starts=tuple(starts),
+            policy_ends=tuple(ends),
+            ones=(1,) * len(starts),
+            next_at=tuple(next_at),
             policies=tuple(policies),
-            dimension_members=tuple(
-                tuple(order[p] for p in shape.dimension_policies[d]) for d in shape.dimension_codes
-            ),
-            model_position=MappingProxyType(
-                {code: index for index, code in enumerate(shape.objective_codes)}
-            ),
-            codes=frozenset(shape.objective_codes),
-            cell_cache=caches,
+            model_position=model_position,
+            groups=tuple(groups),
         )
 
 
@@ -372,10 +556,12 @@ class Shape:
 # Profile
 
 
-def _check(shape: Shape, statuses: Mapping[str, str], targets: Mapping[str, str]) -> None:
-    unknown = statuses.keys() - shape._plan.codes
-    if unknown:
-        raise ValueError(f"unknown objective code(s): {', '.join(sorted(unknown))}")
+def _unknown_codes(shape: Shape, statuses: Mapping[str, str]) -> ValueError:
+    unknown = statuses.keys() - set(shape.objective_codes)
+    return ValueError(f"unknown objective code(s): {', '.join(sorted(unknown))}")
+
+
+def _check_targets(shape: Shape, targets: Mapping[str, str]) -> None:
     for policy, stage in targets.items():
         if policy not in shape.policy_name:
             raise ValueError(f"target for unknown policy {policy!r}")
@@ -383,116 +569,8 @@ def _check(shape: Shape, statuses: Mapping[str, str], targets: Mapping[str, str]
             raise ValueError(f"unknown target stage {stage!r} for policy {policy!r}")
 
 
-def _status_bytes(plan: _Plan, statuses: Mapping[str, str]) -> bytes:
-    try:
-        return bytes(map(_STATUS_BYTE.__getitem__, map(statuses.get, plan.flat)))
-    except KeyError as error:
-        raise ValueError(f"unknown status {error.args[0]!r}") from None
-
-
-def _new_cell(cache: dict[bytes, Cell], stage: str, key: bytes) -> Cell:
-    total = len(key)
-    achieved = key.count(_ACHIEVED)
-    not_applicable = key.count(_NOT_APPLICABLE)
-    in_progress = key.count(_IN_PROGRESS)
-    if total == 0:
-        state = "none"
-    elif achieved + not_applicable == total:
-        state = "met"
-    elif achieved or not_applicable or in_progress:
-        state = "partly"
-    else:
-        state = "open"
-    cell = Cell(stage, total, achieved, not_applicable, in_progress, state)
-    if len(cache) < _CELL_CACHE_LIMIT:
-        cache[key] = cell
-    return cell
-
-
-def _policy(
-    shape: Shape, plan: _PolicyPlan, raw: bytes, opened: bytes, achieved: bytes, target: str | None
-) -> tuple[int, PolicyResult]:
-    """The policy's stage index (-1 for none) and its result."""
-    cells = []
-    for cache, stage_code, start, end in plan.slots:
-        key = raw[start:end]
-        cells.append(cache.get(key) or _new_cell(cache, stage_code, key))
-    first_open = opened.find(1, plan.start, plan.end)
-    stage_codes = shape.stage_codes
-    top = len(stage_codes) - 1
-    level = top if first_open < 0 else shape._plan.stage_at[first_open] - 1
-    stage = stage_codes[level] if level >= 0 else None
-    flat = shape._plan.flat
-    to_target: _Codes = ()
-    if target is not None and shape.stage_index[target] > level:
-        end = plan.slots[shape.stage_index[target]][3]
-        to_target = tuple(compress(flat[plan.start : end], opened[plan.start : end]))
-    next_stage = progress = None
-    gaps: _Codes = ()
-    ahead: _Codes = ()
-    if level < top:
-        nxt = level + 1
-        next_stage = stage_codes[nxt]
-        _, _, start, end = plan.slots[nxt]
-        gaps = tuple(compress(flat[start:end], opened[start:end]))
-        ahead = tuple(compress(flat[end : plan.end], achieved[end : plan.end]))
-        cell = cells[nxt]
-        progress = progress_ratio(cell.achieved, cell.total - cell.not_applicable)
-    names = shape.stage_names
-    result = PolicyResult(
-        code=plan.code,
-        name=plan.name,
-        dimension=plan.dimension,
-        stage=stage,
-        next_stage=next_stage,
-        next_stage_progress=progress,
-        gaps=gaps,
-        ahead_of_order=ahead,
-        cells=tuple(cells),
-        target=target,
-        to_target=to_target,
-        explanation=explain(
-            plan.code,
-            names[stage] if stage else None,
-            names[next_stage] if next_stage else None,
-            gaps,
-        ),
-    )
-    return level, result
-
-
-def _group(
-    shape: Shape,
-    code: str,
-    name: str,
-    subject: str,
-    members: Sequence[int],
-    levels: Sequence[int],
-    results: Sequence[PolicyResult],
-) -> GroupResult:
-    stage_codes = shape.stage_codes
-    names = shape.stage_names
-    top = len(stage_codes) - 1
-    level = min(map(levels.__getitem__, members), default=top)
-    stage = stage_codes[level] if level >= 0 else None
-    if level == top:
-        explanation = explain(subject, names[stage_codes[top]], None, ())
-        return GroupResult(code, name, stage, None, None, (), explanation)
-    # Members above the group's level have met its next stage, so the group's gaps at its next
-    # stage are exactly the gaps of the members at its level.
-    nxt = level + 1
-    achieved = applicable = 0
-    gaps: list[str] = []
-    for index in members:
-        cell = results[index].cells[nxt]
-        achieved += cell.achieved
-        applicable += cell.total - cell.not_applicable
-        if levels[index] == level:
-            gaps.extend(results[index].gaps)
-    gaps.sort(key=shape._plan.model_position.__getitem__)
-    explanation = explain(subject, names[stage] if stage else None, names[stage_codes[nxt]], gaps)
-    progress = progress_ratio(achieved, applicable)
-    return GroupResult(code, name, stage, stage_codes[nxt], progress, tuple(gaps), explanation)
+_new = object.__new__
+_cell_of = dict.__getitem__  # calls __missing__ of a _CellCache
 
 
 def profile(
@@ -504,37 +582,97 @@ def profile(
     ``targets`` maps policy codes to the stage code the city aims for. Unknown objective codes,
     statuses, target policies or target stages raise ValueError naming them.
     """
-    targets = targets or {}
-    _check(shape, statuses, targets)
     plan = shape._plan
-    raw = _status_bytes(plan, statuses)
+    everything = {**plan.blank, **statuses}
+    if len(everything) != len(plan.blank):
+        raise _unknown_codes(shape, statuses)
+    if targets:
+        _check_targets(shape, targets)
+    else:
+        targets = None
+    try:
+        raw = bytes(map(_STATUS_BYTE.__getitem__, plan.statuses_of(everything)))
+    except KeyError as error:
+        raise ValueError(f"unknown status {error.args[0]!r}") from None
     opened = raw.translate(_OPEN_TABLE)
     achieved = raw.translate(_ACHIEVED_TABLE)
-    levels: list[int] = []
-    results: list[PolicyResult] = []
-    for policy_plan in plan.policies:
-        target = targets.get(policy_plan.code)
-        level, result = _policy(shape, policy_plan, raw, opened, achieved, target)
-        levels.append(level)
-        results.append(result)
-    dimensions = {
-        code: _group(
-            shape,
-            code,
-            shape.dimension_name[code],
-            shape.dimension_name[code],
-            members,
-            levels,
-            results,
+    keys = plan.cells_of(raw)
+    cells: tuple[Cell, ...] = tuple(map(_cell_of, plan.cell_caches, keys))
+    ratios = plan.ratios
+    nexts = list(
+        map(
+            plan.next_at.__getitem__,
+            map(opened.find, plan.ones, plan.policy_starts, plan.policy_ends),
         )
-        for code, members in zip(shape.dimension_codes, plan.dimension_members, strict=True)
-    }
-    everyone = range(len(results))
-    overall = _group(shape, OVERALL_CODE, OVERALL_NAME, _OVERALL_SUBJECT, everyone, levels, results)
+    )
+    stage_position = plan.stage_position
+    results: list[PolicyResult] = []
+    for (code, name, dimension, lazy, first, last, rows, reach), nxt in zip(
+        plan.policies, nexts, strict=False
+    ):
+        stage, next_stage, gap_start, gap_end, gaps_of, ahead_start, end, ahead_codes = rows[nxt]
+        cells_here = cells[first:last]
+        result = _new(PolicyResult)
+        result.code = code
+        result.name = name
+        result.dimension = dimension
+        result.stage = stage
+        result.next_stage = next_stage
+        if next_stage is None:
+            result.next_stage_progress = None
+            result.gaps = ()
+            result.ahead_of_order = ()
+        else:
+            result.next_stage_progress = ratios[keys[first + nxt]]
+            result.gaps = gaps_of[opened[gap_start:gap_end]]
+            result.ahead_of_order = tuple(compress(ahead_codes, achieved[ahead_start:end]))
+        result.cells = cells_here
+        target = None if targets is None else targets.get(code)
+        result.target = target
+        if target is None or stage_position[target] < nxt:
+            result.to_target = ()
+        else:
+            target_end, target_codes = reach[stage_position[target]]
+            start = target_end - len(target_codes)
+            result.to_target = tuple(compress(target_codes, opened[start:target_end]))
+        result._lazy = lazy
+        results.append(result)
+
+    nexts.append(len(shape.stage_codes))
+    groups: list[GroupResult] = []
+    for code, name, lazy, members_next, group_rows in plan.groups:
+        nxt = min(members_next(nexts))
+        stage, next_stage, member_cells, in_order = group_rows[nxt]
+        group = _new(GroupResult)
+        group.code = code
+        group.name = name
+        group.stage = stage
+        group.next_stage = next_stage
+        if next_stage is None:
+            group.next_stage_progress = None
+            group.gaps = ()
+        else:
+            # members above the group's stage have met its next stage, so the group's gaps are
+            # exactly those of the members at its stage
+            achieved_count = applicable = 0
+            gaps: list[str] = []
+            for index, cell_index in member_cells:
+                cell = cells[cell_index]
+                achieved_count += cell.achieved
+                applicable += cell.total - cell.not_applicable
+                if nexts[index] == nxt:
+                    gaps += results[index].gaps
+            if not in_order:
+                gaps.sort(key=plan.model_position.__getitem__)
+            group.next_stage_progress = round(achieved_count / applicable, 4)
+            group.gaps = tuple(gaps)
+        group._lazy = lazy
+        groups.append(group)
+    overall = groups.pop()
     return Profile(
         overall=overall,
-        dimensions=dimensions,
-        policies={result.code: result for result in results},
+        dimensions=dict(zip(shape.dimension_codes, groups, strict=True)),
+        policies=dict(zip(shape.policy_codes, results, strict=True)),
         answered=len(statuses),
         total=len(shape.objective_codes),
     )
