@@ -154,6 +154,8 @@ def plan(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> Ht
     rows = [
         {
             "policy": p,
+            "stage_name": shape.stage_names[p.stage] if p.stage else None,
+            "target_name": shape.stage_names[p.target] if p.target else None,
             "target_date": the_plan.target_dates.get(code),
             "gaps": [
                 {
