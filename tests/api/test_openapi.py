@@ -92,6 +92,21 @@ def test_docs_page_loads_every_asset_from_this_server(client: Any) -> None:
         b"".join(asset.streaming_content) if asset.streaming else asset.content
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """Calling the WSGI application directly fires request_started/finished, whose handler
+    closes a connection left outside autocommit: the test's own transaction. Django's test
+    client disconnects it for the same reason."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def _schema() -> Any:
     from vertebra.wsgi import application
 
