@@ -82,16 +82,23 @@ def main() -> None:
     )
     load = " / ".join(f"{figure:.2f}" for figure in os.getloadavg())
     print(f"load average (1 / 5 / 15 min) before: {load} on {os.cpu_count()} CPUs")
-    best = run("without targets", seconds, lambda: [profile(shape, s) for s in cases])
-    run("with targets", seconds, lambda: [profile(shape, s, targets=targets) for s in cases])
-    run(
-        "with targets, explanations read (to_json)",
-        seconds,
-        lambda: [
+
+    # Each profile is dropped once computed, as a request or command does with it.
+    def plain() -> None:
+        for s in cases:
+            profile(shape, s)
+
+    def targeted() -> None:
+        for s in cases:
+            profile(shape, s, targets=targets)
+
+    def as_json() -> None:
+        for s in cases:
             profile(shape, s, targets=targets).to_json(framework="smr-rmm", version=1)
-            for s in cases
-        ],
-    )
+
+    best = run("without targets", seconds, plain)
+    run("with targets", seconds, targeted)
+    run("with targets, explanations read (to_json)", seconds, as_json)
     load = " / ".join(f"{figure:.2f}" for figure in os.getloadavg())
     print(f"load average (1 / 5 / 15 min) after: {load}")
     print(
