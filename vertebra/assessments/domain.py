@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -224,6 +224,82 @@ def save_answer(
         AnswerEvent.objects.bulk_create(events)
         current.refresh_from_db()
     return SaveResult(current, changed)
+
+
+@dataclass(frozen=True)
+class AnswerPlan:
+    """One answer to change in a batch: the changes, and the version the caller last read."""
+
+    answer: Answer
+    changes: Mapping[str, Any]
+    expected_version: int | None = None
+
+
+def save_answers(
+    *, assessment: Assessment, user: User | None, plans: Sequence[AnswerPlan], source: str
+) -> list[SaveResult]:
+    """Apply many answers' changes at once, all or nothing, with the same rules as save_answer.
+
+    Every plan is validated first; then the answers are re-read under lock, every version is
+    checked (the first stale one raises AnswerConflictError and nothing is written), and the
+    changes and their history rows are written in bulk in one transaction.
+    """
+    if assessment.status == AssessmentStatus.FINAL:
+        raise AssessmentLockedError()
+    cleaned = [(plan, clean_changes(plan.answer, plan.changes)) for plan in plans]
+    ids = [plan.answer.pk for plan in plans]
+    if len(set(ids)) != len(ids):
+        raise ValueError("An answer appears more than once in one batch.")
+    results: list[SaveResult] = []
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status == AssessmentStatus.FINAL:
+            raise AssessmentLockedError()
+        current = {
+            a.pk: a
+            for a in Answer.objects.select_for_update()
+            .select_related("objective")
+            .filter(pk__in=ids, assessment=assessment)
+            .order_by()
+        }
+        if len(current) != len(ids):
+            raise ValueError("Every answer of a batch must belong to the assessment.")
+        for plan, _changes in cleaned:
+            answer = current[plan.answer.pk]
+            if plan.expected_version is not None and answer.version != plan.expected_version:
+                raise AnswerConflictError(answer)
+        now = timezone.now()
+        events: list[AnswerEvent] = []
+        touched: list[Answer] = []
+        for plan, changes in cleaned:
+            answer = current[plan.answer.pk]
+            changed = [name for name, value in changes.items() if getattr(answer, name) != value]
+            for name in changed:
+                events.append(
+                    AnswerEvent(
+                        assessment_id=assessment.pk,
+                        answer=answer,
+                        objective_code=answer.objective.code,
+                        field=name,
+                        old_value=_text(getattr(answer, name)),
+                        new_value=_text(changes[name]),
+                        user=user,
+                        source=source,
+                    )
+                )
+                setattr(answer, name, changes[name])
+            if changed:
+                answer.version += 1
+                answer.updated_by = user
+                answer.updated_at = now
+                touched.append(answer)
+            results.append(SaveResult(answer, changed))
+        if touched:
+            Answer.objects.bulk_update(
+                touched, [*ANSWER_FIELDS, "version", "updated_by", "updated_at"]
+            )
+            AnswerEvent.objects.bulk_create(events)
+    return results
 
 
 def _text(value: object) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -34,10 +33,12 @@ from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import ANSWER_COLUMNS, answer_json, answer_row_json, event_json
 from vertebra.assessments.domain import (
     AnswerConflictError,
+    AnswerPlan,
     AnswerValidationError,
     AssessmentLockedError,
     clean_changes,
     save_answer,
+    save_answers,
 )
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment
 from vertebra.cities.scoping import require_write
@@ -194,24 +195,18 @@ def update_answers(
         raise ApiError(422, _(INVALID), details=errors)
     if conflicts:
         raise _bulk_conflict(request, assessment, conflicts)
-    user = caller(request)
-    changed: list[str] = []
     try:
-        with transaction.atomic():
-            for answer, changes, version in plans:
-                result = save_answer(
-                    answer=answer,
-                    user=user,
-                    changes=changes,
-                    expected_version=version,
-                    source="api",
-                )
-                if result.changed:
-                    changed.append(answer.objective.code)
+        results = save_answers(
+            assessment=assessment,
+            user=caller(request),
+            plans=[AnswerPlan(answer, changes, version) for answer, changes, version in plans],
+            source="api",
+        )
     except AnswerConflictError as exc:
         raise _bulk_conflict(
             request, assessment, {exc.current.objective.code: exc.current}
         ) from None
+    changed = [r.answer.objective.code for r in results if r.changed]
     codes = [item.code for item in payload.answers]
     saved = {a.objective.code: a for a in _answers(assessment).filter(objective__code__in=codes)}
     return {

@@ -1,0 +1,151 @@
+"""The assessment rules every delivery room relies on: cycles, saving with history, batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from vertebra.accounts.models import User
+from vertebra.assessments.domain import (
+    AnswerConflictError,
+    AnswerPlan,
+    AnswerValidationError,
+    AssessmentLockedError,
+    create_assessment,
+    finalize,
+    profile_of,
+    save_answer,
+    save_answers,
+)
+from vertebra.assessments.models import Answer, AnswerEvent, Assessment
+from vertebra.cities.models import City
+
+pytestmark = pytest.mark.django_db
+
+
+def new_assessment() -> tuple[Assessment, User]:
+    city = City.objects.create(slug="glasgow", name="Glasgow")
+    user = User.objects.create_user("lead@glasgow.example", "a-long-password")
+    assessment = create_assessment(city=city, user=user, title="2026", date=dt.date(2026, 1, 5))
+    return assessment, user
+
+
+def answer(assessment: Assessment, code: str) -> Answer:
+    return assessment.answers.select_related("objective").get(objective__code=code)
+
+
+def test_new_assessment_has_one_not_started_answer_per_objective():
+    assessment, _ = new_assessment()
+    assert assessment.answers.count() == 96
+    assert set(assessment.answers.values_list("status", flat=True)) == {"not_started"}
+    assert assessment.framework_version.framework_id == "smr-rmm"
+
+
+def test_new_cycle_copies_the_previous_answers():
+    first, user = new_assessment()
+    save_answer(
+        answer=answer(first, "L1S1"),
+        user=user,
+        changes={"status": "achieved", "evidence": "Team set up by decree 12/2025"},
+    )
+    second = create_assessment(
+        city=first.city, user=user, title="2027", date=dt.date(2027, 1, 5), copy_from=first
+    )
+    copied = answer(second, "L1S1")
+    assert (copied.status, copied.evidence, copied.version) == (
+        "achieved",
+        "Team set up by decree 12/2025",
+        1,
+    )
+    assert second.previous == first
+
+
+def test_save_answer_records_each_changed_field_and_bumps_the_version():
+    assessment, user = new_assessment()
+    result = save_answer(
+        answer=answer(assessment, "L1S1"),
+        user=user,
+        changes={"status": "in_progress", "progress": 40, "notes": ""},
+        expected_version=1,
+    )
+    assert sorted(result.changed) == ["progress", "status"]
+    assert result.answer.version == 2
+    events = AnswerEvent.objects.filter(answer=result.answer).order_by("field")
+    assert [(e.field, e.old_value, e.new_value, e.user) for e in events] == [
+        ("progress", "", "40", user),
+        ("status", "not_started", "in_progress", user),
+    ]
+
+
+def test_save_answer_refuses_a_stale_version_and_keeps_the_other_value():
+    assessment, user = new_assessment()
+    target = answer(assessment, "L1S1")
+    save_answer(answer=target, user=user, changes={"notes": "first"}, expected_version=1)
+    with pytest.raises(AnswerConflictError) as exc:
+        save_answer(answer=target, user=user, changes={"notes": "second"}, expected_version=1)
+    assert exc.value.current.notes == "first"
+    assert answer(assessment, "L1S1").notes == "first"
+
+
+def test_not_applicable_needs_a_justification():
+    assessment, user = new_assessment()
+    with pytest.raises(AnswerValidationError) as exc:
+        save_answer(
+            answer=answer(assessment, "L1S1"), user=user, changes={"status": "not_applicable"}
+        )
+    assert exc.value.errors == {
+        "na_justification": "Say why this objective does not apply to the city."
+    }
+    assert AnswerEvent.objects.count() == 0
+
+
+def test_final_assessment_refuses_changes_and_keeps_its_snapshot():
+    assessment, user = new_assessment()
+    save_answer(answer=answer(assessment, "L3S1"), user=user, changes={"status": "achieved"})
+    finalize(assessment=assessment, user=user)
+    assessment.refresh_from_db()
+    assert assessment.snapshot["policies"]["L3"]["stage"] == "S"
+    with pytest.raises(AssessmentLockedError):
+        save_answer(answer=answer(assessment, "L3M1"), user=user, changes={"status": "achieved"})
+    with pytest.raises(AssessmentLockedError):
+        finalize(assessment=assessment, user=user)
+
+
+def test_save_answers_writes_a_batch_with_history_in_bulk(django_assert_max_num_queries):
+    assessment, user = new_assessment()
+    answers = list(assessment.answers.select_related("objective"))
+    plans = [AnswerPlan(a, {"status": "achieved"}, a.version) for a in answers]
+    with django_assert_max_num_queries(8):
+        results = save_answers(assessment=assessment, user=user, plans=plans, source="api")
+    assert [r.changed for r in results] == [["status"]] * 96
+    assert profile_of(assessment).overall.stage == "T"
+    assert set(assessment.answers.values_list("version", flat=True)) == {2}
+    assert AnswerEvent.objects.filter(assessment=assessment, source="api").count() == 96
+
+
+def test_save_answers_is_all_or_nothing_on_a_conflict():
+    assessment, user = new_assessment()
+    first, second = answer(assessment, "L1S1"), answer(assessment, "L1S2")
+    save_answer(answer=second, user=user, changes={"notes": "someone else"})
+    plans = [
+        AnswerPlan(first, {"status": "achieved"}, 1),
+        AnswerPlan(second, {"status": "achieved"}, 1),
+    ]
+    with pytest.raises(AnswerConflictError) as exc:
+        save_answers(assessment=assessment, user=user, plans=plans, source="api")
+    assert exc.value.current.objective.code == "L1S2"
+    assert answer(assessment, "L1S1").status == "not_started"
+    assert AnswerEvent.objects.filter(field="status").count() == 0
+
+
+def test_save_answers_validates_every_plan_before_writing():
+    assessment, user = new_assessment()
+    plans = [
+        AnswerPlan(answer(assessment, "L1S1"), {"status": "achieved"}),
+        AnswerPlan(answer(assessment, "L1S2"), {"progress": 140}),
+    ]
+    with pytest.raises(AnswerValidationError) as exc:
+        save_answers(assessment=assessment, user=user, plans=plans, source="import")
+    assert exc.value.errors == {"progress": "Progress is a whole number from 0 to 100."}
+    assert answer(assessment, "L1S1").status == "not_started"
