@@ -2,7 +2,7 @@
 
 Our own exports and the files ``vertebra assess`` reads are accepted. Everything is checked
 first and every problem is reported at once with its sheet, row and column; only a file without
-a single problem is written, in one transaction, through ``save_answer`` (source "import") so
+a single problem is written, in one transaction, through ``save_answers`` (source "import") so
 that each change lands in the history like any other edit.
 """
 
@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 
 from vertebra.assessments.domain import (
     ANSWER_FIELDS,
+    AnswerPlan,
     AnswerValidationError,
     AssessmentLockedError,
     clean_changes,
     create_assessment,
-    save_answer,
+    save_answers,
 )
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.assessments.responses import (
@@ -269,20 +270,16 @@ def _plan(
 def _apply(
     plan: Sequence[tuple[Answer, dict[str, Any]]], *, summary: ImportSummary, user: User | None
 ) -> None:
+    batch: list[AnswerPlan] = []
     for answer, cleaned in plan:
         code = answer.objective.code
         if not _differs(answer, cleaned):
             summary.unchanged.append(code)
             continue
-        blank = _is_blank(answer)
-        save_answer(
-            answer=answer,
-            user=user,
-            changes=cleaned,
-            expected_version=answer.version,
-            source="import",
-        )
-        (summary.new if blank else summary.changed).append(code)
+        (summary.new if _is_blank(answer) else summary.changed).append(code)
+        batch.append(AnswerPlan(answer, cleaned, answer.version))
+    if batch:
+        save_answers(assessment=batch[0].answer.assessment, user=user, plans=batch, source="import")
 
 
 def import_answers(
