@@ -149,3 +149,45 @@ def test_save_answers_validates_every_plan_before_writing():
         save_answers(assessment=assessment, user=user, plans=plans, source="import")
     assert exc.value.errors == {"progress": "Progress is a whole number from 0 to 100."}
     assert answer(assessment, "L1S1").status == "not_started"
+
+
+def test_new_cycle_carries_over_targets_and_open_actions_only():
+    from vertebra.planning.domain import create_action, set_targets
+    from vertebra.planning.models import Action
+
+    first, user = new_assessment()
+    set_targets(assessment=first, user=user, targets={"L1": "A"}, target_date=dt.date(2027, 6, 30))
+    open_action = create_action(
+        assessment=first,
+        user=user,
+        data={
+            "title": "Set up the coordination board",
+            "objectives": ["L1M1"],
+            "status": "planned",
+            "due_date": dt.date(2027, 3, 1),
+            "cost": "12000",
+        },
+    )
+    create_action(assessment=first, user=user, data={"title": "Old idea", "status": "cancelled"})
+    create_action(assessment=first, user=user, data={"title": "Finished", "status": "done"})
+
+    second = create_assessment(
+        city=first.city, user=user, title="2027", date=dt.date(2027, 1, 5), copy_from=first
+    )
+
+    assert list(second.targets.values_list("policy_code", "stage_code", "target_date")) == [
+        ("L1", "A", dt.date(2027, 6, 30))
+    ]
+    carried = Action.objects.get(assessment=second)
+    assert (carried.title, carried.status, carried.due_date, str(carried.cost)) == (
+        "Set up the coordination board",
+        "planned",
+        dt.date(2027, 3, 1),
+        "12000.00",
+    )
+    assert [o.code for o in carried.objectives.all()] == ["L1M1"]
+    assert carried.objectives.get().framework_version == second.framework_version
+    assert carried.events.get().source == "carry-over"
+    # The previous cycle's plan is left as it was.
+    assert Action.objects.filter(assessment=first).count() == 3
+    assert Action.objects.get(pk=open_action.pk).assessment == first

@@ -78,7 +78,11 @@ def create_assessment(
     framework_version: FrameworkVersion | None = None,
     copy_from: Assessment | None = None,
 ) -> Assessment:
-    """A new draft with one answer row per objective; a new cycle copies a previous one's answers."""
+    """A new draft with one answer row per objective.
+
+    A new cycle (``copy_from``) copies the previous cycle's answers, and its plan: targets and
+    the actions still open.
+    """
     if copy_from is not None and copy_from.city_id != city.pk:
         raise ValueError("An assessment can only continue a cycle of the same city.")
     fv = framework_version or (
@@ -108,6 +112,11 @@ def create_assessment(
                     setattr(answer, name, getattr(source, name))
             rows.append(answer)
         Answer.objects.bulk_create(rows)
+        if copy_from is not None:
+            # The plan goes on too: targets and open actions continue in the new cycle.
+            from vertebra.planning.domain import carry_over
+
+            carry_over(previous=copy_from, assessment=assessment, user=user)
     return assessment
 
 

@@ -808,3 +808,64 @@ def set_stakeholder_types(*, city: City, types: Iterable[str]) -> list[str]:
     city.stakeholder_types = cleaned
     city.save(update_fields=["stakeholder_types"])
     return cleaned
+
+
+def carry_over(*, previous: Assessment, assessment: Assessment, user: User | None) -> list[Action]:
+    """Continue the plan in a new cycle: the previous cycle's targets and its open actions.
+
+    The previous cycle keeps its own plan untouched (a final assessment is a record). Each
+    open action is copied with its owner, dates, cost and status, pointing at the objectives
+    of the new cycle's model version with the same codes, and its history starts with a note
+    of where it came from.
+    """
+    if previous.city_id != assessment.city_id:
+        raise ValueError("A plan can only be carried over within one city.")
+    objectives = {
+        o.code: o for o in Objective.objects.filter(framework_version=assessment.framework_version)
+    }
+    shape = shape_of(assessment.framework_version)
+    carried: list[Action] = []
+    with transaction.atomic():
+        if not assessment.targets.exists():
+            Target.objects.bulk_create(
+                Target(
+                    assessment=assessment,
+                    policy_code=t.policy_code,
+                    stage_code=t.stage_code,
+                    target_date=t.target_date,
+                    updated_by=user,
+                )
+                for t in previous.targets.order_by("policy_code")
+                if t.policy_code in shape.policy_codes and t.stage_code in shape.stage_codes
+            )
+        source_actions = (
+            previous.actions.filter(status__in=OPEN_STATUSES)
+            .prefetch_related("objectives")
+            .order_by("id")
+        )
+        events: list[ActionEvent] = []
+        for old in source_actions:
+            action = Action.objects.create(
+                city=assessment.city,
+                assessment=assessment,
+                title=old.title,
+                description=old.description,
+                owner_user=old.owner_user,
+                owner_department=old.owner_department,
+                stakeholder_types=list(old.stakeholder_types),
+                start_date=old.start_date,
+                due_date=old.due_date,
+                cost=old.cost,
+                currency=old.currency,
+                status=old.status,
+                created_by=user,
+            )
+            action.objectives.set(
+                [objectives[o.code] for o in old.objectives.all() if o.code in objectives]
+            )
+            events.append(
+                _event(action, user, "carry-over", "created", "", f"{old.title} ({previous.title})")
+            )
+            carried.append(action)
+        ActionEvent.objects.bulk_create(events)
+    return carried
