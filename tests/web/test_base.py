@@ -79,3 +79,10 @@ def test_forbidden_page_explains_in_words(client: Client) -> None:
     assert response.status_code == 403
     assert "<h1>Not allowed</h1>" in html
     assert "<p>Your role in this city does not allow this.</p>" in html
+
+
+def test_header_links_to_the_personal_api_tokens_page(client: Client) -> None:
+    user = User.objects.create_user("ana@example.org", "pw")
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert '<a href="/account/tokens/" class="site-nav__link">API tokens</a>' in html
