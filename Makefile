@@ -27,13 +27,13 @@ browser:
 	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check vertebra tests bench
+	$(BIN)/ruff format --check vertebra tests bench
 	$(BIN)/mypy vertebra
 
 format: $(STAMP)
-	$(BIN)/ruff format .
-	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format vertebra tests bench
+	$(BIN)/ruff check --fix vertebra tests bench
 
 test: $(STAMP) browser lint
 	VERTEBRA_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
