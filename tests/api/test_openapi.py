@@ -4,10 +4,12 @@ token and checks for server errors and responses that break the documented schem
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -17,10 +19,15 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api.conftest import World
+from vertebra.assessments.evidence import add_attachment
+from vertebra.assessments.models import Answer, Attachment
 from vertebra.planning.domain import create_action
 
 pytestmark = pytest.mark.django_db
 
+ATTACHMENT = (
+    "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/attachments/{attachment_id}"
+)
 OPERATIONS = {
     ("GET", "/api/v1/frameworks"),
     ("GET", "/api/v1/frameworks/{framework_id}/{version}"),
@@ -37,6 +44,14 @@ OPERATIONS = {
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}"),
     ("PATCH", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}"),
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/history"),
+    ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/history"),
+    ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/comments"),
+    ("POST", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/comments"),
+    ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/attachments"),
+    ("POST", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/attachments"),
+    ("GET", f"{ATTACHMENT}"),
+    ("DELETE", f"{ATTACHMENT}"),
+    ("GET", f"{ATTACHMENT}/download"),
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/targets"),
     ("PATCH", "/api/v1/cities/{city}/assessments/{assessment_id}/targets"),
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/actions"),
@@ -119,22 +134,37 @@ schema = _schema()
 
 @schema.parametrize()
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-def test_api_answers_every_generated_request_as_documented(case: Any, world: World) -> None:
+def test_api_answers_every_generated_request_as_documented(
+    case: Any, world: World, settings: Any, tmp_path: Path
+) -> None:
     """Path parameters point at real objects, so that generated bodies reach the domain."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    world.draft.refresh_from_db()
     action = world.draft.actions.first() or create_action(
         assessment=world.draft, user=world.people["admin"], data={"title": "Fixture action"}
     )
+    answer = Answer.objects.select_related("objective", "assessment").get(
+        assessment=world.draft, objective__code="L1S1"
+    )
+    attachment = Attachment.objects.filter(answer=answer).first()
+    if attachment is None and not world.draft.is_final:
+        attachment = add_attachment(
+            answer=answer,
+            user=world.people["admin"],
+            upload=SimpleUploadedFile("minutes.txt", b"Council minutes"),
+        )
     real = {
         "city": world.city.slug,
         "assessment_id": str(world.draft.uuid),
         "code": "L1S1",
         "action_id": str(action.uuid),
+        "attachment_id": str(attachment.uuid) if attachment else "",
         "framework_id": "smr-rmm",
         "version": 1,
     }
     if case.path_parameters:
         for name in case.path_parameters:
-            if name in real:
+            if real.get(name):
                 case.path_parameters[name] = real[name]
     case.call_and_validate(
         headers={"Authorization": f"Bearer {world.tokens['admin']}"},

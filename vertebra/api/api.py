@@ -7,7 +7,15 @@ from ninja.openapi.docs import Swagger
 
 from vertebra.api import errors
 from vertebra.api.auth import TokenAuth
-from vertebra.api.endpoints import answers, assessments, cities, exports, frameworks, plans
+from vertebra.api.endpoints import (
+    answers,
+    assessments,
+    cities,
+    evidence,
+    exports,
+    frameworks,
+    plans,
+)
 from vertebra.api.links import NAMESPACE
 
 DESCRIPTION = """
@@ -33,5 +41,5 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 errors.install(api)
-for module in (frameworks, cities, assessments, answers, plans, exports):
+for module in (frameworks, cities, assessments, answers, evidence, plans, exports):
     api.add_router("", module.router)

@@ -82,7 +82,7 @@ def error_response(
 def field_path(loc: Sequence[Any]) -> str:
     """``("body", "payload", "answers", 3, "status")`` -> ``"answers.3.status"``."""
     parts = [str(p) for p in loc]
-    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form", "file"}:
         parts = parts[1:]
         if len(parts) > 1 and parts[0] in {"payload", "filters", "data", "body"}:
             parts = parts[1:]

@@ -131,6 +131,8 @@ class AnswerOut(Schema):
     updated_at: dt.datetime
     updated_by: str | None = Field(description="Email of the person who saved last.")
     history_url: str
+    comments_url: str
+    attachments_url: str
 
 
 class AnswerPage(Page):
@@ -187,6 +189,51 @@ class AnswerEventOut(Schema):
 
 class AnswerHistory(Page):
     results: list[AnswerEventOut]
+
+
+class AssessmentEventOut(AnswerEventOut):
+    code: str = Field(description="The objective whose answer changed.")
+    answer: str = Field(description="Address of that answer.")
+
+
+class AssessmentHistory(Page):
+    results: list[AssessmentEventOut]
+
+
+# --- comments and evidence files -----------------------------------------------------------
+
+
+class CommentOut(Schema):
+    answer: str = Field(description="Address of the answer the comment is on.")
+    text: str
+    author: str | None = Field(description="Email of the person who wrote it.")
+    created_at: dt.datetime
+
+
+class CommentPage(Page):
+    results: list[CommentOut]
+
+
+class CommentIn(Input):
+    text: str = Field(
+        max_length=MAX_TEXT, description="The remark, at most 5000 characters after trimming."
+    )
+
+
+class AttachmentOut(Schema):
+    url: str
+    id: uuid.UUID
+    answer: str = Field(description="Address of the answer the file is evidence for.")
+    name: str = Field(description="The file's name as uploaded.")
+    content_type: str
+    size: int = Field(description="Size in bytes.")
+    uploaded_by: str | None
+    uploaded_at: dt.datetime
+    download_url: str = Field(description="Address of the file's content.")
+
+
+class AttachmentPage(Page):
+    results: list[AttachmentOut]
 
 
 # --- profile -------------------------------------------------------------------------------

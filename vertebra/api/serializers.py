@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from vertebra.api.links import api_url, assessment_url, city_url
-from vertebra.assessments.models import Answer, AnswerEvent, Assessment
+from vertebra.assessments.models import Answer, AnswerEvent, Assessment, Attachment, Comment
 from vertebra.cities.models import Membership
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile
@@ -151,6 +151,8 @@ def answer_row_json(
         "updated_at": updated_at,
         "updated_by": updated_by,
         "history_url": base + "/history",
+        "comments_url": base + "/comments",
+        "attachments_url": base + "/attachments",
     }
 
 
@@ -184,6 +186,44 @@ def event_json(event: AnswerEvent) -> dict[str, Any]:
         "user": _email(event.user),
         "source": event.source,
         "at": event.at,
+    }
+
+
+def assessment_event_json(
+    request: HttpRequest, assessment: Assessment, event: AnswerEvent
+) -> dict[str, Any]:
+    """A change of any answer of the assessment, with the answer's address."""
+    data = event_json(event)
+    data["code"] = event.objective_code
+    data["answer"] = assessment_url(
+        request, assessment.city.slug, assessment.uuid, "answers", event.objective_code
+    )
+    return data
+
+
+def comment_json(request: HttpRequest, answer_url: str, comment: Comment) -> dict[str, Any]:
+    return {
+        "answer": answer_url,
+        "text": comment.text,
+        "author": _email(comment.author),
+        "created_at": comment.created_at,
+    }
+
+
+def attachment_json(
+    request: HttpRequest, answer_url: str, attachment: Attachment
+) -> dict[str, Any]:
+    url = f"{answer_url}/attachments/{attachment.uuid}"
+    return {
+        "url": url,
+        "id": attachment.uuid,
+        "answer": answer_url,
+        "name": attachment.original_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "uploaded_by": _email(attachment.uploaded_by),
+        "uploaded_at": attachment.uploaded_at,
+        "download_url": url + "/download",
     }
 
 

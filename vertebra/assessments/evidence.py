@@ -144,7 +144,9 @@ def _safe_name(name: str) -> str:
     return f"{stem[: 150 - len(ext) - 1]}.{ext}"
 
 
-def add_attachment(*, answer: Answer, user: User | None, upload: UploadedFile) -> Attachment:
+def add_attachment(
+    *, answer: Answer, user: User | None, upload: UploadedFile, source: str = "web"
+) -> Attachment:
     """Store an evidence file for the answer after checking its size and type."""
     if answer.assessment.status == AssessmentStatus.FINAL:
         raise AssessmentLockedError()
@@ -168,12 +170,12 @@ def add_attachment(*, answer: Answer, user: User | None, upload: UploadedFile) -
             old_value="",
             new_value=name,
             user=user,
-            source="web",
+            source=source,
         )
     return attachment
 
 
-def remove_attachment(*, attachment: Attachment, user: User | None) -> None:
+def remove_attachment(*, attachment: Attachment, user: User | None, source: str = "web") -> None:
     """Delete an evidence file; the history keeps its name."""
     answer = attachment.answer
     if answer.assessment.status == AssessmentStatus.FINAL:
@@ -187,7 +189,7 @@ def remove_attachment(*, attachment: Attachment, user: User | None) -> None:
             old_value=attachment.original_name,
             new_value="",
             user=user,
-            source="web",
+            source=source,
         )
         stored = attachment.file.name
         attachment.delete()

@@ -55,7 +55,7 @@ def _answers(assessment: Assessment) -> QuerySet[Answer]:
     )
 
 
-def _answer(assessment: Assessment, code: str) -> Answer:
+def answer_in(assessment: Assessment, code: str) -> Answer:
     answer = _answers(assessment).filter(objective__code=code).first()
     if answer is None:
         raise Http404(_("No objective %(code)s in this assessment.") % {"code": code[:40]})
@@ -108,7 +108,7 @@ def get_answer(
     """The answer to one objective; its ETag header carries the version."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)
-    answer = _answer(assessment, code)
+    answer = answer_in(assessment, code)
     response["ETag"] = etag(answer.version)
     return answer_json(request, assessment, answer)
 
@@ -131,7 +131,7 @@ def update_answer(
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)
     require_write(member)
-    answer = _answer(assessment, code)
+    answer = answer_in(assessment, code)
     version = expected_version(request, payload.version)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     save_answer(
@@ -141,7 +141,7 @@ def update_answer(
         expected_version=version,
         source="api",
     )
-    saved = _answer(assessment, code)
+    saved = answer_in(assessment, code)
     response["ETag"] = etag(saved.version)
     return answer_json(request, assessment, saved)
 
@@ -244,6 +244,6 @@ def answer_history(
     """Every change of the answer, newest first: who, when, which field, old and new value."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)
-    answer = _answer(assessment, code)
+    answer = answer_in(assessment, code)
     events = AnswerEvent.objects.filter(answer=answer).select_related("user").order_by("-at", "-id")
     return paginate(request, events, page, event_json)
