@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 ATTACHMENT = (
     "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/attachments/{attachment_id}"
 )
+ACTION = "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}"
 OPERATIONS = {
     ("GET", "/api/v1/frameworks"),
     ("GET", "/api/v1/frameworks/{framework_id}/{version}"),
@@ -61,6 +62,13 @@ OPERATIONS = {
     ("PATCH", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}"),
     ("DELETE", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}"),
     ("POST", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}/notes"),
+    ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}/notes"),
+    ("POST", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}/merge"),
+    ("POST", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}/finish"),
+    ("GET", f"{ACTION}/confirmations"),
+    ("POST", f"{ACTION}/confirmations"),
+    ("GET", "/api/v1/cities/{city}/stakeholder-types"),
+    ("PUT", "/api/v1/cities/{city}/stakeholder-types"),
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}/history"),
 }
 

@@ -8,6 +8,7 @@ from ninja.openapi.docs import Swagger
 from vertebra.api import errors
 from vertebra.api.auth import TokenAuth
 from vertebra.api.endpoints import (
+    action_steps,
     answers,
     assessments,
     cities,
@@ -41,5 +42,14 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 errors.install(api)
-for module in (frameworks, cities, assessments, answers, evidence, plans, exports):
+for module in (
+    frameworks,
+    cities,
+    assessments,
+    answers,
+    evidence,
+    plans,
+    action_steps,
+    exports,
+):
     api.add_router("", module.router)

@@ -99,6 +99,7 @@ class CityOut(Schema):
     role: RoleCode = Field(description="The caller's role in this city.")
     can_write: bool = Field(description="Whether the caller may change answers and actions.")
     assessments_url: str
+    stakeholder_types_url: str
 
 
 class CityPage(Page):
@@ -443,6 +444,75 @@ class ActionEventOut(Schema):
 
 class ActionHistory(Page):
     results: list[ActionEventOut]
+
+
+class ActionNoteItem(ActionNoteOut):
+    action: str = Field(description="Address of the action the note is on.")
+    created_at: dt.datetime
+
+
+class ActionNotePage(Page):
+    results: list[ActionNoteItem]
+
+
+class ActionMergeIn(Input):
+    others: list[uuid.UUID] = Field(
+        min_length=1,
+        max_length=200,
+        description="Ids of the actions of the same assessment to fold into this one.",
+    )
+    version: int | None = Field(
+        None, ge=1, description="The version of this action you read, unless If-Match carries it."
+    )
+
+
+class ActionFinishIn(Input):
+    version: int | None = Field(
+        None, ge=1, description="The version you read. Required unless If-Match carries it."
+    )
+
+
+class ActionFinished(ActionOut):
+    to_confirm: list[AnswerOut] = Field(
+        description="Answers of the action's objectives not yet achieved or not applicable: "
+        "the assessment has not changed; confirm them with evidence at confirmations_url."
+    )
+    confirmations_url: str
+
+
+class ConfirmationsOut(Schema):
+    url: str
+    action: str = Field(description="Address of the action.")
+    to_confirm: list[AnswerOut] = Field(
+        description="Answers of the action's objectives that are still to be confirmed."
+    )
+
+
+class ConfirmIn(Input):
+    codes: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
+        min_length=1, max_length=200, description="Objective codes to mark achieved."
+    )
+    evidence: str = Field(
+        max_length=MAX_TEXT,
+        description="What shows the objectives are achieved; added to each answer's evidence.",
+    )
+
+
+class ConfirmOut(ConfirmationsOut):
+    confirmed: list[AnswerOut] = Field(description="The answers now marked achieved.")
+
+
+class StakeholderTypesOut(Schema):
+    url: str
+    stakeholder_types: list[str] = Field(description="In the order the city chose.")
+
+
+class StakeholderTypesIn(Input):
+    stakeholder_types: list[Annotated[str, StringConstraints(max_length=MAX_TEXT)]] = Field(
+        max_length=500,
+        description="The whole new list; blanks and repeats are dropped. Types still used by "
+        "actions cannot be removed.",
+    )
 
 
 class DeleteQuery(Schema):

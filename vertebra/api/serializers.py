@@ -39,6 +39,7 @@ def city_json(request: HttpRequest, membership: Membership) -> dict[str, Any]:
         "role": membership.role,
         "can_write": membership.can_write,
         "assessments_url": city_url(request, city.slug, "assessments"),
+        "stakeholder_types_url": city_url(request, city.slug, "stakeholder-types"),
     }
 
 
@@ -281,6 +282,16 @@ def action_json(request: HttpRequest, assessment: Assessment, action: Any) -> di
         ],
         "notes_url": base + "/notes",
         "history_url": base + "/history",
+    }
+
+
+def action_note_json(request: HttpRequest, action_url: str, note: Any) -> dict[str, Any]:
+    return {
+        "action": action_url,
+        "date": note.date,
+        "text": note.text,
+        "author": _email(note.author),
+        "created_at": note.created_at,
     }
 
 

@@ -556,13 +556,19 @@ def _event_kwargs(
 
 
 def merge_actions(
-    *, into: Action, others: Sequence[Action], user: User | None, source: str = "web"
+    *,
+    into: Action,
+    others: Sequence[Action],
+    user: User | None,
+    expected_version: int | None = None,
+    source: str = "web",
 ) -> Action:
     """Fold other actions of the same assessment into one, which keeps its title and owner.
 
     The merged action serves all of their objectives and stakeholder types, runs from the
     earliest start to the latest due date and costs the sum; their notes move over; the others
-    are deleted, with a "merged into" entry in their history.
+    are deleted, with a "merged into" entry in their history. A stale ``expected_version`` of
+    ``into`` is a conflict, and nothing is merged.
     """
     errors: dict[str, str] = {}
     others = [o for o in others if o.pk != into.pk]
@@ -601,7 +607,13 @@ def merge_actions(
     if currencies:
         changes["currency"] = currencies.pop()
     with transaction.atomic():
-        update_action(action=into, user=user, changes=changes, source=source)
+        update_action(
+            action=into,
+            user=user,
+            changes=changes,
+            expected_version=expected_version,
+            source=source,
+        )
         titles = "; ".join(o.title for o in others)
         _event(into, user, source, "merged", "", titles).save()
         for other in others:

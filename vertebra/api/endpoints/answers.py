@@ -47,7 +47,7 @@ from vertebra.frameworks.domain import shape_of
 router = Router(tags=["answers"])
 
 
-def _answers(assessment: Assessment) -> QuerySet[Answer]:
+def answers_in(assessment: Assessment) -> QuerySet[Answer]:
     return (
         Answer.objects.filter(assessment=assessment)
         .select_related("objective", "updated_by")
@@ -56,7 +56,7 @@ def _answers(assessment: Assessment) -> QuerySet[Answer]:
 
 
 def answer_in(assessment: Assessment, code: str) -> Answer:
-    answer = _answers(assessment).filter(objective__code=code).first()
+    answer = answers_in(assessment).filter(objective__code=code).first()
     if answer is None:
         raise Http404(_("No objective %(code)s in this assessment.") % {"code": code[:40]})
     answer.assessment = assessment
@@ -86,7 +86,7 @@ def list_answers(
         }
     if errors:
         raise ApiError(422, _(INVALID), details=errors)
-    answers = _answers(assessment)
+    answers = answers_in(assessment)
     if filters.policy:
         answers = answers.filter(objective__policy_code=filters.policy)
     if filters.stage:
@@ -161,7 +161,7 @@ def update_answers(
     require_write(member)
     if assessment.is_final:
         raise AssessmentLockedError()
-    answers = {a.objective.code: a for a in _answers(assessment)}
+    answers = {a.objective.code: a for a in answers_in(assessment)}
     errors: dict[str, str] = {}
     conflicts: dict[str, Answer] = {}
     seen: set[str] = set()
@@ -208,7 +208,7 @@ def update_answers(
         ) from None
     changed = [r.answer.objective.code for r in results if r.changed]
     codes = [item.code for item in payload.answers]
-    saved = {a.objective.code: a for a in _answers(assessment).filter(objective__code__in=codes)}
+    saved = {a.objective.code: a for a in answers_in(assessment).filter(objective__code__in=codes)}
     return {
         "changed": changed,
         "results": [answer_json(request, assessment, saved[code]) for code in codes],

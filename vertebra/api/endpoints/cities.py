@@ -1,19 +1,33 @@
-"""The cities the caller belongs to, with their role in each."""
+"""The cities the caller belongs to, with their role in each, and each city's settings."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from vertebra.api.auth import caller
+from vertebra.api.errors import INVALID, ApiError
+from vertebra.api.links import city_url
 from vertebra.api.pagination import paginate
-from vertebra.api.schemas import CityOut, CityPage, PageQuery, reading
+from vertebra.api.schemas import (
+    CityOut,
+    CityPage,
+    PageQuery,
+    StakeholderTypesIn,
+    StakeholderTypesOut,
+    reading,
+    writing,
+)
 from vertebra.api.scope import membership
 from vertebra.api.serializers import city_json
-from vertebra.cities.models import Membership
-from vertebra.cities.scoping import cities_for
+from vertebra.cities.models import City, Membership
+from vertebra.cities.scoping import cities_for, require_admin
+from vertebra.planning.domain import PlanningValidationError, set_stakeholder_types
 
 router = Router(tags=["cities"])
 
@@ -33,3 +47,54 @@ def list_cities(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
 @router.get("/cities/{city}", response=reading({200: CityOut}), summary="Read one of my cities")
 def get_city(request: HttpRequest, city: str) -> dict[str, Any]:
     return city_json(request, membership(request, city))
+
+
+def _types_etag(types: list[str]) -> str:
+    digest = hashlib.sha256(json.dumps(types).encode()).hexdigest()[:16]
+    return f'"{digest}"'
+
+
+def _types(request: HttpRequest, city: City, response: HttpResponse) -> dict[str, Any]:
+    types = list(city.stakeholder_types)
+    response["ETag"] = _types_etag(types)
+    return {"url": city_url(request, city.slug, "stakeholder-types"), "stakeholder_types": types}
+
+
+@router.get(
+    "/cities/{city}/stakeholder-types",
+    response=reading({200: StakeholderTypesOut}),
+    summary="Read a city's stakeholder types",
+)
+def get_stakeholder_types(request: HttpRequest, city: str, response: HttpResponse) -> Any:
+    """The types an action's stakeholders can be chosen from; the ETag header identifies this
+    list for a later change."""
+    return _types(request, membership(request, city).city, response)
+
+
+@router.put(
+    "/cities/{city}/stakeholder-types",
+    response=writing({200: StakeholderTypesOut}, 409),
+    summary="Set a city's stakeholder types",
+)
+def put_stakeholder_types(
+    request: HttpRequest, city: str, payload: StakeholderTypesIn, response: HttpResponse
+) -> Any:
+    """Replace the whole list (admins only). Types still used by actions cannot be removed.
+    With ``If-Match`` (the ETag you read), a list changed in between is refused with 409 and
+    the current list in ``details.current``."""
+    member = membership(request, city)
+    require_admin(member)
+    the_city = member.city
+    current = list(the_city.stakeholder_types)
+    header = request.headers.get("If-Match", "").strip().removeprefix("W/")
+    if header and header != _types_etag(current):
+        raise ApiError(
+            409,
+            _("The stakeholder types were changed by someone else since you read them."),
+            details={"current": current},
+        )
+    try:
+        set_stakeholder_types(city=the_city, types=payload.stakeholder_types)
+    except PlanningValidationError as exc:
+        raise ApiError(422, _(INVALID), details=exc.errors) from None
+    return _types(request, the_city, response)

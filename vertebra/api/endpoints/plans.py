@@ -18,7 +18,6 @@ from vertebra.api.pagination import paginate
 from vertebra.api.schemas import (
     ActionCreate,
     ActionHistory,
-    ActionNoteIn,
     ActionOut,
     ActionPage,
     ActionQuery,
@@ -39,7 +38,6 @@ from vertebra.planning.domain import (
     ActionConflictError,
     PlanningValidationError,
     actions_of,
-    add_note,
     create_action,
     create_proposed_actions,
     delete_action,
@@ -125,7 +123,7 @@ def _actions(assessment: Assessment) -> QuerySet[Action]:
     )
 
 
-def _action(assessment: Assessment, action_id: uuid.UUID) -> Action:
+def action_in(assessment: Assessment, action_id: uuid.UUID) -> Action:
     action = _actions(assessment).filter(uuid=action_id).first()
     if action is None:
         raise Http404(_("No such action in this assessment."))
@@ -133,13 +131,15 @@ def _action(assessment: Assessment, action_id: uuid.UUID) -> Action:
     return action
 
 
-def _planning_errors(exc: PlanningValidationError) -> ApiError:
+def planning_error(exc: PlanningValidationError) -> ApiError:
     details = {("owner" if k == "owner_user" else k): v for k, v in exc.errors.items()}
     return ApiError(422, _(INVALID), details=details)
 
 
-def _conflict(request: HttpRequest, assessment: Assessment, exc: ActionConflictError) -> ApiError:
-    current = _action(assessment, exc.action.uuid)
+def action_conflict(
+    request: HttpRequest, assessment: Assessment, exc: ActionConflictError
+) -> ApiError:
+    current = action_in(assessment, exc.action.uuid)
     return ApiError(
         409,
         str(exc),
@@ -230,8 +230,8 @@ def create(request: HttpRequest, city: str, assessment_id: uuid.UUID, payload: A
             source="api",
         )
     except PlanningValidationError as exc:
-        raise _planning_errors(exc) from None
-    return Status(201, action_json(request, assessment, _action(assessment, action.uuid)))
+        raise planning_error(exc) from None
+    return Status(201, action_json(request, assessment, action_in(assessment, action.uuid)))
 
 
 @router.post(
@@ -273,7 +273,7 @@ def get_action(
     """One action with its notes; its ETag header carries the version."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)
-    action = _action(assessment, action_id)
+    action = action_in(assessment, action_id)
     response["ETag"] = etag(action.version)
     return action_json(request, assessment, action)
 
@@ -296,7 +296,7 @@ def update(
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)
     require_write(member)
-    action = _action(assessment, action_id)
+    action = action_in(assessment, action_id)
     version = expected_version(request, payload.version)
     try:
         update_action(
@@ -307,10 +307,10 @@ def update(
             source="api",
         )
     except PlanningValidationError as exc:
-        raise _planning_errors(exc) from None
+        raise planning_error(exc) from None
     except ActionConflictError as exc:
-        raise _conflict(request, assessment, exc) from None
-    saved = _action(assessment, action_id)
+        raise action_conflict(request, assessment, exc) from None
+    saved = action_in(assessment, action_id)
     response["ETag"] = etag(saved.version)
     return action_json(request, assessment, saved)
 
@@ -332,37 +332,13 @@ def delete(
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)
     require_write(member)
-    action = _action(assessment, action_id)
+    action = action_in(assessment, action_id)
     version = expected_version(request, query.version)
     try:
         delete_action(action=action, user=caller(request), expected_version=version, source="api")
     except ActionConflictError as exc:
-        raise _conflict(request, assessment, exc) from None
+        raise action_conflict(request, assessment, exc) from None
     return Status(204, None)
-
-
-@router.post(
-    "/cities/{city}/assessments/{assessment_id}/actions/{action_id}/notes",
-    response=writing({201: ActionOut}, 409),
-    summary="Add a progress note to an action",
-)
-def create_note(
-    request: HttpRequest,
-    city: str,
-    assessment_id: uuid.UUID,
-    action_id: uuid.UUID,
-    payload: ActionNoteIn,
-) -> Any:
-    """A dated progress note (admins and editors); answers with the whole action."""
-    member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
-    action = _action(assessment, action_id)
-    try:
-        add_note(action=action, user=caller(request), text=payload.text, date=payload.date)
-    except PlanningValidationError as exc:
-        raise _planning_errors(exc) from None
-    return Status(201, action_json(request, assessment, _action(assessment, action_id)))
 
 
 @router.get(
@@ -380,6 +356,6 @@ def action_history(
     """Every change, newest first: who, when, which field, old and new value."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)
-    action = _action(assessment, action_id)
+    action = action_in(assessment, action_id)
     events = ActionEvent.objects.filter(action=action).select_related("user").order_by("-at", "-id")
     return paginate(request, events, page, action_event_json)
