@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from vertebra.assessments.models import AnswerEvent
 from vertebra.reports.charts import policy_stages_svg
+from vertebra.web.cards import ObjectiveLinks, history_rows, labels_of
 from vertebra.web.forms import FIELD_LABELS
 from vertebra.web.presenters import coverage_percent, dimension_rows, overall_view, stages
 from vertebra.web.scope import load_scope, profiles_for
@@ -56,6 +57,7 @@ def assessment_history(
     scope = load_scope(request, city_slug, assessment_uuid)
     events = AnswerEvent.objects.filter(assessment=scope.assessment).select_related("user")
     page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    links = ObjectiveLinks(scope.city.slug, scope.assessment)
     return render(
         request,
         "web/history.html",
@@ -64,6 +66,6 @@ def assessment_history(
             "city": scope.city,
             "assessment": scope.assessment,
             "page": page,
-            "field_labels": {k: str(v) for k, v in FIELD_LABELS.items()},
+            "rows": history_rows(page.object_list, labels_of(FIELD_LABELS), links),
         },
     )

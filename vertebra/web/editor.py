@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -41,6 +43,19 @@ from vertebra.assessments.models import (
     Comment,
 )
 from vertebra.maturity import profile
+from vertebra.web.cards import (
+    CommentView,
+    FieldRow,
+    FieldView,
+    FileView,
+    HistoryRow,
+    ObjectiveLinks,
+    field_view,
+    file_views,
+    history_rows,
+    labels_of,
+    local_time,
+)
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
 from vertebra.web.presenters import (
     coverage_percent,
@@ -66,6 +81,7 @@ class ObjectiveItem:
     form: AnswerForm | None
     comment_form: CommentForm | None
     attachment_form: AttachmentForm | None
+    links: ObjectiveLinks
     conflict: list[ConflictRow] | None = None
     conflict_by: str = ""
     notice: str = ""
@@ -73,13 +89,110 @@ class ObjectiveItem:
     comment_error: str = ""
     errors: list[str] = field(default_factory=list)
 
+    # What the card shows, prepared here so that the template only places it.
+
     @property
     def code(self) -> str:
         return self.answer.objective.code
 
     @property
+    def status(self) -> str:
+        return self.answer.status
+
+    @cached_property
+    def status_text(self) -> str:
+        answer = self.answer
+        text = str(answer.get_status_display())
+        if answer.status == AnswerStatus.IN_PROGRESS and answer.progress is not None:
+            text = f"{text} · {answer.progress}%"
+        return text
+
+    @cached_property
+    def changed_text(self) -> str:
+        answer = self.answer
+        if not answer.updated_by:
+            return ""
+        return _("last changed by %(who)s, %(when)s") % {
+            "who": answer.updated_by,
+            "when": local_time(answer.updated_at),
+        }
+
+    @cached_property
+    def save_url(self) -> str:
+        return self.links.save(self.code)
+
+    @cached_property
+    def upload_url(self) -> str:
+        return self.links.upload(self.code)
+
+    @cached_property
+    def comment_url(self) -> str:
+        return self.links.comment(self.code)
+
+    @cached_property
+    def version_input(self) -> SafeString:
+        assert self.form is not None
+        return SafeString(str(self.form["version"]))
+
+    @cached_property
+    def status_field(self) -> FieldView:
+        assert self.form is not None
+        return field_view(self.form, "status")
+
+    @cached_property
+    def field_rows(self) -> list[FieldRow]:
+        form = self.form
+        assert form is not None
+        return [FieldRow(tuple(field_view(form, name) for name in names)) for names in FIELD_LAYOUT]
+
+    @cached_property
+    def non_field_errors(self) -> list[str]:
+        return [str(e) for e in self.form.non_field_errors()] if self.form is not None else []
+
+    @cached_property
+    def upload_field(self) -> FieldView:
+        assert self.attachment_form is not None
+        return field_view(self.attachment_form, "file")
+
+    @cached_property
+    def comment_field(self) -> FieldView:
+        assert self.comment_form is not None
+        return field_view(self.comment_form, "text")
+
+    @cached_property
+    def files(self) -> list[FileView]:
+        return file_views(self.answer.attachments.all(), self.links)
+
+    @cached_property
+    def comments(self) -> list[CommentView]:
+        former = _("former member")
+        return [
+            CommentView(
+                who=str(comment.author) if comment.author else former,
+                when=local_time(comment.created_at),
+                text=comment.text,
+            )
+            for comment in self.answer.comments.all()
+        ]
+
+    @property
+    def comments_open(self) -> bool:
+        return bool(
+            (self.comment_form is not None and self.comment_form.errors)
+            or (self.notice and self.comments)
+        )
+
+    @cached_property
+    def history(self) -> list[HistoryRow]:
+        return history_rows(self.answer.events.all(), labels_of(FIELD_LABELS))
+
+    @property
     def link_list(self) -> list[str]:
         return [line for line in self.answer.links.splitlines() if line.strip()]
+
+
+# The answer form's fields below the status, row by row (two fields side by side in a row).
+FIELD_LAYOUT = (("progress", "owner"), ("na_justification",), ("evidence", "links"), ("notes",))
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -116,7 +229,9 @@ def _one_answer(scope: AssessmentScope, code: str) -> Answer:
     return answer
 
 
-def _item(scope: AssessmentScope, answer: Answer, **extra: Any) -> ObjectiveItem:
+def _item(
+    scope: AssessmentScope, answer: Answer, links: ObjectiveLinks | None = None, **extra: Any
+) -> ObjectiveItem:
     code = answer.objective.code
     form = extra.pop("form", None)
     if form is None and scope.can_edit:
@@ -127,6 +242,7 @@ def _item(scope: AssessmentScope, answer: Answer, **extra: Any) -> ObjectiveItem
         comment_form=extra.pop("comment_form", None)
         or (CommentForm(prefix_code=code) if scope.can_comment else None),
         attachment_form=AttachmentForm(prefix_code=code) if scope.can_edit else None,
+        links=links or ObjectiveLinks(scope.city.slug, scope.assessment),
         **extra,
     )
 
@@ -157,13 +273,14 @@ def _page_context(
     if policy_code not in shape.policy_name:
         raise Http404("No such policy.")
     context = _summary_context(scope, policy_code)
+    links = ObjectiveLinks(scope.city.slug, scope.assessment)
     items = []
     for answer in _policy_answers(scope, policy_code):
         answer.assessment = scope.assessment
         if override is not None and answer.objective.code == override.code:
             items.append(override)
         else:
-            items.append(_item(scope, answer))
+            items.append(_item(scope, answer, links))
     groups = []
     for index, stage_code in enumerate(shape.stage_codes):
         stage_items = [i for i in items if i.answer.objective.stage_code == stage_code]

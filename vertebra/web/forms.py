@@ -11,6 +11,25 @@ from django.utils.translation import gettext_lazy as _
 
 from vertebra.assessments.domain import ANSWER_FIELDS
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
+from vertebra.web import widgets
+
+
+class SharedFields(dict[str, forms.Field]):
+    """A form class's fields, shared by its instances instead of deep-copied for each.
+
+    Django copies every field (with its widget) for each form instance so that a form may
+    change its own fields. The editor page builds three forms per objective, dozens per page,
+    and none of them changes a field after definition; sharing makes building them cheap.
+    Only for forms whose ``__init__`` leaves ``self.fields`` alone.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedFields:
+        return SharedFields(self)
+
+
+def share_fields(form_class: type[forms.Form]) -> None:
+    form_class.base_fields = SharedFields(form_class.base_fields)
+
 
 FIELD_LABELS = {
     "status": _("Status"),
@@ -26,13 +45,14 @@ FIELD_LABELS = {
 
 class AnswerForm(forms.Form):
     status = forms.ChoiceField(
-        label=FIELD_LABELS["status"], choices=AnswerStatus.choices, widget=forms.RadioSelect
+        label=FIELD_LABELS["status"], choices=AnswerStatus.choices, widget=widgets.ChoiceLabels
     )
     progress = forms.IntegerField(
         label=FIELD_LABELS["progress"],
         required=False,
         min_value=0,
         max_value=100,
+        widget=widgets.NumberInput,
         help_text=_("Only for “In progress”: how far along, from 0 to 100."),
         error_messages={
             "invalid": _("Progress is a whole number from 0 to 100."),
@@ -43,26 +63,28 @@ class AnswerForm(forms.Form):
     evidence = forms.CharField(
         label=FIELD_LABELS["evidence"],
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=widgets.Textarea(attrs={"rows": 3}),
         help_text=_("What shows that the objective is met: decisions, plans, reports."),
     )
     links = forms.CharField(
         label=FIELD_LABELS["links"],
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
         help_text=_("One web address per line, starting with http:// or https://."),
     )
     notes = forms.CharField(
-        label=FIELD_LABELS["notes"], required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=FIELD_LABELS["notes"], required=False, widget=widgets.Textarea(attrs={"rows": 2})
     )
-    owner = forms.CharField(label=FIELD_LABELS["owner"], required=False, max_length=200)
+    owner = forms.CharField(
+        label=FIELD_LABELS["owner"], required=False, max_length=200, widget=widgets.TextInput
+    )
     na_justification = forms.CharField(
         label=FIELD_LABELS["na_justification"],
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
         help_text=_("Required when the status is “Not applicable”."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=widgets.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, prefix_code: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,6 +106,9 @@ class AnswerForm(forms.Form):
         if data["status"] != AnswerStatus.NOT_APPLICABLE:
             data["na_justification"] = data["na_justification"] or ""
         return data
+
+
+share_fields(AnswerForm)
 
 
 class AssessmentCreateForm(forms.Form):
@@ -152,7 +177,7 @@ class AssessmentCreateForm(forms.Form):
 class CommentForm(forms.Form):
     text = forms.CharField(
         label=_("Add a comment"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
         max_length=5000,
         error_messages={"required": _("Write a comment before sending it.")},
     )
@@ -165,9 +190,14 @@ class CommentForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Attach a file"),
+        widget=widgets.FileInput,
         error_messages={"required": _("Choose a file to upload.")},
     )
 
     def __init__(self, *args: Any, prefix_code: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.auto_id = f"id_{prefix_code}_upload_%s"
+
+
+share_fields(CommentForm)
+share_fields(AttachmentForm)

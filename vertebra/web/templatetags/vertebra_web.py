@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from vertebra.cities.models import City
 from vertebra.cities.scoping import cities_for
@@ -42,23 +44,23 @@ def percent(value: float | None) -> int:
     return round(value * 100)
 
 
-@register.simple_tag
-def field_label(name: str) -> str:
-    """The person-facing name of an answer field in the history."""
-    from vertebra.web.forms import FIELD_LABELS
+@register.simple_tag(takes_context=True)
+def objective_card(context: template.Context, item: Any) -> SafeString:
+    """One objective's card on the editor page (see vertebra.web.objective_card)."""
+    from vertebra.web import objective_card as card
 
-    return str(FIELD_LABELS.get(name, name))
+    token = context.get("csrf_token")
+    csrf_input = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', str(token or "")
+    )
+    return card.render(
+        item, csrf_input=csrf_input, allowed_types=str(context.get("allowed_types", ""))
+    )
 
 
-@register.simple_tag
-def event_value(name: str, value: str) -> str:
-    """A history value as people read it: status labels, percentages, a dash for nothing."""
-    from vertebra.assessments.models import AnswerStatus
+@register.simple_tag(takes_context=True)
+def history_table(context: template.Context, rows: Any, show_objective: bool) -> SafeString:
+    """The table of answer changes (see vertebra.web.objective_card.history_table)."""
+    from vertebra.web import objective_card as card
 
-    if value == "":
-        return "—"
-    if name == "status" and value in AnswerStatus.values:
-        return str(AnswerStatus(value).label)
-    if name == "progress":
-        return f"{value}%"
-    return value
+    return card.history_table(rows, show_objective=show_objective, t=card.current_texts())
