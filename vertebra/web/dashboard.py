@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from vertebra.assessments.models import AnswerEvent
+from vertebra.frameworks.models import FrameworkVersion
+from vertebra.maturity import Profile, Shape
 from vertebra.reports.charts import policy_stages_svg
 from vertebra.web.cards import ObjectiveLinks, history_rows, labels_of
 from vertebra.web.forms import FIELD_LABELS
@@ -19,6 +26,36 @@ from vertebra.web.presenters import coverage_percent, dimension_rows, overall_vi
 from vertebra.web.scope import load_scope, profiles_for
 
 HISTORY_PAGE_SIZE = 50
+_POLICY = "__policy__"  # policy codes are URL-safe (letters, digits, "_", "." and "-")
+
+
+_CHARTS: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_CHARTS_KEPT = 256
+_CHARTS_LOCK = threading.Lock()
+
+
+def _chart(framework_version: FrameworkVersion, prof: Profile, shape: Shape) -> str:
+    """The policies' stage chart, drawn once per distinct set of stages and progress.
+
+    The chart shows each policy's stage and progress toward the next stage, with the model's
+    names in the active language: those and the model version are the key, so equal
+    figures give the same drawing and any saved change gives a new one.
+    """
+    shown = tuple(
+        (code, r.stage, r.next_stage, r.next_stage_progress) for code, r in prof.policies.items()
+    )
+    key = (framework_version.pk, framework_version.digest, get_language(), shown)
+    with _CHARTS_LOCK:
+        svg = _CHARTS.get(key)
+        if svg is not None:
+            _CHARTS.move_to_end(key)
+            return svg
+    svg = policy_stages_svg(prof, shape)
+    with _CHARTS_LOCK:
+        _CHARTS[key] = svg
+        while len(_CHARTS) > _CHARTS_KEPT:
+            _CHARTS.popitem(last=False)
+    return svg
 
 
 @login_required
@@ -30,7 +67,8 @@ def assessment_page(
     assessment = scope.assessment
     shape = scope.shape
     prof = profiles_for([assessment])[assessment.pk]
-    chart = policy_stages_svg(prof, shape)
+    chart = _chart(assessment.framework_version, prof, shape)
+    policy_page = reverse("web:policy", args=[scope.city.slug, assessment.uuid, _POLICY])
     return render(
         request,
         "web/assessment.html",
@@ -40,7 +78,9 @@ def assessment_page(
             "assessment": assessment,
             "profile": prof,
             "overall": overall_view(shape, prof),
-            "dimensions": dimension_rows(shape, prof),
+            "dimensions": dimension_rows(
+                shape, prof, policy_url=lambda code: policy_page.replace(_POLICY, code)
+            ),
             "stages": stages(shape),
             "coverage": coverage_percent(prof),
             # Built from escaped text only by vertebra.reports.charts.

@@ -6,23 +6,32 @@ from the structured fields with gettext, and stage names come from the model's d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
 
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from vertebra.maturity import Cell, GroupResult, PolicyResult, Profile, Shape
 
 
-def cell_state_label(state: str) -> str:
-    # Looked up at call time so that the active language applies.
+@lru_cache(maxsize=16)
+def _cell_state_labels(language: str | None) -> dict[str, str]:
+    del language  # only the cache key: pgettext below uses the active language
     return {
         "met": pgettext("matrix cell", "met"),
         "partly": pgettext("matrix cell", "partly"),
         "open": pgettext("matrix cell", "open"),
         "none": pgettext("matrix cell", "no objectives"),
-    }[state]
+    }
+
+
+def cell_state_label(state: str) -> str:
+    """In the active language (translated once per language)."""
+    return _cell_state_labels(get_language())[state]
 
 
 def join_list(items: Sequence[str]) -> str:
@@ -114,6 +123,19 @@ class CellView:
         return self.cell.achieved + self.cell.not_applicable
 
     @property
+    def html(self) -> SafeString:
+        """The matrix cell: count and state in words, so colour is never the only signal."""
+        reached = " cell--reached" if self.reached else ""
+        if self.cell.total:
+            count = f'<span class="cell__count">{self.done} / {self.cell.total}</span>'
+        else:
+            count = '<span class="cell__count" aria-hidden="true">—</span>'
+        return mark_safe(  # noqa: S308 - the state label is escaped, the rest are numbers
+            f'<td class="cell cell--{escape(self.state)}{reached}">\n  {count}\n'
+            f'  <span class="cell__state">{escape(self.state_label)}</span>\n</td>'
+        )
+
+    @property
     def described(self) -> str:
         if self.cell.total == 0:
             return _("%(stage)s: no objectives at this stage") % {"stage": self.stage_name}
@@ -136,6 +158,7 @@ class PolicyView:
     explanation: str
     ahead: str
     cells: tuple[CellView, ...]
+    url: str = ""  # the policy's page in the editor, where the page links to it
 
 
 @dataclass(frozen=True)
@@ -159,7 +182,7 @@ def _percent(value: float | None) -> int | None:
     return None if value is None else round(value * 100)
 
 
-def policy_view(shape: Shape, result: PolicyResult) -> PolicyView:
+def policy_view(shape: Shape, result: PolicyResult, *, url: str = "") -> PolicyView:
     level = -1 if result.stage is None else shape.stage_index[result.stage]
     cells = tuple(
         CellView(cell, shape.stage_names[cell.stage], shape.stage_index[cell.stage] <= level)
@@ -175,6 +198,7 @@ def policy_view(shape: Shape, result: PolicyResult) -> PolicyView:
         explanation=explain_policy(shape, result),
         ahead=ahead_note(shape, result),
         cells=cells,
+        url=url,
     )
 
 
@@ -194,13 +218,16 @@ def overall_view(shape: Shape, prof: Profile) -> GroupView:
     return group_view(shape, prof.overall, subject=_("The city"), name=_("Overall"))
 
 
-def dimension_rows(shape: Shape, prof: Profile) -> list[DimensionRows]:
+def dimension_rows(
+    shape: Shape, prof: Profile, *, policy_url: Callable[[str], str] | None = None
+) -> list[DimensionRows]:
     rows = []
     for code in shape.dimension_codes:
         name = shape.dimension_name[code]
         group = group_view(shape, prof.dimensions[code], subject=name, name=name)
         policies = tuple(
-            policy_view(shape, prof.policies[p]) for p in shape.dimension_policies[code]
+            policy_view(shape, prof.policies[p], url=policy_url(p) if policy_url else "")
+            for p in shape.dimension_policies[code]
         )
         rows.append(DimensionRows(group, policies))
     return rows
