@@ -21,6 +21,13 @@ def setup_django() -> None:
     django.setup()
 
 
+def setup_database() -> None:
+    """Django set up, the database migrated and the shipped models loaded (quietly)."""
+    from vertebra.cli.server import initialise
+
+    initialise(verbose=False)
+
+
 def read_password_stdin() -> str:
     import sys
 

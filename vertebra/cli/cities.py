@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from vertebra.cli.base import CliError, read_password_stdin, setup_django
+from vertebra.cli.base import CliError, read_password_stdin, setup_database
 
 
 def register(subparsers: Any) -> None:
@@ -59,15 +59,8 @@ def register(subparsers: Any) -> None:
     demo.set_defaults(handler=run_demo)
 
 
-def _initialised() -> None:
-    from vertebra.cli.server import initialise
-
-    setup_django()
-    initialise(verbose=False)
-
-
 def run_city_create(args: argparse.Namespace) -> int:
-    _initialised()
+    setup_database()
     from vertebra.cities.domain import CityInputError, create_city
 
     try:
@@ -79,7 +72,7 @@ def run_city_create(args: argparse.Namespace) -> int:
 
 
 def run_user_create(args: argparse.Namespace) -> int:
-    _initialised()
+    setup_database()
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
@@ -110,7 +103,7 @@ def run_user_create(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    _initialised()
+    setup_database()
     from vertebra.demo import build_demo
 
     city = build_demo()

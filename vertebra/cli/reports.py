@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vertebra.cli.base import CliError, setup_django
+from vertebra.cli.base import CliError, setup_database
 
 FORMATS = ("pdf", "xlsx", "csv", "json")
 
@@ -120,7 +120,7 @@ def render_report(assessment: Any, fmt: str) -> bytes:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    setup_django()
+    setup_database()
     city = _city(args.city)
     assessment = _assessment(city, args.assessment)
     data = render_report(assessment, args.format)
@@ -133,7 +133,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    setup_django()
+    setup_database()
     from vertebra.assessments.domain import AssessmentLockedError
     from vertebra.reports.imports import (
         MAX_IMPORT_BYTES,
@@ -179,7 +179,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    setup_django()
+    setup_database()
     from vertebra.reports.backup import BackupError, write_backup
 
     target = Path(args.file)
@@ -205,7 +205,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    setup_django()
+    setup_database()
     from vertebra.reports.backup import BackupError, restore_backup
 
     try:

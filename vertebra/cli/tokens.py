@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from vertebra.cli.base import CliError, setup_django
+from vertebra.cli.base import CliError, setup_database
 
 
 def register(subparsers: Any) -> None:
@@ -32,7 +32,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_token_create(args: argparse.Namespace) -> int:
-    setup_django()
+    setup_database()
     from vertebra.accounts.models import User
     from vertebra.api.tokens import TokenInputError, create_token
 
