@@ -68,6 +68,11 @@ OPERATIONS = {
     ("GET", f"{ACTION}/confirmations"),
     ("POST", f"{ACTION}/confirmations"),
     ("GET", "/api/v1/cities/{city}/stakeholder-types"),
+    ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/plan/gaps"),
+    ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/plan/warnings"),
+    ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/plan/projection"),
+    ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/plan/totals"),
+    ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/comparison"),
     ("PUT", "/api/v1/cities/{city}/stakeholder-types"),
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}/history"),
 }

@@ -9,6 +9,7 @@ from vertebra.api import errors
 from vertebra.api.auth import TokenAuth
 from vertebra.api.endpoints import (
     action_steps,
+    analyses,
     answers,
     assessments,
     cities,
@@ -50,6 +51,7 @@ for module in (
     evidence,
     plans,
     action_steps,
+    analyses,
     exports,
 ):
     api.add_router("", module.router)

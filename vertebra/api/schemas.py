@@ -290,6 +290,11 @@ class AssessmentOut(Schema):
     profile_url: str
     targets_url: str
     actions_url: str
+    history_url: str
+    comparison_url: str = Field(description="Comparison with the cycle this one continues.")
+    plan: dict[str, str] = Field(
+        description="Addresses of the plan's analyses: gaps, warnings, projection, totals."
+    )
     exports: dict[str, str] = Field(description="Download address per format.")
 
 
@@ -321,6 +326,14 @@ class AssessmentCreate(Input):
 class CycleCreate(Input):
     title: Title
     date: dt.date
+
+
+class ComparisonQuery(Schema):
+    older: uuid.UUID | None = Field(
+        None,
+        description="Id of the assessment of the same city to compare with. By default the "
+        "cycle this one continues, else the latest assessment before it.",
+    )
 
 
 class DetailQuery(Schema):

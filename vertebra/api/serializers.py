@@ -14,6 +14,7 @@ from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile
 
 EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
+PLAN_ANALYSES = ("gaps", "warnings", "projection", "totals")
 
 
 def framework_json(request: HttpRequest, fv: FrameworkVersion, objectives: int) -> dict[str, Any]:
@@ -82,6 +83,12 @@ def assessment_json(
         "profile_url": assessment_url(request, slug, assessment.uuid, "profile"),
         "targets_url": assessment_url(request, slug, assessment.uuid, "targets"),
         "actions_url": assessment_url(request, slug, assessment.uuid, "actions"),
+        "history_url": assessment_url(request, slug, assessment.uuid, "history"),
+        "comparison_url": assessment_url(request, slug, assessment.uuid, "comparison"),
+        "plan": {
+            name: assessment_url(request, slug, assessment.uuid, "plan", name)
+            for name in PLAN_ANALYSES
+        },
         "exports": {
             fmt: assessment_url(request, slug, assessment.uuid, "exports", fmt)
             for fmt in EXPORT_FORMATS
