@@ -97,5 +97,6 @@ def test_backup_then_restore_refuses_non_empty_then_forces(tmp_path, capsys, set
     assert "give --force" in capsys.readouterr().err
     assert main(["restore", str(path), "--force"]) == 0
     assert City.objects.get().slug == "rivertown"
-    assert main(["restore", str(tmp_path / "missing.zip")]) == 2
-    assert capsys.readouterr().err.endswith("missing.zip: no such file\n")
+    missing = tmp_path / "missing.zip"
+    assert main(["restore", str(missing)]) == 2
+    assert capsys.readouterr().err == f"vertebra: {missing}: no such file\n"

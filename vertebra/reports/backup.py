@@ -184,9 +184,9 @@ def read_backup(source: Any) -> _Checked:
     if isinstance(source, str | Path):
         path = Path(source)
         if not path.is_file():
-            raise BackupError([f"{source}: no such file"])
+            raise BackupError(["no such file"])
         if path.stat().st_size > MAX_BACKUP_FILE_BYTES:
-            raise BackupError([f"{source}: the file is larger than 2 GB"])
+            raise BackupError(["the file is larger than 2 GB"])
         source = io.BytesIO(path.read_bytes())
     try:
         archive = zipfile.ZipFile(source)
