@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -79,6 +80,25 @@ def test_server_error_is_500_in_the_error_shape_without_internals(
             "error": {
                 "code": "server_error",
                 "message": "Something went wrong on the server. The error has been logged.",
+                "details": {},
+            }
+        },
+    )
+
+
+def test_body_over_the_size_limit_is_413_in_the_error_shape(world: World, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = json.dumps({"text": "x" * 2000})
+    response = world.client("editor").post(
+        world.base + "/answers/L1S1/comments", body, content_type="application/json"
+    )
+    assert (response.status_code, response.json()) == (
+        413,
+        {
+            "error": {
+                "code": "payload_too_large",
+                "message": "The request is too large: send at most 1.0\xa0KB of data "
+                "(files excepted).",
                 "details": {},
             }
         },

@@ -13,8 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -40,6 +42,7 @@ CODES_BY_STATUS = {
     405: "method_not_allowed",
     409: "conflict",
     412: "precondition_failed",
+    413: "payload_too_large",
     422: "validation_error",
     428: "precondition_required",
     429: "too_many_requests",
@@ -136,6 +139,14 @@ def install(api: NinjaAPI) -> None:
             409,
             str(exc),
             details={"current": answer_json(request, exc.current.assessment, exc.current)},
+        )
+
+    @handle(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return error_response(
+            413,
+            _("The request is too large: send at most %(limit)s of data (files excepted).")
+            % {"limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)},
         )
 
     @handle(AuthenticationError)

@@ -521,8 +521,8 @@ class StakeholderTypesOut(Schema):
 
 
 class StakeholderTypesIn(Input):
-    stakeholder_types: list[Annotated[str, StringConstraints(max_length=MAX_TEXT)]] = Field(
-        max_length=500,
+    stakeholder_types: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+        max_length=200,
         description="The whole new list; blanks and repeats are dropped. Types still used by "
         "actions cannot be removed.",
     )
