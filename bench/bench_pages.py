@@ -161,7 +161,7 @@ def main(seconds: float = 20.0) -> None:
         port = free_port()
         env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir, "VERTEBRA_DEBUG": ""}
         server = subprocess.Popen(
-            [BIN / "vertebra", "serve", "--port", str(port), "--workers", "4"],
+            [BIN / "vertebra", "serve", "--port", str(port)],  # its default workers and threads
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.forms.utils import pretty_name
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -69,6 +70,17 @@ def local_time(value: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> st
     return value.strftime(pattern)
 
 
+@lru_cache(maxsize=16)
+def _former_member(language: str | None) -> str:
+    del language  # only the cache key
+    return _("former member")
+
+
+def former_member() -> str:
+    """How a person who has left (an empty user) is shown."""
+    return _former_member(get_language())
+
+
 @dataclass(frozen=True)
 class FieldView:
     """One form field as the page shows it: label, help, the input itself and its errors."""
@@ -85,7 +97,7 @@ def _field_texts(form_class: type[forms.Form], language: str | None) -> dict[str
     """Each field's label and help text, translated once per language."""
     del language  # only the cache key: str() below translates into the active language
     return {
-        name: (str(field.label), str(field.help_text or ""))
+        name: (str(pretty_name(name) if field.label is None else field.label), str(field.help_text))
         for name, field in form_class.base_fields.items()
     }
 
@@ -169,7 +181,7 @@ class HistoryRow:
 def history_rows(
     events: Iterable[AnswerEvent], labels: dict[str, str], links: ObjectiveLinks | None = None
 ) -> list[HistoryRow]:
-    former = _("former member")
+    former = former_member()
     return [
         HistoryRow(
             when=local_time(event.at),
@@ -220,3 +232,15 @@ class CommentView:
 
 def labels_of(names: dict[str, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in names.items()}
+
+
+_LABELS: dict[tuple[int, str | None], dict[str, str]] = {}
+
+
+def translated_labels(names: dict[str, Any]) -> dict[str, str]:
+    """``labels_of`` for a module-level dict of lazy labels, translated once per language."""
+    key = (id(names), get_language())
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = labels_of(names)
+    return labels

@@ -20,7 +20,7 @@ from vertebra.assessments.models import AnswerEvent
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile, Shape
 from vertebra.reports.charts import policy_stages_svg
-from vertebra.web.cards import ObjectiveLinks, history_rows, labels_of
+from vertebra.web.cards import ObjectiveLinks, history_rows, translated_labels
 from vertebra.web.forms import FIELD_LABELS
 from vertebra.web.presenters import coverage_percent, dimension_rows, overall_view, stages
 from vertebra.web.scope import load_scope, profiles_for
@@ -106,6 +106,6 @@ def assessment_history(
             "city": scope.city,
             "assessment": scope.assessment,
             "page": page,
-            "rows": history_rows(page.object_list, labels_of(FIELD_LABELS), links),
+            "rows": history_rows(page.object_list, translated_labels(FIELD_LABELS), links),
         },
     )

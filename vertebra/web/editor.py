@@ -52,9 +52,10 @@ from vertebra.web.cards import (
     ObjectiveLinks,
     field_view,
     file_views,
+    former_member,
     history_rows,
-    labels_of,
     local_time,
+    translated_labels,
 )
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
 from vertebra.web.presenters import (
@@ -165,7 +166,7 @@ class ObjectiveItem:
 
     @cached_property
     def comments(self) -> list[CommentView]:
-        former = _("former member")
+        former = former_member()
         return [
             CommentView(
                 who=str(comment.author) if comment.author else former,
@@ -184,7 +185,7 @@ class ObjectiveItem:
 
     @cached_property
     def history(self) -> list[HistoryRow]:
-        return history_rows(self.answer.events.all(), labels_of(FIELD_LABELS))
+        return history_rows(self.answer.events.all(), translated_labels(FIELD_LABELS))
 
     @property
     def link_list(self) -> list[str]:

@@ -9,12 +9,16 @@ file) falls back to the template.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django import forms
 from django.forms.renderers import BaseRenderer
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+# ``html.escape(str(value))`` is what the widget templates do: ``|stringformat:'s'``, then
+# autoescaping, which is ``html.escape``; calling it directly skips the lazy-string checks.
 
 
 def html_attrs(attrs: dict[str, Any]) -> str:
@@ -24,15 +28,15 @@ def html_attrs(attrs: dict[str, Any]) -> str:
         if value is False:
             continue
         if value is True:
-            parts.append(f" {conditional_escape(name)}")
+            parts.append(f" {escape(str(name))}")
         else:
-            parts.append(f' {conditional_escape(name)}="{conditional_escape(str(value))}"')
+            parts.append(f' {escape(str(name))}="{escape(str(value))}"')
     return "".join(parts)
 
 
 def _input(kind: str, name: str, value: Any, attrs: dict[str, Any]) -> str:
-    shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
-    return f'<input type="{kind}" name="{conditional_escape(name)}"{shown}{html_attrs(attrs)}>'
+    shown = "" if value is None else f' value="{escape(str(value))}"'
+    return f'<input type="{kind}" name="{escape(name)}"{shown}{html_attrs(attrs)}>'
 
 
 class DirectInputMixin:
@@ -70,9 +74,9 @@ class Textarea(forms.Textarea):
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        text = conditional_escape(str(widget["value"])) if widget["value"] else ""
+        text = escape(str(widget["value"])) if widget["value"] else ""
         return mark_safe(  # noqa: S308 - every part is escaped
-            f'<textarea name="{conditional_escape(widget["name"])}"'
+            f'<textarea name="{escape(widget["name"])}"'
             f"{html_attrs(widget['attrs'])}>\n{text}</textarea>"
         )
 
@@ -95,7 +99,21 @@ class ChoiceLabels(forms.RadioSelect):
     """Radio buttons, each inside its own ``<label class="choice">``, without a wrapper.
 
     The page puts them in its own fieldset with a legend; every radio has a label of its own.
+    Attributes as Django's radio options: the group's, with ``id`` numbered per option and
+    ``checked`` on the selected one.
     """
+
+    def _labels(self) -> list[tuple[str, str]]:
+        """(value, label) of each choice, the labels translated once per language."""
+        cache: dict[str | None, list[tuple[str, str]]] = self.__dict__.setdefault(
+            "_labels_by_language", {}
+        )
+        language = get_language()
+        labels = cache.get(language)
+        if labels is None:
+            labels = [(str(value), str(label)) for value, label in self.choices]
+            cache[language] = labels
+        return labels
 
     def render(
         self,
@@ -106,15 +124,19 @@ class ChoiceLabels(forms.RadioSelect):
     ) -> SafeString:
         if attrs and "id" in attrs:
             attrs = {"id": attrs["id"], **attrs}  # as Django's own radios: id first
-        widget = self.get_context(name, value, attrs)["widget"]
+        group = self.build_attrs(self.attrs, attrs)
+        selected = set(self.format_value(value))
         parts = []
-        for _group, options, _index in widget["optgroups"]:
-            for option in options:
-                option_attrs = option["attrs"]  # with "checked" when selected
-                tag = _input("radio", option["name"], option["value"], option_attrs)
-                target = option_attrs.get("id")
-                for_attr = f' for="{conditional_escape(target)}"' if target else ""
-                parts.append(
-                    f'<label class="choice"{for_attr}>{tag} {conditional_escape(option["label"])}</label>'
-                )
+        for index, (choice, label) in enumerate(self._labels()):
+            option = dict(group)
+            if "id" in option:
+                option["id"] = self.id_for_label(option["id"], str(index))
+            if choice in selected:
+                option["checked"] = True
+            target = option.get("id")
+            for_attr = f' for="{escape(target)}"' if target else ""
+            parts.append(
+                f'<label class="choice"{for_attr}>{_input("radio", name, choice, option)} '
+                f"{escape(label)}</label>"
+            )
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped
