@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from vertebra.assessments.models import AnswerStatus, Assessment
+from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.maturity import PolicyResult, Profile, Shape
 from vertebra.planning.models import ActionStatus
 from vertebra.reports.compare import Comparison, compare_statuses, present
@@ -185,6 +185,21 @@ def matrix(shape: Shape, result: Profile) -> list[dict[str, Any]]:
     return groups
 
 
+def _details(a: Answer) -> str:
+    """The evidence summary, reason for not applicable, notes and owner in one labelled line.
+
+    One plain run of text rather than a paragraph per item: the report stays compact and
+    quick to lay out.
+    """
+    parts = [
+        (_("Evidence:"), _summary(a.evidence)),
+        (_("Why not applicable:"), _summary(a.na_justification)),
+        (_("Notes:"), _summary(a.notes)),
+        (_("Owner:"), " ".join(a.owner.split())),
+    ]
+    return " · ".join(f"{label} {text}" for label, text in parts if text)
+
+
 def dimension_sections(data: ReportData) -> list[dict[str, Any]]:
     shape, result = data.shape, data.profile
     by_policy: dict[str, list[dict[str, Any]]] = {code: [] for code in shape.policy_codes}
@@ -203,6 +218,7 @@ def dimension_sections(data: ReportData) -> list[dict[str, Any]]:
                 "notes": _summary(a.notes),
                 "owner": a.owner,
                 "na_justification": _summary(a.na_justification),
+                "details": _details(a),
             }
         )
     sections = []
@@ -301,6 +317,16 @@ def report_context(data: ReportData) -> dict[str, Any]:
     chart = policy_stages_svg(data.profile, data.shape)
     comparison = change_since_previous(data)
     status_labels = dict(AnswerStatus.choices)
+    sections = dimension_sections(data)
+    contents = [
+        ("#summary", _("Executive summary")),
+        ("#chart", _("Stage of each policy")),
+        ("#matrix", _("Maturity matrix")),
+        *((f"#dimension-{s['code']}", s["name"]) for s in sections),
+        ("#targets", _("Gaps to the targets")),
+        ("#actions", _("Action plan")),
+        ("#change", _("Change since the previous cycle")),
+    ]
     return {
         "assessment": a,
         "city": data.city,
@@ -312,7 +338,8 @@ def report_context(data: ReportData) -> dict[str, Any]:
         "summary": executive_summary(data),
         "matrix": matrix(data.shape, data.profile),
         "chart": mark_safe(chart),  # noqa: S308 - our own SVG, its texts escaped by the chart code
-        "sections": dimension_sections(data),
+        "sections": sections,
+        "contents": contents,
         "targets": target_gaps(data),
         "plan": action_plan(data),
         "comparison": present(comparison) if comparison is not None else None,
