@@ -119,10 +119,17 @@ def load(base_url: str, paths: list[str], seconds: float, *, think: bool):
     errors: list[str] = []
     lock = threading.Lock()
     sessions = [login(base_url) for _ in range(CLIENTS)]
+    # Warm every worker (templates, caches) before measuring: these requests are not counted.
+    for session in sessions:
+        for path in paths:
+            session.get(base_url + path, timeout=30)
     deadline = time.monotonic() + seconds
 
     def client(session: requests.Session, seed: int) -> None:
         rng = random.Random(seed)
+        if think:
+            # People do not all click in the same millisecond: start within the first pause.
+            time.sleep(rng.uniform(0.0, 1.0))
         while time.monotonic() < deadline:
             path = rng.choice(paths)
             start = time.perf_counter()
