@@ -191,3 +191,22 @@ def test_new_cycle_carries_over_targets_and_open_actions_only():
     # The previous cycle's plan is left as it was.
     assert Action.objects.filter(assessment=first).count() == 3
     assert Action.objects.get(pk=open_action.pk).assessment == first
+
+
+def test_save_answers_writes_distinct_values_to_the_right_answers():
+    assessment, user = new_assessment()
+    answers = list(assessment.answers.select_related("objective").order_by("objective__position"))
+    plans = [
+        AnswerPlan(a, {"notes": f"note for {a.objective.code}", "progress": i % 3 or None})
+        for i, a in enumerate(answers[:12])
+    ]
+    results = save_answers(assessment=assessment, user=user, plans=plans, source="api")
+    stored = {
+        a.objective.code: (a.notes, a.progress, a.version)
+        for a in assessment.answers.select_related("objective")
+    }
+    for i, a in enumerate(answers[:12]):
+        expected_progress = i % 3 or None
+        assert stored[a.objective.code] == (f"note for {a.objective.code}", expected_progress, 2)
+    assert stored[answers[12].objective.code] == ("", None, 1)
+    assert [r.answer.version for r in results] == [2] * 12
