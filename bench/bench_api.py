@@ -26,6 +26,8 @@ from pathlib import Path
 import requests
 
 BIN = Path(sys.executable).parent
+# Extra `vertebra serve` options to compare server set-ups (default: serve's own defaults).
+SERVE_ARGS = os.environ.get("BENCH_SERVE_ARGS", "").split()
 CLIENTS = 20
 BULK_RUNS = 10
 
@@ -135,7 +137,7 @@ def main(seconds: float = 20.0) -> None:
         port = free_port()
         env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir, "VERTEBRA_DEBUG": ""}
         server = subprocess.Popen(
-            [BIN / "vertebra", "serve", "--port", str(port), "--workers", "4"],
+            [BIN / "vertebra", "serve", "--port", str(port), *SERVE_ARGS],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

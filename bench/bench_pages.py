@@ -27,6 +27,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# Extra `vertebra serve` options to compare server set-ups (default: serve's own defaults).
+SERVE_ARGS = os.environ.get("BENCH_SERVE_ARGS", "").split()
 CLIENTS = 20
 PASSWORD = "bench-password-123"  # noqa: S105 - a throwaway account in a temporary instance
 
@@ -168,7 +170,7 @@ def main(seconds: float = 20.0) -> None:
         port = free_port()
         env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir, "VERTEBRA_DEBUG": ""}
         server = subprocess.Popen(
-            [BIN / "vertebra", "serve", "--port", str(port)],  # its default workers and threads
+            [BIN / "vertebra", "serve", "--port", str(port), *SERVE_ARGS],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

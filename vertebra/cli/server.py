@@ -41,13 +41,13 @@ def register(subparsers: Any) -> None:
         "--workers",
         type=int,
         default=None,
-        help="gunicorn worker processes (default: one per core, at least 2)",
+        help="gunicorn worker processes (default: one per core plus one, at least 3)",
     )
     serve.add_argument(
         "--threads",
         type=int,
-        default=4,
-        help="threads per worker process; more than 1 uses gunicorn's threaded workers (default: 4)",
+        default=1,
+        help="threads per worker process; more than 1 uses gunicorn's threaded workers (default: 1)",
     )
     serve.set_defaults(handler=run_serve)
 
@@ -115,9 +115,10 @@ def run_serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    # Threaded workers keep connections alive and answer several people per process; measured
-    # with bench/bench_pages.py on 2 cores they beat 4 single-threaded workers clearly.
-    workers = args.workers or max(2, os.cpu_count() or 1)
+    # Page rendering is CPU-bound: threads in one process wait for each other's interpreter
+    # lock. Measured with bench/bench_pages.py on 2 cores (20 people), single-threaded workers,
+    # one per core plus one, gave the lowest latency at the same throughput (docs/PERFORMANCE.md).
+    workers = args.workers or max(3, (os.cpu_count() or 1) + 1)
     if args.threads < 1:
         raise CliError(f"--threads {args.threads}: give at least 1 thread per worker")
     gunicorn_args = [
