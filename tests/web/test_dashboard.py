@@ -219,3 +219,17 @@ def test_pages_have_no_inline_scripts_or_styles(world: World, suffix: str) -> No
     assert " style=" not in html
     assert "<style" not in html
     assert " on" + "click=" not in html
+
+
+def test_dashboard_shows_a_saved_change_on_the_next_load(world: World) -> None:
+    viewer = world.client("viewer")
+    before = viewer.get(world.url()).content.decode()
+    assert "L3 has not reached Starting yet; Starting needs L3S1." in before
+    _answer_all(world, ["L3S1"])
+    after = viewer.get(world.url()).content.decode()
+    assert "L3 stands at Starting; Moderate needs L3M1." in after
+    assert '<span class="figure__value">1 / 96</span>' in after
+    _answer_all(world, ["L3S1"], status="not_started")
+    again = viewer.get(world.url()).content.decode()
+    assert "L3 has not reached Starting yet; Starting needs L3S1." in again
+    assert '<span class="figure__value">0 / 96</span>' in again

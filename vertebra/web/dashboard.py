@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -65,10 +66,7 @@ def assessment_page(
 ) -> HttpResponse:
     scope = load_scope(request, city_slug, assessment_uuid)
     assessment = scope.assessment
-    shape = scope.shape
     prof = profiles_for([assessment])[assessment.pk]
-    chart = _chart(assessment.framework_version, prof, shape)
-    policy_page = reverse("web:policy", args=[scope.city.slug, assessment.uuid, _POLICY])
     return render(
         request,
         "web/assessment.html",
@@ -77,16 +75,62 @@ def assessment_page(
             "city": scope.city,
             "assessment": assessment,
             "profile": prof,
+            # Built from escaped text only, by templates and vertebra.reports.charts.
+            "body": mark_safe(_dashboard_body(scope.city.slug, assessment, prof, scope.shape)),  # noqa: S308
+        },
+    )
+
+
+_BODIES: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_BODIES_KEPT = 256
+_BODIES_LOCK = threading.Lock()
+
+
+def _dashboard_body(city_slug: str, assessment: Any, prof: Profile, shape: Shape) -> str:
+    """Figures, explanations, matrix, policy table and chart: rendered once per distinct profile.
+
+    Everything in it is drawn from the profile, the model version and the active language,
+    the same for every member who may see the page; those are the key, so any saved change
+    that moves a figure gives a new rendering on the next load.
+    """
+    fv = assessment.framework_version
+    shown = tuple(
+        (
+            code,
+            r.stage,
+            r.next_stage,
+            r.next_stage_progress,
+            r.gaps,
+            r.ahead_of_order,
+            r.cells,
+        )
+        for code, r in prof.policies.items()
+    )
+    key = (fv.pk, fv.digest, get_language(), city_slug, assessment.uuid, prof.answered, shown)
+    with _BODIES_LOCK:
+        body = _BODIES.get(key)
+        if body is not None:
+            _BODIES.move_to_end(key)
+            return body
+    policy_page = reverse("web:policy", args=[city_slug, assessment.uuid, _POLICY])
+    body = render_to_string(
+        "web/_dashboard_body.html",
+        {
+            "profile": prof,
             "overall": overall_view(shape, prof),
             "dimensions": dimension_rows(
                 shape, prof, policy_url=lambda code: policy_page.replace(_POLICY, code)
             ),
             "stages": stages(shape),
             "coverage": coverage_percent(prof),
-            # Built from escaped text only by vertebra.reports.charts.
-            "chart": mark_safe(chart),  # noqa: S308
+            "chart": mark_safe(_chart(fv, prof, shape)),  # noqa: S308
         },
     )
+    with _BODIES_LOCK:
+        _BODIES[key] = body
+        while len(_BODIES) > _BODIES_KEPT:
+            _BODIES.popitem(last=False)
+    return body
 
 
 @login_required
