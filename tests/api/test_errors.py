@@ -103,3 +103,33 @@ def test_body_over_the_size_limit_is_413_in_the_error_shape(world: World, settin
             }
         },
     )
+
+
+def test_text_that_no_database_can_store_is_422_naming_where(world: World) -> None:
+    from vertebra.assessments.models import Assessment
+
+    body = '{"title": "Cycle\\u0000 2027", "date": "2027-01-01", "notes": ["ok", "\\ud800"]}'
+    response = world.client("admin").post(
+        "/api/v1/cities/north/assessments", body, content_type="application/json"
+    )
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "error": {
+                "code": "validation_error",
+                "message": "Some text in the request cannot be stored.",
+                "details": {
+                    "body.title": "Text may not contain the NUL character (\\u0000).",
+                    "body.notes.1": "Text contains broken Unicode (half of a surrogate pair).",
+                },
+            }
+        },
+    )
+    assert Assessment.objects.filter(city=world.city).count() == 1
+
+
+def test_nul_character_in_an_address_is_refused_before_any_lookup(world: World) -> None:
+    response = world.client("admin").get(f"{world.base}/answers/L1S1%00")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "bad_request")
+    response = world.client("admin").get(f"{world.base}/answers?status=%00")
+    assert response.status_code == 400

@@ -86,3 +86,13 @@ def test_header_links_to_the_personal_api_tokens_page(client: Client) -> None:
     client.force_login(user)
     html = client.get("/").content.decode()
     assert '<a href="/account/tokens/" class="site-nav__link">API tokens</a>' in html
+
+
+def test_nul_character_in_a_page_address_is_a_plain_400(client: Client) -> None:
+    user = User.objects.create_user("ana@example.org", "pw")
+    client.force_login(user)
+    response = client.get("/cities/porto%00/")
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "The address contains a NUL character, which is not allowed."
+    )

@@ -19,6 +19,7 @@ from vertebra.api.endpoints import (
     plans,
 )
 from vertebra.api.links import NAMESPACE
+from vertebra.api.parser import StorableJsonParser
 
 DESCRIPTION = """
 Everything a person can see or do in Vertebra's pages, a script can do here, with the same
@@ -41,6 +42,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"persistAuthorization": False, "validatorUrl": None}),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=StorableJsonParser(),
 )
 errors.install(api)
 for module in (

@@ -169,6 +169,11 @@ def install(api: NinjaAPI) -> None:
 
     @handle(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        cause = exc.__cause__
+        if isinstance(cause, ApiError):  # raised by our body parser, wrapped by django-ninja
+            return error_response(
+                cause.status, cause.message, code=cause.code, details=cause.details
+            )
         message = exc.message
         if exc.status_code == 400:
             message = _("The request body is not valid JSON.")
