@@ -1,7 +1,8 @@
 """Requests whose address carries a NUL character are refused before any view runs.
 
 PostgreSQL's text cannot hold NUL, so such a value in a path or query would otherwise fail
-deep inside a database lookup. The API answers in its one error shape.
+deep inside a database lookup. Pages answer 400; the API answers 422 in its one error
+shape, as for any value it cannot accept.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ class RejectNulCharactersMiddleware:
         if "\x00" in request.path or "%00" in query or "\x00" in query:
             message = _("The address contains a NUL character, which is not allowed.")
             if request.path.startswith("/api/"):
+                # A value the API cannot accept: the API's validation status and error shape.
                 return JsonResponse(
-                    {"error": {"code": "bad_request", "message": message, "details": {}}},
-                    status=400,
+                    {"error": {"code": "validation_error", "message": message, "details": {}}},
+                    status=422,
                 )
             return HttpResponseBadRequest(message)
         return self.get_response(request)

@@ -130,6 +130,15 @@ def test_text_that_no_database_can_store_is_422_naming_where(world: World) -> No
 
 def test_nul_character_in_an_address_is_refused_before_any_lookup(world: World) -> None:
     response = world.client("admin").get(f"{world.base}/answers/L1S1%00")
-    assert (response.status_code, response.json()["error"]["code"]) == (400, "bad_request")
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "error": {
+                "code": "validation_error",
+                "message": "The address contains a NUL character, which is not allowed.",
+                "details": {},
+            }
+        },
+    )
     response = world.client("admin").get(f"{world.base}/answers?status=%00")
-    assert response.status_code == 400
+    assert response.status_code == 422
