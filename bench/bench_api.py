@@ -15,28 +15,18 @@ from __future__ import annotations
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 import requests
+from serving import BIN, pct, serving
 
-BIN = Path(sys.executable).parent
-# Extra `vertebra serve` options to compare server set-ups (default: serve's own defaults).
-SERVE_ARGS = os.environ.get("BENCH_SERVE_ARGS", "").split()
 CLIENTS = 20
 BULK_RUNS = 10
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def prepare(data_dir: str) -> tuple[str, str]:
@@ -70,11 +60,6 @@ def prepare(data_dir: str) -> tuple[str, str]:
     )
     uuid = subprocess.run([sys.executable, "-c", code], **run).stdout.strip()  # type: ignore[call-overload]
     return token, f"/api/v1/cities/demo/assessments/{uuid}"
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
 def read_load(
@@ -145,22 +130,7 @@ def bulk_updates(base_url: str, path: str, token: str) -> list[float]:
 def main(seconds: float = 20.0) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         token, path = prepare(data_dir)
-        port = free_port()
-        env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir, "VERTEBRA_DEBUG": ""}
-        server = subprocess.Popen(
-            [BIN / "vertebra", "serve", "--port", str(port), *SERVE_ARGS],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    requests.get(f"{base_url}/api/v1/openapi.json", timeout=1)
-                    break
-                except requests.RequestException:
-                    time.sleep(0.2)
+        with serving(data_dir, ready_path="/api/v1/openapi.json") as base_url:
             url = f"{base_url}{path}?include=answers,profile"
             for think, label in (
                 (True, "20 clients, 0.2-1.0 s pauses"),
@@ -183,9 +153,6 @@ def main(seconds: float = 20.0) -> None:
                 f"median {statistics.median(times) * 1000:6.1f} ms  "
                 f"worst {max(times) * 1000:6.1f} ms"
             )
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
 
 
 if __name__ == "__main__":

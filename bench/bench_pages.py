@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,19 +23,11 @@ import time
 from pathlib import Path
 
 import requests
+from serving import BIN, pct, serving
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-# Extra `vertebra serve` options to compare server set-ups (default: serve's own defaults).
-SERVE_ARGS = os.environ.get("BENCH_SERVE_ARGS", "").split()
 CLIENTS = 20
 PASSWORD = "bench-password-123"  # noqa: S105 - a throwaway account in a temporary instance
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def prepare(data_dir: str) -> tuple[str, str]:
@@ -157,32 +148,12 @@ def load(base_url: str, paths: list[str], seconds: float, *, think: bool):
     return timings, errors
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-
-
 def main(seconds: float = 20.0) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         dashboard, editor = prepare(data_dir)
         paths = [dashboard, editor]
         counts = query_counts(data_dir, paths)
-        port = free_port()
-        env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir, "VERTEBRA_DEBUG": ""}
-        server = subprocess.Popen(
-            [BIN / "vertebra", "serve", "--port", str(port), *SERVE_ARGS],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    requests.get(f"{base_url}/login/", timeout=1)
-                    break
-                except requests.RequestException:
-                    time.sleep(0.2)
+        with serving(data_dir, ready_path="/login/") as base_url:
             names = {dashboard: "dashboard", editor: "editor (policy L1)"}
             for think, label in (
                 (True, "20 people, 0.2-1.0 s reading pauses"),
@@ -205,9 +176,6 @@ def main(seconds: float = 20.0) -> None:
                     print("  error:", line)
             for path in paths:
                 print(f"SQL queries, {names[path]}: {counts[path]}")
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,55 @@
+"""What the concurrency benches share: a `vertebra serve` on a free local port, and percentiles."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+BIN = Path(sys.executable).parent
+# Extra `vertebra serve` options to compare server set-ups (default: serve's own defaults).
+SERVE_ARGS = os.environ.get("BENCH_SERVE_ARGS", "").split()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(data_dir: str, *, ready_path: str) -> Iterator[str]:
+    """Run `vertebra serve` on the data directory; yield its base URL once it answers."""
+    port = free_port()
+    env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir, "VERTEBRA_DEBUG": ""}
+    server = subprocess.Popen(
+        [BIN / "vertebra", "serve", "--port", str(port), *SERVE_ARGS],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"{base_url}{ready_path}", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile of durations in seconds, in milliseconds."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
