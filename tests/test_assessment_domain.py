@@ -210,3 +210,43 @@ def test_save_answers_writes_distinct_values_to_the_right_answers():
         assert stored[a.objective.code] == (f"note for {a.objective.code}", expected_progress, 2)
     assert stored[answers[12].objective.code] == ("", None, 1)
     assert [r.answer.version for r in results] == [2] * 12
+
+
+def test_revision_grows_with_every_kind_of_change_and_only_then(tmp_path, settings):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vertebra.assessments.domain import revision_of
+    from vertebra.assessments.evidence import add_attachment, add_comment, remove_attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    assessment, user = new_assessment()
+    other = create_assessment(
+        city=assessment.city, user=user, title="Other", date=dt.date(2026, 2, 1)
+    )
+    assert revision_of(assessment) == (0, 0)
+
+    first = save_answer(
+        answer=answer(assessment, "L1S1"), user=user, changes={"status": "achieved"}
+    )
+    assert revision_of(assessment) == (1, 0)
+    save_answer(answer=first.answer, user=user, changes={"status": "achieved"})  # no change
+    assert revision_of(assessment) == (1, 0)
+    save_answer(answer=first.answer, user=user, changes={"owner": "Civil Protection", "notes": "n"})
+    assert revision_of(assessment) == (3, 0)
+    save_answers(
+        assessment=assessment,
+        user=user,
+        plans=[AnswerPlan(answer(assessment, "L1S2"), {"status": "achieved"})],
+        source="api",
+    )
+    assert revision_of(assessment) == (4, 0)
+    add_comment(answer=first.answer, user=user, text="Checked with the fire service.")
+    assert revision_of(assessment) == (4, 1)
+    file = add_attachment(
+        answer=first.answer, user=user, upload=SimpleUploadedFile("plan.txt", b"plan")
+    )
+    assert revision_of(assessment) == (5, 1)
+    remove_attachment(attachment=file, user=user)
+    assert revision_of(assessment) == (6, 1)
+    # Another assessment of the same city is counted apart.
+    assert revision_of(other) == (0, 0)

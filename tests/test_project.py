@@ -28,10 +28,30 @@ def test_cli_reference_matches_the_commands_help():
 
 def test_every_environment_variable_is_documented():
     settings_source = (ROOT / "vertebra/settings.py").read_text(encoding="utf-8")
-    used = set(re.findall(r'env_(?:str|bool|list)\("([A-Z_]+)"', settings_source))
+    used = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', settings_source))
     used |= set(re.findall(r'os\.environ(?:\.get)?\(\s*"([A-Z_]+)"', settings_source))
     used |= set(re.findall(r'os\.environ\["([A-Z_]+)"\]', settings_source))
     documented = set(
         re.findall(r"^\| `([A-Z_]+)` \|", (ROOT / "docs/CONFIGURATION.md").read_text(), re.M)
     )
     assert used == documented
+
+
+def test_a_setting_that_is_not_a_number_is_named_in_the_error(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "VERTEBRA_DATA_DIR": str(tmp_path), "VERTEBRA_FRAGMENT_SECONDS": "5m"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import vertebra.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith(
+        "django.core.exceptions.ImproperlyConfigured: "
+        "VERTEBRA_FRAGMENT_SECONDS must be a whole number, not '5m'."
+    )

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 
 def env_str(name: str, default: str) -> str:
@@ -18,6 +19,16 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -165,6 +176,19 @@ CSRF_TRUSTED_ORIGINS = env_list("VERTEBRA_CSRF_TRUSTED_ORIGINS", [])
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# "fragments" keeps rendered page parts (vertebra.web.fragments), one cache per server process.
+# FRAGMENT_SECONDS bounds how long a renamed account's old name may show on a kept part.
+FRAGMENT_SECONDS = env_int("VERTEBRA_FRAGMENT_SECONDS", 300)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": FRAGMENT_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": 600},
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -20,9 +20,12 @@ def membership(request: HttpRequest, city_slug: str) -> Membership:
 
 def assessment_in(member: Membership, assessment_id: uuid.UUID) -> Assessment:
     try:
-        assessment = Assessment.objects.select_related(
-            "framework_version", "previous", "created_by", "finalized_by"
-        ).get(city=member.city, uuid=assessment_id)
+        assessment = (
+            Assessment.objects.with_framework()
+            .select_related("previous", "created_by", "finalized_by")
+            .defer("previous__snapshot")
+            .get(city=member.city, uuid=assessment_id)
+        )
     except Assessment.DoesNotExist:
         raise Http404(_("No such assessment in this city.")) from None
     assessment.city = member.city

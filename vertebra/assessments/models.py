@@ -29,6 +29,18 @@ class AnswerStatus(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    def with_framework(self) -> AssessmentQuerySet:
+        """With the model version, but without the two large documents no page shows.
+
+        The model's definition is read through vertebra.frameworks.domain (once per
+        process) and the finalization snapshot is kept for the record only.
+        """
+        return self.select_related("framework_version").defer(
+            "snapshot", "framework_version__definition"
+        )
+
+
 class Assessment(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="assessments")
@@ -53,6 +65,8 @@ class Assessment(models.Model):
     finalized_at = models.DateTimeField(null=True, blank=True)
     # The engine's profile at finalization: the immutable record of what was reported.
     snapshot = models.JSONField(null=True, blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-created_at"]

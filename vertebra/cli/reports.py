@@ -94,7 +94,7 @@ def _assessment(city: Any, assessment_id: str | None) -> Any:
         key = uuid.UUID(assessment_id)
     except ValueError:
         raise CliError(f"--assessment {assessment_id!r} is not an assessment id (a UUID)") from None
-    found = Assessment.objects.filter(city=city, uuid=key).select_related("framework_version")
+    found = Assessment.objects.filter(city=city, uuid=key).with_framework()
     assessment = found.first()
     if assessment is None:
         raise CliError(f"{city.slug} has no assessment {assessment_id}")

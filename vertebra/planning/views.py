@@ -72,7 +72,7 @@ class Scope:
 def _scope(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> Scope:
     membership = membership_for(user=_user(request), city_slug=city_slug)
     try:
-        assessment = Assessment.objects.select_related("framework_version").get(
+        assessment = Assessment.objects.with_framework().get(
             city=membership.city, uuid=assessment_uuid
         )
     except Assessment.DoesNotExist:

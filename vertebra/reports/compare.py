@@ -155,9 +155,7 @@ class TrendPoint:
 def trend(city: City) -> list[TrendPoint]:
     """Every assessment of the city, oldest first, with its profile (a fixed number of queries)."""
     assessments = list(
-        Assessment.objects.filter(city=city)
-        .select_related("framework_version")
-        .order_by("date", "created_at")
+        Assessment.objects.filter(city=city).with_framework().order_by("date", "created_at")
     )
     statuses: dict[int, dict[str, str]] = defaultdict(dict)
     rows = (

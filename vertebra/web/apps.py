@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class WebConfig(AppConfig):
     name = "vertebra.web"
     label = "web"
+
+    def ready(self) -> None:
+        from vertebra.web.fragments import connect_signals
+
+        connect_signals()

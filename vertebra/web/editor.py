@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from vertebra.assessments.domain import (
     ANSWER_FIELDS,
     AnswerConflictError,
     AnswerValidationError,
+    revision_of,
     save_answer,
 )
 from vertebra.assessments.evidence import (
@@ -58,6 +60,7 @@ from vertebra.web.cards import (
     translated_labels,
 )
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
+from vertebra.web.fragments import CSRF_PLACEHOLDER, csrf_input, kept, with_csrf
 from vertebra.web.presenters import (
     coverage_percent,
     overall_view,
@@ -271,8 +274,6 @@ def _page_context(
     scope: AssessmentScope, policy_code: str, override: ObjectiveItem | None = None
 ) -> dict[str, Any]:
     shape = scope.shape
-    if policy_code not in shape.policy_name:
-        raise Http404("No such policy.")
     context = _summary_context(scope, policy_code)
     links = ObjectiveLinks(scope.city.slug, scope.assessment)
     items = []
@@ -313,13 +314,78 @@ def _page_context(
     return context
 
 
+def _policy_body(
+    request: HttpRequest,
+    scope: AssessmentScope,
+    policy_code: str,
+    override: ObjectiveItem | None = None,
+) -> SafeString:
+    """The page's content: figures, the policy's result and every objective's card.
+
+    As people see it, without pending input, it is kept per revision of the assessment and
+    what the person may do (see vertebra.web.fragments); a page with one objective's errors
+    or conflict is rendered afresh.
+    """
+    if override is not None:
+        return SafeString(
+            render_to_string(
+                "web/_policy_body.html",
+                _page_context(scope, policy_code, override),
+                request=request,
+            )
+        )
+    assessment = scope.assessment
+    fv = assessment.framework_version
+    key = (
+        assessment.uuid,
+        revision_of(assessment),
+        assessment.status,
+        assessment.title,
+        scope.city.slug,
+        fv.pk,
+        fv.digest,
+        policy_code,
+        scope.can_edit,
+        scope.can_comment,
+    )
+    body = kept(
+        "policy",
+        key,
+        lambda: render_to_string(
+            "web/_policy_body.html",
+            {**_page_context(scope, policy_code), "csrf_input": CSRF_PLACEHOLDER},
+        ),
+    )
+    # Kept bodies are built from escaped text only (templates and objective_card).
+    return SafeString(with_csrf(body, csrf_input(request)))
+
+
+def _policy_page(
+    request: HttpRequest,
+    scope: AssessmentScope,
+    policy_code: str,
+    override: ObjectiveItem | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if policy_code not in scope.shape.policy_name:
+        raise Http404("No such policy.")
+    context = {
+        "scope": scope,
+        "city": scope.city,
+        "assessment": scope.assessment,
+        "policy_code": policy_code,
+        "body": _policy_body(request, scope, policy_code, override),
+    }
+    return render(request, "web/policy.html", context, status=status)
+
+
 @login_required
 @require_GET
 def policy_page(
     request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, policy_code: str
 ) -> HttpResponse:
     scope = load_scope(request, city_slug, assessment_uuid)
-    return render(request, "web/policy.html", _page_context(scope, policy_code))
+    return _policy_page(request, scope, policy_code)
 
 
 def _objective_url(scope: AssessmentScope, answer: Answer) -> str:
@@ -373,9 +439,7 @@ def _respond(
         if message:
             messages.success(request, message)
         return redirect(_objective_url(scope, item.answer))
-    return render(
-        request, "web/policy.html", _page_context(scope, policy_code, override=item), status=status
-    )
+    return _policy_page(request, scope, policy_code, override=item, status=status)
 
 
 def _display(answer_or_value: Any, name: str) -> str:

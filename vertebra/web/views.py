@@ -52,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def city_home(request: HttpRequest, city_slug: str) -> HttpResponse:
     membership = membership_for(user=user_of(request), city_slug=city_slug)
     city = membership.city
-    assessments = list(city.assessments.select_related("framework_version"))
+    assessments = list(city.assessments.with_framework())
     profiles = profiles_for(assessments)
     rows = []
     for assessment in assessments:
@@ -79,7 +79,7 @@ def assessment_new(request: HttpRequest, city_slug: str) -> HttpResponse:
     membership = membership_for(user=user_of(request), city_slug=city_slug)
     require_write(membership)
     city = membership.city
-    previous = list(city.assessments.select_related("framework_version"))
+    previous = list(city.assessments.with_framework())
     if request.method == "POST":
         form = AssessmentCreateForm(request.POST, previous=previous)
         if form.is_valid():

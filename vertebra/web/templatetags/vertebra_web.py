@@ -49,9 +49,10 @@ def objective_card(context: template.Context, item: Any) -> SafeString:
     """One objective's card on the editor page (see vertebra.web.objective_card)."""
     from vertebra.web import objective_card as card
 
-    token = context.get("csrf_token")
-    csrf_input = format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', str(token or "")
+    # Pages kept for reuse pass a placeholder for the CSRF field (vertebra.web.fragments).
+    csrf_input = context.get("csrf_input") or format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+        str(context.get("csrf_token") or ""),
     )
     return card.render(
         item, csrf_input=csrf_input, allowed_types=str(context.get("allowed_types", ""))

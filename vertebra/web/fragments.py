@@ -1,0 +1,82 @@
+"""Rendered page parts kept for reuse, so that a page seen again costs a lookup, not a rendering.
+
+A part's key names everything that shows in it: the assessment's revision (see
+``vertebra.assessments.domain.revision_of``), the model version, the language, the time zone
+and what the person may do. Any saved change gives a new key, so a part is never shown
+out of date for the data in it. People's names are the one thing outside the key: a renamed
+or removed account shows on kept parts within ``FRAGMENT_SECONDS`` (settings), and at once
+in the process that made the change.
+
+Parts live in the "fragments" cache (settings.CACHES): one per server process by default,
+or shared between processes and servers when that cache is pointed at a shared backend.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.core.cache import caches
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+# Stands for the per-request CSRF field in kept parts. A raw "<" never comes from escaped
+# text, so it cannot be forged by anything a person typed.
+CSRF_PLACEHOLDER = "<!--vertebra:csrf-input-->"
+
+
+def _name(kind: str, key: tuple[Hashable, ...]) -> str:
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=20).hexdigest()
+    return f"{kind}:{digest}"
+
+
+def kept(kind: str, key: tuple[Hashable, ...], build: Callable[[], str]) -> str:
+    """The part for the key, built by ``build`` the first time it is needed.
+
+    The active language and time zone are added to the key: every part has texts or times.
+    """
+    cache = caches["fragments"]
+    name = _name(kind, (*key, get_language(), timezone.get_current_timezone_name()))
+    value: Any = cache.get(name)
+    if isinstance(value, str):
+        return value
+    value = build()
+    cache.set(name, value)
+    return str(value)
+
+
+def with_csrf(html: str, csrf_input: str) -> str:
+    """A kept part with this request's CSRF field in place of the placeholder."""
+    return html.replace(CSRF_PLACEHOLDER, csrf_input)
+
+
+def csrf_input(request: HttpRequest) -> str:
+    """This request's hidden CSRF field, as ``{% csrf_token %}`` writes it."""
+    return str(
+        format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        )
+    )
+
+
+def forget_all(**_: Any) -> None:
+    """Drop this process's kept parts."""
+    caches["fragments"].clear()
+
+
+def _person_changed(update_fields: frozenset[str] | None = None, **_: Any) -> None:
+    """A person's name or address shows in kept parts: drop them when either may have changed."""
+    if update_fields is None or {"name", "email"} & set(update_fields):
+        forget_all()
+
+
+def connect_signals() -> None:
+    from vertebra.accounts.models import User
+
+    post_save.connect(_person_changed, sender=User, dispatch_uid="vertebra-fragments-user-saved")
+    post_delete.connect(forget_all, sender=User, dispatch_uid="vertebra-fragments-user-deleted")
