@@ -177,7 +177,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# "fragments" keeps rendered page parts (vertebra.web.fragments), one cache per server process.
+# "fragments" keeps rendered page parts (vertebra.fragments), one cache per server process.
 # FRAGMENT_SECONDS bounds how long a renamed account's old name may show on a kept part.
 FRAGMENT_SECONDS = env_int("VERTEBRA_FRAGMENT_SECONDS", 300)
 CACHES = {

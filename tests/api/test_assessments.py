@@ -115,3 +115,54 @@ def test_profile_carries_targets_and_the_objectives_toward_them(world: World) ->
     assert profile["policies"]["L1"]["to_target"] == ["L1S1", "L1S2"]
     assert profile["policies"]["L2"]["target"] is None
     assert (profile["framework"], profile["version"], profile["answered"]) == ("smr-rmm", 1, 0)
+
+
+def test_whole_assessment_read_seen_before_shows_every_change(world: World) -> None:
+    from vertebra.assessments.evidence import add_comment
+    from vertebra.planning.domain import set_targets
+
+    client = world.client("viewer")
+    path = world.base + "?include=answers,profile"
+
+    def l1s1(data: dict[str, Any]) -> dict[str, Any]:
+        return next(a for a in data["answers"] if a["code"] == "L1S1")
+
+    first = client.get(path).json()
+    assert (l1s1(first)["status"], first["answered"]) == ("not_started", 0)
+    assert first["profile"]["policies"]["L1"]["target"] is None
+
+    answer = Answer.objects.select_related("assessment", "objective").get(
+        assessment=world.draft, objective__code="L1S1"
+    )
+    save_answer(answer=answer, user=world.people["editor"], changes={"status": "achieved"})
+    second = client.get(path).json()
+    assert (l1s1(second)["status"], l1s1(second)["version"], second["answered"]) == (
+        "achieved",
+        2,
+        1,
+    )
+    assert l1s1(second)["updated_by"] == "editor@north.example"
+
+    set_targets(assessment=world.draft, user=None, targets={"L1": "M"})
+    third = client.get(path).json()
+    assert third["profile"]["policies"]["L1"]["target"] == "M"
+
+    add_comment(answer=answer, user=world.people["contributor"], text="Seen.")
+    assert client.get(path).json() == third  # a comment is not part of this read
+
+    world.people["editor"].email = "lead@north.example"
+    world.people["editor"].save()
+    assert l1s1(client.get(path).json())["updated_by"] == "lead@north.example"
+
+
+def test_whole_assessment_read_depends_on_what_was_asked_and_the_host(world: World) -> None:
+    client = world.client("viewer")
+    full = client.get(world.base + "?include=answers,profile").json()
+    answers_only = client.get(world.base + "?include=answers").json()
+    bare = client.get(world.base).json()
+    assert ("answers" in full, "profile" in full) == (True, True)
+    assert (answers_only["profile"], len(answers_only["answers"])) == (None, 96)
+    assert (bare["answers"], bare["profile"]) == (None, None)
+    other_host = client.get(world.base, HTTP_HOST="localhost").json()
+    assert other_host["url"] == "http://localhost" + world.base
+    assert bare["url"] == world.url(world.base)

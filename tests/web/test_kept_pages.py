@@ -1,4 +1,4 @@
-"""Pages kept for reuse (vertebra.web.fragments) show every saved change and each request's own
+"""Pages kept for reuse (vertebra.fragments) show every saved change and each request's own
 CSRF token, and never give one person's permissions to another."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from tests.web.conftest import World
 from vertebra.assessments.domain import finalize, save_answer
 from vertebra.assessments.evidence import add_attachment, add_comment, remove_attachment
 from vertebra.assessments.models import Answer
-from vertebra.web.fragments import CSRF_PLACEHOLDER
+from vertebra.fragments import CSRF_PLACEHOLDER
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,6 @@ class WebConfig(AppConfig):
     label = "web"
 
     def ready(self) -> None:
-        from vertebra.web.fragments import connect_signals
+        from vertebra.fragments import connect_signals
 
         connect_signals()

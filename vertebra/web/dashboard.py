@@ -15,12 +15,12 @@ from django.views.decorators.http import require_GET
 
 from vertebra.assessments.domain import revision_of
 from vertebra.assessments.models import AnswerEvent
+from vertebra.fragments import kept
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile, Shape
 from vertebra.reports.charts import policy_stages_svg
 from vertebra.web.cards import ObjectiveLinks, history_rows, translated_labels
 from vertebra.web.forms import FIELD_LABELS
-from vertebra.web.fragments import kept
 from vertebra.web.presenters import coverage_percent, dimension_rows, overall_view, stages
 from vertebra.web.scope import AssessmentScope, load_scope, profiles_for
 
@@ -68,7 +68,7 @@ def _assessment_body(scope: AssessmentScope) -> str:
     """Figures, explanations, matrix, policy table and chart, with the page's head and actions.
 
     Kept per revision of the assessment and what the person may do (see
-    vertebra.web.fragments): a page seen again costs one lookup.
+    vertebra.fragments): a page seen again costs one lookup.
     """
     assessment = scope.assessment
     fv = assessment.framework_version

@@ -44,6 +44,7 @@ from vertebra.assessments.models import (
     Attachment,
     Comment,
 )
+from vertebra.fragments import CSRF_PLACEHOLDER, csrf_input, kept, with_csrf
 from vertebra.maturity import profile
 from vertebra.web.cards import (
     CommentView,
@@ -60,7 +61,6 @@ from vertebra.web.cards import (
     translated_labels,
 )
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
-from vertebra.web.fragments import CSRF_PLACEHOLDER, csrf_input, kept, with_csrf
 from vertebra.web.presenters import (
     coverage_percent,
     overall_view,
@@ -323,7 +323,7 @@ def _policy_body(
     """The page's content: figures, the policy's result and every objective's card.
 
     As people see it, without pending input, it is kept per revision of the assessment and
-    what the person may do (see vertebra.web.fragments); a page with one objective's errors
+    what the person may do (see vertebra.fragments); a page with one objective's errors
     or conflict is rendered afresh.
     """
     if override is not None:

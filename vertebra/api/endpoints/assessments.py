@@ -12,7 +12,9 @@ from ninja import Query, Router, Status
 
 from vertebra.api.auth import caller
 from vertebra.api.errors import INVALID, ApiError
+from vertebra.api.links import api_root
 from vertebra.api.pagination import paginate
+from vertebra.api.rendering import json_response, validated_json
 from vertebra.api.schemas import (
     AssessmentCreate,
     AssessmentDetail,
@@ -33,10 +35,11 @@ from vertebra.api.serializers import (
     profile_json,
     stage_map,
 )
-from vertebra.assessments.domain import create_assessment, finalize, profile_of
+from vertebra.assessments.domain import create_assessment, finalize, profile_of, revision_of
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.cities.models import Membership
 from vertebra.cities.scoping import require_admin, require_write
+from vertebra.fragments import kept
 from vertebra.frameworks.domain import shape_of
 from vertebra.maturity import profile
 from vertebra.planning.models import Target
@@ -150,28 +153,60 @@ def get_assessment(
         )
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)
-    rows = list(
-        Answer.objects.filter(assessment=assessment)
-        .order_by("objective__position")
-        .values_list(*ANSWER_COLUMNS)
-    )
-    statuses = {row[0]: row[5] for row in rows if row[5] != AnswerStatus.NOT_STARTED}
+    revision = revision_of(assessment)  # before the data it stands for
     targets = (
-        stage_map(Target.objects.filter(assessment=assessment)) if "profile" in includes else {}
+        dict(
+            Target.objects.filter(assessment=assessment)
+            .order_by("policy_code")
+            .values_list("policy_code", "stage_code")
+        )
+        if "profile" in includes
+        else {}
     )
-    result = profile_of(assessment, statuses=statuses, targets=targets)
-    data = assessment_json(
-        request,
-        assessment,
-        overall_stage=result.overall.stage,
-        answered=result.answered,
-        total=result.total,
+    fv = assessment.framework_version
+    previous = assessment.previous
+    key = (
+        api_root(request),
+        assessment.uuid,
+        revision,
+        tuple(targets.items()),
+        tuple(sorted(includes)),
+        assessment.title,
+        assessment.date,
+        assessment.status,
+        None if previous is None else previous.uuid,
+        assessment.created_at,
+        assessment.created_by_id,
+        assessment.finalized_at,
+        assessment.finalized_by_id,
+        fv.pk,
+        fv.digest,
     )
-    if "answers" in includes:
-        data["answers"] = [answer_row_json(request, assessment, row) for row in rows]
-    if "profile" in includes:
-        data["profile"] = profile_json(request, assessment, result)
-    return data
+
+    def build() -> str:
+        rows = list(
+            Answer.objects.filter(assessment=assessment)
+            .order_by("objective__position")
+            .values_list(*ANSWER_COLUMNS)
+        )
+        statuses = {row[0]: row[5] for row in rows if row[5] != AnswerStatus.NOT_STARTED}
+        result = profile_of(assessment, statuses=statuses, targets=targets)
+        data = assessment_json(
+            request,
+            assessment,
+            overall_stage=result.overall.stage,
+            answered=result.answered,
+            total=result.total,
+        )
+        if "answers" in includes:
+            data["answers"] = [answer_row_json(request, assessment, row) for row in rows]
+        if "profile" in includes:
+            data["profile"] = profile_json(request, assessment, result)
+        return validated_json(request, AssessmentDetail, data)
+
+    # A whole assessment is read often and changes rarely: its validated JSON is kept per
+    # revision (see vertebra.fragments), so a repeated read costs a few small queries.
+    return json_response(kept("api-assessment", key, build))
 
 
 @router.post(

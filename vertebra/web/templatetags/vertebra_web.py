@@ -49,7 +49,7 @@ def objective_card(context: template.Context, item: Any) -> SafeString:
     """One objective's card on the editor page (see vertebra.web.objective_card)."""
     from vertebra.web import objective_card as card
 
-    # Pages kept for reuse pass a placeholder for the CSRF field (vertebra.web.fragments).
+    # Pages kept for reuse pass a placeholder for the CSRF field (vertebra.fragments).
     csrf_input = context.get("csrf_input") or format_html(
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
         str(context.get("csrf_token") or ""),
