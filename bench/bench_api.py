@@ -23,7 +23,7 @@ import threading
 import time
 
 import requests
-from serving import BIN, pct, serving
+from serving import BIN, machine, pct, serving
 
 CLIENTS = 20
 BULK_RUNS = 10
@@ -128,6 +128,7 @@ def bulk_updates(base_url: str, path: str, token: str) -> list[float]:
 
 
 def main(seconds: float = 20.0) -> None:
+    print(machine())
     with tempfile.TemporaryDirectory() as data_dir:
         token, path = prepare(data_dir)
         with serving(data_dir, ready_path="/api/v1/openapi.json") as base_url:

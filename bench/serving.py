@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import timeit
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +48,16 @@ def serving(data_dir: str, *, ready_path: str) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def machine() -> str:
+    """How fast this machine runs Python right now: shared machines vary from hour to hour."""
+    loop = min(timeit.repeat("for i in range(1000): pass", number=1000, repeat=5)) / 1000
+    load = " / ".join(f"{figure:.2f}" for figure in os.getloadavg())
+    return (
+        f"{os.cpu_count()} CPUs, load average {load}; calibration: empty 1000-step loop "
+        f"{loop * 1e6:.1f} µs"
+    )
 
 
 def pct(values: list[float], q: float) -> float:

@@ -215,7 +215,7 @@ def test_save_answers_writes_distinct_values_to_the_right_answers():
 def test_revision_grows_with_every_kind_of_change_and_only_then(tmp_path, settings):  # type: ignore[no-untyped-def]
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from vertebra.assessments.domain import revision_of
+    from vertebra.assessments.domain import answer_revisions, revision_of
     from vertebra.assessments.evidence import add_attachment, add_comment, remove_attachment
 
     settings.MEDIA_ROOT = tmp_path
@@ -250,3 +250,12 @@ def test_revision_grows_with_every_kind_of_change_and_only_then(tmp_path, settin
     assert revision_of(assessment) == (6, 1)
     # Another assessment of the same city is counted apart.
     assert revision_of(other) == (0, 0)
+
+    revisions = answer_revisions(assessment, "L1")
+    assert [r.code for r in revisions] == [
+        o.code for o in assessment.framework_version.objectives.filter(policy_code="L1")
+    ]
+    by_code = {r.code: (r.stage_code, r.version, r.events, r.comments) for r in revisions}
+    assert by_code["L1S1"] == ("S", 3, 5, 1)
+    assert by_code["L1S2"] == ("S", 2, 1, 0)
+    assert by_code["L1M1"] == ("M", 1, 0, 0)

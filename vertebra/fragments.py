@@ -35,19 +35,28 @@ def _name(kind: str, key: tuple[Hashable, ...]) -> str:
     return f"{kind}:{digest}"
 
 
-def kept(kind: str, key: tuple[Hashable, ...], build: Callable[[], str]) -> str:
-    """The part for the key, built by ``build`` the first time it is needed.
+def _full_name(kind: str, key: tuple[Hashable, ...]) -> str:
+    # Every part has texts or times: the active language and time zone are in every key.
+    return _name(kind, (*key, get_language(), timezone.get_current_timezone_name()))
 
-    The active language and time zone are added to the key: every part has texts or times.
-    """
-    cache = caches["fragments"]
-    name = _name(kind, (*key, get_language(), timezone.get_current_timezone_name()))
-    value: Any = cache.get(name)
-    if isinstance(value, str):
-        return value
-    value = build()
-    cache.set(name, value)
-    return str(value)
+
+def look_up(kind: str, key: tuple[Hashable, ...]) -> str | None:
+    """The kept part for the key, if there is one."""
+    value: Any = caches["fragments"].get(_full_name(kind, key))
+    return value if isinstance(value, str) else None
+
+
+def keep(kind: str, key: tuple[Hashable, ...], value: str) -> None:
+    caches["fragments"].set(_full_name(kind, key), value)
+
+
+def kept(kind: str, key: tuple[Hashable, ...], build: Callable[[], str]) -> str:
+    """The part for the key, built by ``build`` the first time it is needed."""
+    value = look_up(kind, key)
+    if value is None:
+        value = build()
+        keep(kind, key, value)
+    return value
 
 
 def with_csrf(html: str, csrf_input: str) -> str:

@@ -137,3 +137,26 @@ def test_a_renamed_person_shows_under_the_new_name(world: World) -> None:
     editor.name = "Ana Ferreira"
     editor.save()
     assert "last changed by Ana Ferreira" in _page(client, world.url("policies/L1/"))
+
+
+def test_page_with_one_objectives_errors_keeps_the_other_cards_and_its_own_input(
+    world: World,
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.people["editor"])
+    url = world.url("policies/L1/")
+    token = TOKEN.findall(_page(client, url))[-1]
+    refused = client.post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "in_progress", "progress": "140", "version": "1", "csrfmiddlewaretoken": token},
+    )
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert CSRF_PLACEHOLDER not in html
+    assert "Progress is a whole number from 0 to 100." in html
+    in_l1 = Answer.objects.filter(assessment=world.assessment, objective__policy_code="L1").count()
+    assert html.count('<article id="objective-') == in_l1 == 11
+    # The kept cards of the others, and the plain page afterwards, are as before.
+    again = _page(client, url)
+    assert "Progress is a whole number from 0 to 100." not in again
+    assert again.count('<article id="objective-') == in_l1

@@ -374,6 +374,47 @@ def revision_of(assessment: Assessment) -> tuple[int, int]:
     return (int(events), int(comments))
 
 
+@dataclass(frozen=True)
+class AnswerRevision:
+    """What identifies the shown state of one answer: see ``answer_revisions``."""
+
+    pk: int
+    code: str
+    stage_code: str
+    version: int
+    events: int
+    comments: int
+
+
+def _answer_revisions_sql() -> str:
+    quote = connection.ops.quote_name
+
+    def table(model: Any) -> str:
+        return str(quote(model._meta.db_table))
+
+    # Table and column names come from the models, quoted; the values are parameters.
+    return (
+        f"SELECT a.{quote('id')}, o.{quote('code')}, o.{quote('stage_code')}, "  # noqa: S608
+        f"a.{quote('version')}, "
+        f"(SELECT COUNT(*) FROM {table(AnswerEvent)} e WHERE e.{quote('answer_id')} = a.{quote('id')}), "
+        f"(SELECT COUNT(*) FROM {table(Comment)} c WHERE c.{quote('answer_id')} = a.{quote('id')}) "
+        f"FROM {table(Answer)} a JOIN {table(Objective)} o ON o.{quote('id')} = a.{quote('objective_id')} "
+        f"WHERE a.{quote('assessment_id')} = %s AND o.{quote('policy_code')} = %s "
+        f"ORDER BY o.{quote('position')}"
+    )
+
+
+def answer_revisions(assessment: Assessment, policy_code: str) -> list[AnswerRevision]:
+    """Each answer of one policy with its version and its counts of events and comments.
+
+    Like ``revision_of`` for one answer: a change of its fields bumps the version, a file
+    added or removed writes an event, and comments are only added. One statement.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_answer_revisions_sql(), [assessment.pk, policy_code])
+        return [AnswerRevision(*row) for row in cursor.fetchall()]
+
+
 def statuses_of(assessment: Assessment) -> dict[str, str]:
     """Objective code to status for every objective that has been answered (one query).
 

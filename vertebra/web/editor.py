@@ -8,13 +8,14 @@ the same POST redirects back to the objective with a message.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -26,7 +27,9 @@ from django.views.decorators.http import require_GET, require_POST
 from vertebra.assessments.domain import (
     ANSWER_FIELDS,
     AnswerConflictError,
+    AnswerRevision,
     AnswerValidationError,
+    answer_revisions,
     revision_of,
     save_answer,
 )
@@ -44,8 +47,9 @@ from vertebra.assessments.models import (
     Attachment,
     Comment,
 )
-from vertebra.fragments import CSRF_PLACEHOLDER, csrf_input, kept, with_csrf
+from vertebra.fragments import CSRF_PLACEHOLDER, csrf_input, keep, kept, look_up, with_csrf
 from vertebra.maturity import profile
+from vertebra.web import objective_card as card
 from vertebra.web.cards import (
     CommentView,
     FieldRow,
@@ -203,30 +207,19 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _policy_answers(scope: AssessmentScope, policy_code: str) -> list[Answer]:
-    return list(
-        Answer.objects.filter(assessment=scope.assessment, objective__policy_code=policy_code)
-        .select_related("objective", "updated_by")
-        .prefetch_related(
-            Prefetch("events", queryset=AnswerEvent.objects.select_related("user")),
-            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
-            Prefetch("comments", queryset=Comment.objects.select_related("author")),
-        )
-        .order_by("objective__position")
+def _with_evidence(answers: QuerySet[Answer]) -> QuerySet[Answer]:
+    """Answers with all their card shows: objective, files, comments and history."""
+    return answers.select_related("objective", "updated_by").prefetch_related(
+        Prefetch("events", queryset=AnswerEvent.objects.select_related("user")),
+        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+        Prefetch("comments", queryset=Comment.objects.select_related("author")),
     )
 
 
 def _one_answer(scope: AssessmentScope, code: str) -> Answer:
-    answers = (
+    answer = _with_evidence(
         Answer.objects.filter(assessment=scope.assessment, objective__code=code)
-        .select_related("objective", "updated_by")
-        .prefetch_related(
-            Prefetch("events", queryset=AnswerEvent.objects.select_related("user")),
-            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
-            Prefetch("comments", queryset=Comment.objects.select_related("author")),
-        )
-    )
-    answer = answers.first()
+    ).first()
     if answer is None:
         raise Http404("No such objective in this assessment.")
     answer.assessment = scope.assessment
@@ -270,27 +263,74 @@ def _summary_context(scope: AssessmentScope, policy_code: str) -> dict[str, Any]
     }
 
 
+def _cards(
+    scope: AssessmentScope, policy_code: str, override: ObjectiveItem | None
+) -> list[tuple[AnswerRevision, str]]:
+    """Each objective of the policy with its card's HTML, in the model's order.
+
+    A card is kept per revision of its answer and what the person may do (see
+    vertebra.fragments), so that a change to one answer renders one card again, not the
+    page's dozen. Only the cards not kept are read with their files, comments and history.
+    The CSRF field is the placeholder: the page puts in the request's own.
+    """
+    assessment = scope.assessment
+    fv = assessment.framework_version
+    allowed = ", ".join(ALLOWED_EXTENSIONS)
+    revisions = answer_revisions(assessment, policy_code)
+
+    def key(r: AnswerRevision) -> tuple[Hashable, ...]:
+        return (
+            r.pk,
+            r.version,
+            r.events,
+            r.comments,
+            assessment.uuid,
+            assessment.status,
+            scope.city.slug,
+            fv.pk,
+            fv.digest,
+            scope.can_edit,
+            scope.can_comment,
+        )
+
+    html: dict[int, str] = {}
+    for r in revisions:
+        if override is None or r.code != override.code:
+            found = look_up("card", key(r))
+            if found is not None:
+                html[r.pk] = found
+    missing = [r.pk for r in revisions if r.pk not in html]
+    if missing:
+        links = ObjectiveLinks(scope.city.slug, assessment)
+        answers = _with_evidence(Answer.objects.filter(pk__in=missing))
+        for answer in answers:
+            answer.assessment = assessment
+            plain = override is None or answer.objective.code != override.code
+            item = _item(scope, answer, links) if plain else override
+            assert item is not None
+            html[answer.pk] = card.render(item, csrf_input=CSRF_PLACEHOLDER, allowed_types=allowed)
+    by_pk = {r.pk: r for r in revisions}
+    for pk in missing:
+        r = by_pk[pk]
+        if override is None or r.code != override.code:
+            keep("card", key(r), html[pk])
+    return [(r, html[r.pk]) for r in revisions]
+
+
 def _page_context(
     scope: AssessmentScope, policy_code: str, override: ObjectiveItem | None = None
 ) -> dict[str, Any]:
     shape = scope.shape
     context = _summary_context(scope, policy_code)
-    links = ObjectiveLinks(scope.city.slug, scope.assessment)
-    items = []
-    for answer in _policy_answers(scope, policy_code):
-        answer.assessment = scope.assessment
-        if override is not None and answer.objective.code == override.code:
-            items.append(override)
-        else:
-            items.append(_item(scope, answer, links))
+    cards = _cards(scope, policy_code, override)
     groups = []
     for index, stage_code in enumerate(shape.stage_codes):
-        stage_items = [i for i in items if i.answer.objective.stage_code == stage_code]
         groups.append(
             {
                 "code": stage_code,
                 "name": shape.stage_names[stage_code],
-                "items": stage_items,
+                # Built from escaped text only (vertebra.web.objective_card).
+                "cards": [SafeString(html) for r, html in cards if r.stage_code == stage_code],
                 "cell": context["policy"].cells[index],
             }
         )
@@ -308,7 +348,6 @@ def _page_context(
             "all_policies": [(c, shape.policy_name[c]) for c in codes],
             "previous_policy": codes[position - 1] if position > 0 else None,
             "next_policy": codes[position + 1] if position + 1 < len(codes) else None,
-            "allowed_types": ", ".join(ALLOWED_EXTENSIONS),
         }
     )
     return context
@@ -326,37 +365,32 @@ def _policy_body(
     what the person may do (see vertebra.fragments); a page with one objective's errors
     or conflict is rendered afresh.
     """
+    body: str
     if override is not None:
-        return SafeString(
-            render_to_string(
-                "web/_policy_body.html",
-                _page_context(scope, policy_code, override),
-                request=request,
-            )
+        body = render_to_string(
+            "web/_policy_body.html", _page_context(scope, policy_code, override)
         )
-    assessment = scope.assessment
-    fv = assessment.framework_version
-    key = (
-        assessment.uuid,
-        revision_of(assessment),
-        assessment.status,
-        assessment.title,
-        scope.city.slug,
-        fv.pk,
-        fv.digest,
-        policy_code,
-        scope.can_edit,
-        scope.can_comment,
-    )
-    body = kept(
-        "policy",
-        key,
-        lambda: render_to_string(
-            "web/_policy_body.html",
-            {**_page_context(scope, policy_code), "csrf_input": CSRF_PLACEHOLDER},
-        ),
-    )
-    # Kept bodies are built from escaped text only (templates and objective_card).
+    else:
+        assessment = scope.assessment
+        fv = assessment.framework_version
+        key = (
+            assessment.uuid,
+            revision_of(assessment),
+            assessment.status,
+            assessment.title,
+            scope.city.slug,
+            fv.pk,
+            fv.digest,
+            policy_code,
+            scope.can_edit,
+            scope.can_comment,
+        )
+        body = kept(
+            "policy",
+            key,
+            lambda: render_to_string("web/_policy_body.html", _page_context(scope, policy_code)),
+        )
+    # Built from escaped text only (templates and vertebra.web.objective_card).
     return SafeString(with_csrf(body, csrf_input(request)))
 
 
