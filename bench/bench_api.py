@@ -2,8 +2,10 @@
 
 1. Reading a whole assessment (all 96 answers and the profile) in one request,
    ``GET .../assessments/{id}?include=answers,profile``, by 20 concurrent clients: first as
-   scripts and dashboards do (each client pauses 0.2-1.0 s between requests), then in a
-   closed loop (no pauses) for the server's ceiling. Prints p50/p95/max and errors.
+   scripts and dashboards do (each client pauses 0.2-1.0 s between requests); then the same
+   with one request in ten updating one answer (each client its own), so that reads keep
+   finding a changed assessment; then in a closed loop (no pauses) for the server's
+   ceiling. Prints p50/p95/max and errors.
 2. A bulk update of all 96 answers in one request (``PATCH .../answers``), repeated with
    alternating values so every answer really changes: prints the median and worst time.
 
@@ -63,9 +65,17 @@ def prepare(data_dir: str) -> tuple[str, str]:
 
 
 def read_load(
-    url: str, token: str, seconds: float, *, think: bool
-) -> tuple[list[float], list[str]]:
+    url: str,
+    token: str,
+    seconds: float,
+    *,
+    think: bool,
+    writes: list[tuple[str, int]] | None = None,
+) -> tuple[list[float], list[str], list[float]]:
+    """Whole-assessment reads; with ``writes`` (one answer address per client) one request
+    in ten updates that client's answer, so reads after it find a new revision."""
     timings: list[float] = []
+    write_timings: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
     sessions = []
@@ -79,9 +89,30 @@ def read_load(
     def client(seed: int) -> None:
         rng = random.Random(seed)
         session = sessions[seed]
+        mine = writes[seed] if writes else None
+        rounds = 0
         if think:
             time.sleep(rng.uniform(0.0, 1.0))  # people do not all start in the same millisecond
         while time.monotonic() < deadline:
+            if mine is not None and rng.random() < 0.1:
+                rounds += 1
+                start = time.perf_counter()
+                response = session.patch(
+                    mine[0],
+                    json={"notes": f"Discussed in round {rounds}.", "version": mine[1]},
+                    timeout=30,
+                )
+                elapsed = time.perf_counter() - start
+                if response.status_code == 200:
+                    mine = (mine[0], int(response.json()["version"]))
+                with lock:
+                    if response.status_code == 200:
+                        write_timings.append(elapsed)
+                    else:
+                        errors.append(f"update: status {response.status_code}")
+                if think:
+                    time.sleep(rng.uniform(0.2, 1.0))
+                continue
             start = time.perf_counter()
             try:
                 response = session.get(url, timeout=30)
@@ -106,7 +137,16 @@ def read_load(
         t.start()
     for t in threads:
         t.join()
-    return timings, errors
+    return timings, errors, write_timings
+
+
+def answers(base_url: str, path: str, token: str) -> list[dict[str, object]]:
+    response = requests.get(
+        f"{base_url}{path}/answers?limit=200",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    return list(response.json()["results"])
 
 
 def bulk_updates(base_url: str, path: str, token: str) -> list[float]:
@@ -133,19 +173,31 @@ def main(seconds: float = 20.0) -> None:
         token, path = prepare(data_dir)
         with serving(data_dir, ready_path="/api/v1/openapi.json") as base_url:
             url = f"{base_url}{path}?include=answers,profile"
-            for think, label in (
-                (True, "20 clients, 0.2-1.0 s pauses"),
-                (False, "20 clients, closed loop (no pauses)"),
+            writes = [
+                (f"{base_url}{path}/answers/{a['code']}", int(str(a["version"])))
+                for a in answers(base_url, path, token)[::4][:CLIENTS]
+            ]
+            for think, mixed, label in (
+                (True, False, "20 clients, 0.2-1.0 s pauses"),
+                (True, True, "20 clients, 0.2-1.0 s pauses, one request in ten an update"),
+                (False, False, "20 clients, closed loop (no pauses)"),
             ):
-                timings, errors = read_load(url, token, seconds, think=think)
+                timings, errors, updates = read_load(
+                    url, token, seconds, think=think, writes=writes if mixed else None
+                )
                 print(
-                    f"whole assessment (96 answers + profile), {label}: {len(timings)} requests "
+                    f"whole assessment (96 answers + profile), {label}: {len(timings)} reads "
                     f"in {seconds:.0f} s ({len(timings) / seconds:.0f}/s), {len(errors)} errors"
                 )
                 print(
                     f"  p50 {pct(timings, 0.5):6.1f} ms  p95 {pct(timings, 0.95):6.1f} ms  "
                     f"max {max(timings) * 1000:6.1f} ms  mean {statistics.mean(timings) * 1000:6.1f} ms"
                 )
+                if updates:
+                    print(
+                        f"  one-answer updates: n={len(updates)}  p50 {pct(updates, 0.5):6.1f} ms  "
+                        f"p95 {pct(updates, 0.95):6.1f} ms"
+                    )
                 for line in errors[:5]:
                     print("  error:", line)
             times = bulk_updates(base_url, path, token)
