@@ -14,7 +14,7 @@ from vertebra.assessments.domain import finalize
 from vertebra.assessments.models import Answer, AnswerEvent
 from vertebra.cities.models import DEFAULT_STAKEHOLDER_TYPES
 from vertebra.planning.domain import add_note, create_action, finish_action, update_action
-from vertebra.planning.models import Action, ActionEvent
+from vertebra.planning.models import Action, ActionEvent, ActionNote
 
 pytestmark = pytest.mark.django_db
 
@@ -77,16 +77,21 @@ def test_progress_notes_are_listed_newest_first_for_every_member(
         assert response.status_code == 200
         data = response.json()
         assert data["count"] == 2
+        notes = {n.text: n.uuid for n in ActionNote.objects.all()}
         assert [
             {k: v for k, v in note.items() if k != "created_at"} for note in data["results"]
         ] == [
             {
+                "url": world.url(_path(world, action, f"/notes/{notes['Draft ready']}")),
+                "id": str(notes["Draft ready"]),
                 "action": world.url(_path(world, action)),
                 "date": "2026-05-09",
                 "text": "Draft ready",
                 "author": "admin@north.example",
             },
             {
+                "url": world.url(_path(world, action, f"/notes/{notes['Kick-off']}")),
+                "id": str(notes["Kick-off"]),
                 "action": world.url(_path(world, action)),
                 "date": "2026-04-02",
                 "text": "Kick-off",
@@ -95,6 +100,45 @@ def test_progress_notes_are_listed_newest_first_for_every_member(
         ]
     else:
         assert (response.status_code, response.json()) == refused(persona)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_progress_note_is_read_at_its_own_url_by_every_member(
+    world: World, action: Action, persona: str
+) -> None:
+    add_note(action=action, user=world.people["editor"], text="Kick-off", date=dt.date(2026, 4, 2))
+    note = ActionNote.objects.get()
+    embedded = world.client("viewer").get(_path(world, action)).json()["notes"]
+    url = world.url(_path(world, action, f"/notes/{note.uuid}"))
+    assert embedded == [
+        {
+            "url": url,
+            "id": str(note.uuid),
+            "date": "2026-04-02",
+            "text": "Kick-off",
+            "author": "editor@north.example",
+        }
+    ]
+    response = world.client(persona).get(url.removeprefix("http://testserver"))
+    if persona in MEMBERS:
+        assert response.status_code == 200
+        assert {k: v for k, v in response.json().items() if k != "created_at"} == {
+            **embedded[0],
+            "action": world.url(_path(world, action)),
+        }
+    else:
+        assert (response.status_code, response.json()) == refused(persona)
+
+
+def test_a_note_is_not_found_under_another_action(world: World, action: Action) -> None:
+    other = create_action(assessment=world.draft, user=None, data={"title": "Other"})
+    add_note(action=action, user=None, text="Kick-off", date=dt.date(2026, 4, 2))
+    note = ActionNote.objects.get()
+    response = world.client("viewer").get(_path(world, other, f"/notes/{note.uuid}"))
+    assert (response.status_code, response.json()) == (
+        404,
+        {"error": {"code": "not_found", "message": "No such note on this action.", "details": {}}},
+    )
 
 
 # --- merging -------------------------------------------------------------------------------

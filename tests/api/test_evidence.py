@@ -76,6 +76,8 @@ def test_comment_is_added_by_contributors_editors_and_admins_only(
         assert response.status_code == 201
         comment = Comment.objects.get()
         assert response.json() == {
+            "url": world.url(f"{world.base}/answers/L1S1/comments/{comment.uuid}"),
+            "id": str(comment.uuid),
             "answer": world.url(world.base + "/answers/L1S1"),
             "text": "Ask Civil Protection.",
             "author": f"{persona}@north.example",
@@ -105,6 +107,52 @@ def test_comments_are_listed_oldest_first_for_every_member(world: World, persona
     else:
         status, body = _error_for(persona)
         assert (response.status_code, response.json()) == (status, body)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_comment_is_read_at_its_own_url_by_every_member(world: World, persona: str) -> None:
+    answer = _answer(world)
+    add_comment(answer=answer, user=world.people["contributor"], text="First remark")
+    listed = world.client("viewer").get(world.base + "/answers/L1S1/comments").json()
+    url = listed["results"][0]["url"]
+    response = world.client(persona).get(url.removeprefix("http://testserver"))
+    if persona in {"admin", "editor", "contributor", "viewer"}:
+        comment = Comment.objects.get()
+        assert url == world.url(f"{world.base}/answers/L1S1/comments/{comment.uuid}")
+        assert response.status_code == 200
+        assert (
+            response.json()
+            == listed["results"][0]
+            == {
+                "url": url,
+                "id": str(comment.uuid),
+                "answer": world.url(world.base + "/answers/L1S1"),
+                "text": "First remark",
+                "author": "contributor@north.example",
+                "created_at": _iso(comment.created_at),
+            }
+        )
+    else:
+        status, body = _error_for(persona)
+        assert (response.status_code, response.json()) == (status, body)
+
+
+def test_a_comment_is_not_found_under_another_answer_or_an_unknown_id(world: World) -> None:
+    comment = add_comment(answer=_answer(world), user=None, text="On L1S1")
+    client = world.client("viewer")
+    elsewhere = client.get(f"{world.base}/answers/L1S2/comments/{comment.uuid}")
+    unknown = client.get(f"{world.base}/answers/L1S1/comments/{'0' * 8}-0000-4000-8000-{'0' * 12}")
+    for response in (elsewhere, unknown):
+        assert (response.status_code, response.json()) == (
+            404,
+            {
+                "error": {
+                    "code": "not_found",
+                    "message": "No such comment on this answer.",
+                    "details": {},
+                }
+            },
+        )
 
 
 def test_empty_comment_is_refused_with_the_browsers_message(world: World) -> None:

@@ -3,6 +3,7 @@ token and checks for server errors and responses that break the documented schem
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api.conftest import World
-from vertebra.assessments.evidence import add_attachment
-from vertebra.assessments.models import Answer, Attachment
-from vertebra.planning.domain import create_action
+from vertebra.assessments.evidence import add_attachment, add_comment
+from vertebra.assessments.models import Answer, Attachment, Comment
+from vertebra.planning.domain import add_note, create_action
+from vertebra.planning.models import ActionNote
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +50,10 @@ OPERATIONS = {
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/history"),
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/comments"),
     ("POST", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/comments"),
+    (
+        "GET",
+        "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/comments/{comment_id}",
+    ),
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/attachments"),
     ("POST", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/attachments"),
     ("GET", f"{ATTACHMENT}"),
@@ -63,6 +69,7 @@ OPERATIONS = {
     ("DELETE", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}"),
     ("POST", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}/notes"),
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}/notes"),
+    ("GET", f"{ACTION}/notes/{{note_id}}"),
     ("POST", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}/merge"),
     ("POST", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}/finish"),
     ("GET", f"{ACTION}/confirmations"),
@@ -166,7 +173,15 @@ def test_api_answers_every_generated_request_as_documented(
             user=world.people["admin"],
             upload=SimpleUploadedFile("minutes.txt", b"Council minutes"),
         )
+    comment = Comment.objects.filter(answer=answer).first() or (
+        None if world.draft.is_final else add_comment(answer=answer, user=None, text="Noted.")
+    )
+    note = ActionNote.objects.filter(action=action).first() or add_note(
+        action=action, user=None, text="Kick-off held.", date=dt.date(2026, 4, 2)
+    )
     real = {
+        "comment_id": str(comment.uuid) if comment else "",
+        "note_id": str(note.uuid),
         "city": world.city.slug,
         "assessment_id": str(world.draft.uuid),
         "code": "L1S1",

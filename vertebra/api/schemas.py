@@ -205,6 +205,8 @@ class AssessmentHistory(Page):
 
 
 class CommentOut(Schema):
+    url: str
+    id: uuid.UUID
     answer: str = Field(description="Address of the answer the comment is on.")
     text: str
     author: str | None = Field(description="Email of the person who wrote it.")
@@ -375,6 +377,8 @@ class TargetsIn(Input):
 
 
 class ActionNoteOut(Schema):
+    url: str
+    id: uuid.UUID
     date: dt.date
     text: str
     author: str | None

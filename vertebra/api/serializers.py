@@ -211,6 +211,8 @@ def assessment_event_json(
 
 def comment_json(request: HttpRequest, answer_url: str, comment: Comment) -> dict[str, Any]:
     return {
+        "url": f"{answer_url}/comments/{comment.uuid}",
+        "id": comment.uuid,
         "answer": answer_url,
         "text": comment.text,
         "author": _email(comment.author),
@@ -285,7 +287,14 @@ def action_json(request: HttpRequest, assessment: Assessment, action: Any) -> di
         "updated_at": action.updated_at,
         "created_by": _email(action.created_by),
         "notes": [
-            {"date": n.date, "text": n.text, "author": _email(n.author)} for n in action.notes.all()
+            {
+                "url": f"{base}/notes/{n.uuid}",
+                "id": n.uuid,
+                "date": n.date,
+                "text": n.text,
+                "author": _email(n.author),
+            }
+            for n in action.notes.all()
         ],
         "notes_url": base + "/notes",
         "history_url": base + "/history",
@@ -294,6 +303,8 @@ def action_json(request: HttpRequest, assessment: Assessment, action: Any) -> di
 
 def action_note_json(request: HttpRequest, action_url: str, note: Any) -> dict[str, Any]:
     return {
+        "url": f"{action_url}/notes/{note.uuid}",
+        "id": note.uuid,
         "action": action_url,
         "date": note.date,
         "text": note.text,

@@ -161,6 +161,7 @@ class Attachment(models.Model):
 class Comment(models.Model):
     """A remark on one objective's answer; contributors, editors and admins write them."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

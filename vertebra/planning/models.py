@@ -97,6 +97,7 @@ class Action(models.Model):
 class ActionNote(models.Model):
     """A dated progress note on an action."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notes")
     date = models.DateField()
     text = models.TextField()

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -28,6 +28,7 @@ from vertebra.api.schemas import (
     ActionFinishIn,
     ActionMergeIn,
     ActionNoteIn,
+    ActionNoteItem,
     ActionNotePage,
     ActionOut,
     ConfirmationsOut,
@@ -96,6 +97,27 @@ def list_notes(
         ActionNote.objects.filter(action=action).select_related("author").order_by("-date", "-id")
     )
     return paginate(request, notes, page, lambda n: action_note_json(request, url, n))
+
+
+@router.get(
+    ACTION + "/notes/{note_id}",
+    response=reading({200: ActionNoteItem}),
+    summary="Read one progress note of an action",
+)
+def get_note(
+    request: HttpRequest,
+    city: str,
+    assessment_id: uuid.UUID,
+    action_id: uuid.UUID,
+    note_id: uuid.UUID,
+) -> Any:
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id)
+    action = action_in(assessment, action_id)
+    note = ActionNote.objects.select_related("author").filter(action=action, uuid=note_id).first()
+    if note is None:
+        raise Http404(_("No such note on this action."))
+    return action_note_json(request, _action_url(request, assessment, action), note)
 
 
 @router.post(

@@ -123,6 +123,25 @@ def create_comment(
     return Status(201, comment_json(request, _answer_url(request, assessment, answer), comment))
 
 
+@router.get(
+    ANSWER + "/comments/{comment_id}",
+    response=reading({200: CommentOut}),
+    summary="Read one comment on an answer",
+)
+def get_comment(
+    request: HttpRequest, city: str, assessment_id: uuid.UUID, code: str, comment_id: uuid.UUID
+) -> Any:
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id)
+    answer = answer_in(assessment, code)
+    comment = (
+        Comment.objects.select_related("author").filter(answer=answer, uuid=comment_id).first()
+    )
+    if comment is None:
+        raise Http404(_("No such comment on this answer."))
+    return comment_json(request, _answer_url(request, assessment, answer), comment)
+
+
 # --- evidence files ------------------------------------------------------------------------
 
 

@@ -1,0 +1,30 @@
+import uuid
+
+from django.db import migrations, models
+
+
+def give_uuids(apps, schema_editor):
+    Model = apps.get_model("planning", "actionnote")
+    for row in Model.objects.filter(uuid__isnull=True).only("pk"):
+        row.uuid = uuid.uuid4()
+        row.save(update_fields=["uuid"])
+
+
+class Migration(migrations.Migration):
+    """Each actionnote gets its own id, so that the API can give it an address of its own."""
+
+    dependencies = [("planning", "0002_action_event_trail")]
+
+    operations = [
+        migrations.AddField(
+            model_name="actionnote",
+            name="uuid",
+            field=models.UUIDField(editable=False, null=True),
+        ),
+        migrations.RunPython(give_uuids, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="actionnote",
+            name="uuid",
+            field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
+        ),
+    ]
