@@ -45,7 +45,7 @@ def test_missing_or_unknown_token_is_401(world: World, header: str) -> None:
 
 def test_revoked_token_is_401(world: World) -> None:
     token, key = create_token(user=world.people["admin"], name="Old script")
-    revoke_token(user=world.people["admin"], token_id=token.pk)
+    revoke_token(user=world.people["admin"], token_id=token.uuid)
     response = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/cities")
     assert (response.status_code, response.json()) == (401, NOT_AUTHENTICATED)
 
@@ -98,8 +98,8 @@ def test_person_revokes_own_token_but_not_anothers(world: World) -> None:
     theirs, _ = create_token(user=world.people["editor"], name="Theirs")
     client = Client()
     client.force_login(world.people["viewer"])
-    assert client.post(f"/account/tokens/{theirs.pk}/revoke/").status_code == 404
-    response = client.post(f"/account/tokens/{mine.pk}/revoke/")
+    assert client.post(f"/account/tokens/{theirs.uuid}/revoke/").status_code == 404
+    response = client.post(f"/account/tokens/{mine.uuid}/revoke/")
     assert (response.status_code, response["Location"]) == (302, "/account/tokens/")
     mine.refresh_from_db()
     theirs.refresh_from_db()

@@ -8,5 +8,5 @@ app_name = "api-tokens"
 
 urlpatterns = [
     path("", views.tokens, name="list"),
-    path("<int:token_id>/revoke/", views.revoke, name="revoke"),
+    path("<uuid:token_id>/revoke/", views.revoke, name="revoke"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import uuid
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -68,9 +69,9 @@ def user_for_key(key: str) -> User | None:
     return token.user
 
 
-def revoke_token(*, user: User, token_id: int) -> ApiToken | None:
+def revoke_token(*, user: User, token_id: uuid.UUID) -> ApiToken | None:
     """Revoke one of the person's own tokens; None when it is not theirs or does not exist."""
-    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    token = ApiToken.objects.filter(user=user, uuid=token_id).first()
     if token is None:
         return None
     if token.revoked_at is None:
