@@ -6,13 +6,13 @@ function validates all of its input first and then writes in one transaction: ba
 raises :class:`PlanningValidationError` (field name to message) and nothing is saved.
 
 The read-only analyses of a plan (sequencing warnings, the projected stages, the council
-totals) live in :mod:`vertebra.planning.roadmap` and are re-exported here.
+totals) live in :mod:`vertebra.planning.roadmap` and are re-exported here; the checks of an
+action's fields live in :mod:`vertebra.planning.validation`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from vertebra.assessments.domain import SaveResult, profile_of, save_answer, statuses_of
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment, AssessmentStatus
-from vertebra.cities.models import City, Membership
+from vertebra.cities.models import City
 from vertebra.frameworks.domain import shape_of
 from vertebra.frameworks.models import Objective
 from vertebra.maturity import Profile, Shape, profile
@@ -39,6 +39,14 @@ from vertebra.planning.roadmap import (
     project,
     sequencing_warnings,
     totals,
+)
+from vertebra.planning.validation import (
+    ACTION_FIELDS,
+    MAX_TEXT,
+    PlanningValidationError,
+    clean_action,
+    clean_date,
+    clean_text,
 )
 
 if TYPE_CHECKING:
@@ -78,34 +86,9 @@ __all__ = [
     "update_action",
 ]
 
-# The action fields a person edits, in the order forms and history show them.
-ACTION_FIELDS = (
-    "title",
-    "description",
-    "objectives",
-    "owner_user",
-    "owner_department",
-    "stakeholder_types",
-    "start_date",
-    "due_date",
-    "cost",
-    "currency",
-    "status",
-)
 # Actions that still count as "someone is on it" for an objective.
 OPEN_STATUSES = frozenset({ActionStatus.PROPOSED, ActionStatus.PLANNED, ActionStatus.IN_PROGRESS})
-MAX_TEXT = 20_000
-MAX_COST = Decimal("999999999999.99")
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 DONE_ANSWERS = frozenset({AnswerStatus.ACHIEVED, AnswerStatus.NOT_APPLICABLE})
-
-
-class PlanningValidationError(Exception):
-    """Bad input; ``errors`` maps each field name to a message for a person."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
 
 class ActionConflictError(Exception):
@@ -303,153 +286,6 @@ def _text(value: object) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Validation
-
-
-def _clean_date(name: str, value: Any, errors: dict[str, str]) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    errors[name] = _("Enter a date as YYYY-MM-DD.")
-    return None
-
-
-def _clean_cost(value: Any, errors: dict[str, str]) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        if isinstance(value, bool):
-            raise InvalidOperation
-        cost = Decimal(str(value).strip())
-    except InvalidOperation:
-        errors["cost"] = _("Enter the cost as a number, such as 12500 or 12500.50.")
-        return None
-    if not cost.is_finite():
-        errors["cost"] = _("Enter the cost as a number, such as 12500 or 12500.50.")
-        return None
-    if cost < 0:
-        errors["cost"] = _("The cost cannot be negative.")
-        return None
-    if cost > MAX_COST or cost != cost.quantize(Decimal("0.01")):
-        errors["cost"] = _("Enter at most 12 digits before the decimal point and 2 after it.")
-        return None
-    return cost.quantize(Decimal("0.01"))
-
-
-def _clean_objectives(
-    assessment: Assessment, value: Any, errors: dict[str, str]
-) -> list[Objective] | None:
-    items = list(value or [])
-    fv = assessment.framework_version
-    instances = [o for o in items if isinstance(o, Objective)]
-    codes = [str(o).strip() for o in items if not isinstance(o, Objective)]
-    foreign = [o.code for o in instances if o.framework_version_id != fv.pk]
-    if foreign:
-        errors["objectives"] = _(
-            "%(codes)s belong to another model version than this assessment's (%(version)s)."
-        ) % {"codes": ", ".join(foreign), "version": fv.label}
-        return None
-    found = {o.code: o for o in Objective.objects.filter(framework_version=fv, code__in=codes)}
-    unknown = [code for code in codes if code not in found]
-    if unknown:
-        errors["objectives"] = _("%(codes)s are not objectives of %(version)s.") % {
-            "codes": ", ".join(unknown),
-            "version": fv.label,
-        }
-        return None
-    chosen = {o.pk: o for o in [*instances, *found.values()]}
-    return sorted(chosen.values(), key=lambda o: o.position)
-
-
-def _clean_text(name: str, value: Any, limit: int, errors: dict[str, str]) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors[name] = _("This must be text.")
-        return ""
-    text: str = value.strip()
-    if len(text) > limit:
-        errors[name] = _("At most %(limit)d characters.") % {"limit": limit}
-    return text
-
-
-def clean_action(
-    *,
-    assessment: Assessment,
-    data: Mapping[str, Any],
-    current: Action | None = None,
-) -> dict[str, Any]:
-    """Validate action fields (all of them for a new action, the changed ones for an edit)."""
-    city: City = assessment.city
-    errors: dict[str, str] = {}
-    for name in sorted(set(data) - set(ACTION_FIELDS)):
-        errors[name] = _("Unknown field.")
-    cleaned: dict[str, Any] = {}
-    for name, value in data.items():
-        if name not in ACTION_FIELDS:
-            continue
-        if name == "title":
-            cleaned[name] = _clean_text(name, value, 200, errors)
-            if name not in errors and not cleaned[name]:
-                errors[name] = _("Give the action a title.")
-        elif name == "description":
-            cleaned[name] = _clean_text(name, value, MAX_TEXT, errors)
-        elif name == "owner_department":
-            cleaned[name] = _clean_text(name, value, 200, errors)
-        elif name == "currency":
-            currency = _clean_text(name, value, MAX_TEXT, errors).upper()
-            if not CURRENCY_RE.match(currency):
-                errors[name] = _("Use a three-letter currency code such as EUR, GBP or NOK.")
-            cleaned[name] = currency
-        elif name == "status":
-            if value not in ActionStatus.values:
-                errors[name] = _("Choose one of: %(choices)s.") % {
-                    "choices": ", ".join(str(label) for label in ActionStatus.labels)
-                }
-            cleaned[name] = value
-        elif name in ("start_date", "due_date"):
-            cleaned[name] = _clean_date(name, value, errors)
-        elif name == "cost":
-            cleaned[name] = _clean_cost(value, errors)
-        elif name == "objectives":
-            cleaned[name] = _clean_objectives(assessment, value, errors)
-        elif name == "stakeholder_types":
-            chosen = [str(v).strip() for v in (value or []) if str(v).strip()]
-            unknown = [v for v in chosen if v not in city.stakeholder_types]
-            if unknown:
-                errors[name] = _(
-                    "%(types)s: not in this city's list of stakeholder types. An admin can add "
-                    "types in the city settings."
-                ) % {"types": ", ".join(unknown)}
-            cleaned[name] = list(dict.fromkeys(chosen))
-        elif name == "owner_user":
-            if value is not None and not Membership.objects.filter(city=city, user=value).exists():
-                errors[name] = _("%(email)s is not a member of %(city)s.") % {
-                    "email": getattr(value, "email", value),
-                    "city": city.name,
-                }
-            cleaned[name] = value
-    start = cleaned.get("start_date", current.start_date if current else None)
-    due = cleaned.get("due_date", current.due_date if current else None)
-    if start and due and start > due and "due_date" not in errors:
-        errors["due_date"] = _("The due date (%(due)s) is before the start date (%(start)s).") % {
-            "due": due.isoformat(),
-            "start": start.isoformat(),
-        }
-    if errors:
-        raise PlanningValidationError(errors)
-    return cleaned
-
-
-# ---------------------------------------------------------------------------------------------
 # Writing actions
 
 
@@ -629,11 +465,11 @@ def add_note(
 ) -> ActionNote:
     """A dated progress note; the date defaults to today and cannot be in the future."""
     errors: dict[str, str] = {}
-    text = _clean_text("text", text, MAX_TEXT, errors)
+    text = clean_text("text", text, MAX_TEXT, errors)
     if "text" not in errors and not text:
         errors["text"] = _("Write what has happened.")
     today = timezone.localdate()
-    note_date = _clean_date("date", date, errors) or today
+    note_date = clean_date("date", date, errors) or today
     if "date" not in errors and note_date > today:
         errors["date"] = _("A progress note cannot be dated in the future.")
     if errors:
@@ -694,7 +530,7 @@ def confirm_objectives(
     """
     errors: dict[str, str] = {}
     codes = list(dict.fromkeys(codes))
-    evidence = _clean_text("evidence", evidence, MAX_TEXT, errors)
+    evidence = clean_text("evidence", evidence, MAX_TEXT, errors)
     if "evidence" not in errors and not evidence:
         errors["evidence"] = _("Say what shows that the objective is achieved.")
     if action.status != ActionStatus.DONE:
