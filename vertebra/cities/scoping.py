@@ -35,6 +35,21 @@ def membership_for(*, user: User, city_slug: str) -> Membership:
         raise Http404("No such city.") from None
 
 
+def memberships_of(user: User) -> list[Membership]:
+    """All the person's memberships with their cities, by city name (the pages' menu)."""
+    if not user.is_authenticated:
+        return []
+    return list(Membership.objects.select_related("city").filter(user=user).order_by("city__name"))
+
+
+def membership_among(memberships: list[Membership], city_slug: str) -> Membership:
+    """The membership in the city from ``memberships_of``, or 404 when there is none."""
+    for membership in memberships:
+        if membership.city.slug == city_slug:
+            return membership
+    raise Http404("No such city.")
+
+
 def require_role(membership: Membership, *roles: Role) -> None:
     if membership.role not in roles:
         raise PermissionDenied("Your role in this city does not allow this.")

@@ -18,7 +18,7 @@ from vertebra.accounts.models import User
 from vertebra.assessments.domain import assessment_in_city
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.cities.models import City, Membership, Role
-from vertebra.cities.scoping import membership_for
+from vertebra.cities.scoping import membership_among, memberships_of
 from vertebra.frameworks.domain import shape_of
 from vertebra.maturity import Profile, Shape, profile
 
@@ -72,7 +72,10 @@ class AssessmentScope:
 
 
 def load_scope(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> AssessmentScope:
-    membership = membership_for(user=user_of(request), city_slug=city_slug)
+    # One query gives the membership and the cities of the page's menu (see my_cities).
+    memberships = memberships_of(user_of(request))
+    membership = membership_among(memberships, city_slug)
+    request._vertebra_cities = [m.city for m in memberships]  # type: ignore[attr-defined]
     try:
         assessment = assessment_in_city(city=membership.city, assessment_uuid=assessment_uuid)
     except Assessment.DoesNotExist:
