@@ -186,7 +186,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "fragments",
         "TIMEOUT": FRAGMENT_SECONDS,
-        "OPTIONS": {"MAX_ENTRIES": 600},
+        # Mostly objective cards (~5 KB); pages ~80 KB and API reads ~100 KB.
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
 
