@@ -40,6 +40,11 @@ def _full_name(kind: str, key: tuple[Hashable, ...]) -> str:
     return _name(kind, (*key, get_language(), timezone.get_current_timezone_name()))
 
 
+def tag(kind: str, key: tuple[Hashable, ...]) -> str:
+    """An HTTP entity tag for the part: equal exactly when the part is the same."""
+    return '"' + _full_name(kind, key).partition(":")[2] + '"'
+
+
 def look_up(kind: str, key: tuple[Hashable, ...]) -> str | None:
     """The kept part for the key, if there is one."""
     value: Any = caches["fragments"].get(_full_name(kind, key))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -166,3 +167,27 @@ def test_whole_assessment_read_depends_on_what_was_asked_and_the_host(world: Wor
     other_host = client.get(world.base, HTTP_HOST="localhost").json()
     assert other_host["url"] == "http://localhost" + world.base
     assert bare["url"] == world.url(world.base)
+
+
+def test_whole_assessment_read_answers_304_while_nothing_changed(world: World) -> None:
+    client = world.client("viewer")
+    path = world.base + "?include=answers,profile"
+    first = client.get(path)
+    etag = first["ETag"]
+    assert re.fullmatch(r'"[0-9a-f]{40}"', etag)
+    same = client.get(path, HTTP_IF_NONE_MATCH=f'"other", W/{etag}')
+    assert (same.status_code, same.content, same["ETag"]) == (304, b"", etag)
+    assert client.get(path, HTTP_IF_NONE_MATCH="*").status_code == 304
+    # Another include is another representation, with its own tag.
+    bare = client.get(world.base, HTTP_IF_NONE_MATCH=etag)
+    assert bare.status_code == 200 and bare["ETag"] != etag
+
+    answer = Answer.objects.select_related("assessment", "objective").get(
+        assessment=world.draft, objective__code="L1S1"
+    )
+    save_answer(answer=answer, user=None, changes={"status": "achieved"})
+    changed = client.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert changed.json()["answered"] == 1
+    assert client.get(path, HTTP_IF_NONE_MATCH=changed["ETag"]).status_code == 304

@@ -14,7 +14,7 @@ from vertebra.api.auth import caller
 from vertebra.api.errors import INVALID, ApiError
 from vertebra.api.links import api_root
 from vertebra.api.pagination import paginate
-from vertebra.api.rendering import json_response, validated_json
+from vertebra.api.rendering import json_response, not_modified, validated_json
 from vertebra.api.schemas import (
     AssessmentCreate,
     AssessmentDetail,
@@ -39,7 +39,7 @@ from vertebra.assessments.domain import create_assessment, finalize, profile_of,
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.cities.models import Membership
 from vertebra.cities.scoping import require_admin, require_write
-from vertebra.fragments import kept
+from vertebra.fragments import kept, tag
 from vertebra.frameworks.domain import shape_of
 from vertebra.maturity import profile
 from vertebra.planning.models import Target
@@ -133,13 +133,16 @@ def create(request: HttpRequest, city: str, payload: AssessmentCreate) -> Any:
 
 @router.get(
     "/cities/{city}/assessments/{assessment_id}",
-    response=reading({200: AssessmentDetail}),
+    response=reading({200: AssessmentDetail, 304: None}),
     summary="Read an assessment",
 )
 def get_assessment(
     request: HttpRequest, city: str, assessment_id: uuid.UUID, query: Query[DetailQuery]
 ) -> Any:
-    """With ``include=answers,profile`` the answers and the profile come in the same response."""
+    """With ``include=answers,profile`` the answers and the profile come in the same response.
+
+    The response's ``ETag`` changes whenever anything in it changes: send it back as
+    ``If-None-Match`` to get 304 with no body while the assessment is unchanged."""
     includes = {part.strip() for part in query.include.split(",") if part.strip()}
     unknown = sorted(includes - set(INCLUDES))
     if unknown:
@@ -205,8 +208,20 @@ def get_assessment(
         return validated_json(request, AssessmentDetail, data)
 
     # A whole assessment is read often and changes rarely: its validated JSON is kept per
-    # revision (see vertebra.fragments), so a repeated read costs a few small queries.
-    return json_response(kept("api-assessment", key, build))
+    # revision (see vertebra.fragments), so a repeated read costs a few small queries, and a
+    # client that sends the ETag it has gets 304 with no body while nothing changed.
+    etag = tag("api-assessment", key)
+    sent = _entity_tags(request.headers.get("If-None-Match", ""))
+    if etag in sent or "*" in sent:
+        return not_modified(etag)
+    response = json_response(kept("api-assessment", key, build))
+    response["ETag"] = etag
+    return response
+
+
+def _entity_tags(header: str) -> set[str]:
+    """The tags of an If-None-Match header (weak ones compared as strong, as for GET)."""
+    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
 
 
 @router.post(
