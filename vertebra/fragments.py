@@ -40,6 +40,30 @@ def _full_name(kind: str, key: tuple[Hashable, ...]) -> str:
     return _name(kind, (*key, get_language(), timezone.get_current_timezone_name()))
 
 
+def assessment_state(assessment: Any) -> tuple[Hashable, ...]:
+    """What of an assessment shows in its kept parts: its revision, read now (so before the
+    data it stands for), its own fields as the request loaded them, its city and model version.
+    The assessment comes from the scoping path, with its city and model version set."""
+    from vertebra.assessments.domain import revision_of
+
+    fv = assessment.framework_version
+    return (
+        assessment.uuid,
+        revision_of(assessment),
+        assessment.city.slug,
+        assessment.title,
+        assessment.date,
+        assessment.status,
+        assessment.previous_id,
+        assessment.created_at,
+        assessment.created_by_id,
+        assessment.finalized_at,
+        assessment.finalized_by_id,
+        fv.pk,
+        fv.digest,
+    )
+
+
 def tag(kind: str, key: tuple[Hashable, ...]) -> str:
     """An HTTP entity tag for the part: equal exactly when the part is the same."""
     return '"' + _full_name(kind, key).partition(":")[2] + '"'

@@ -1,8 +1,9 @@
-"""Lost-write safety: the version a client read comes in the body or an If-Match header."""
+"""HTTP validators: lost-write safety (the version a client read comes in the body or an
+If-Match header) and cheap polling (If-None-Match against an entity tag)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from vertebra.api.errors import INVALID, ApiError
@@ -10,6 +11,22 @@ from vertebra.api.errors import INVALID, ApiError
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+def none_match(request: HttpRequest, tag: str) -> bool:
+    """Whether If-None-Match names ``tag`` or ``*``: the client's copy is still current.
+
+    Weak tags are compared as strong ones, as HTTP allows for GET."""
+    header = request.headers.get("If-None-Match", "")
+    sent = {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
+    return tag in sent or "*" in sent
+
+
+def not_modified(tag: str) -> HttpResponse:
+    """304 with no body: the client's copy, named by its tag, is what a read would answer."""
+    response = HttpResponse(status=304)
+    response["ETag"] = tag
+    return response
 
 
 def expected_version(request: HttpRequest, body_version: int | None) -> int:

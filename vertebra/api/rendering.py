@@ -30,10 +30,3 @@ def validated_json(request: HttpRequest, schema: type[BaseModel], data: Any) -> 
 
 def json_response(body: str) -> HttpResponse:
     return HttpResponse(body, content_type=_api().get_content_type())
-
-
-def not_modified(etag: str) -> HttpResponse:
-    """304: the client's copy, named by its ETag, is still what this read would answer."""
-    response = HttpResponse(status=304)
-    response["ETag"] = etag
-    return response

@@ -341,17 +341,21 @@ def finalize(*, assessment: Assessment, user: User | None) -> Assessment:
     return locked
 
 
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def _column(name: str) -> str:
+    return str(connection.ops.quote_name(name))
+
+
 def _revision_sql() -> str:
-    quote = connection.ops.quote_name
-
-    def table(model: Any) -> str:
-        return str(quote(model._meta.db_table))
-
     # Table and column names come from the models, quoted; the values are parameters.
     return (
-        f"SELECT (SELECT COUNT(*) FROM {table(AnswerEvent)} WHERE {quote('assessment_id')} = %s), "  # noqa: S608
-        f"(SELECT COUNT(*) FROM {table(Comment)} c JOIN {table(Answer)} a "
-        f"ON a.{quote('id')} = c.{quote('answer_id')} WHERE a.{quote('assessment_id')} = %s)"
+        f"SELECT (SELECT COUNT(*) FROM {_table(AnswerEvent)} "  # noqa: S608
+        f"WHERE {_column('assessment_id')} = %s), "
+        f"(SELECT COUNT(*) FROM {_table(Comment)} c JOIN {_table(Answer)} a "
+        f"ON a.{_column('id')} = c.{_column('answer_id')} WHERE a.{_column('assessment_id')} = %s)"
     )
 
 
@@ -387,20 +391,15 @@ class AnswerRevision:
 
 
 def _answer_revisions_sql() -> str:
-    quote = connection.ops.quote_name
-
-    def table(model: Any) -> str:
-        return str(quote(model._meta.db_table))
-
-    # Table and column names come from the models, quoted; the values are parameters.
+    answer, objective = _column("answer_id"), _column("objective_id")
     return (
-        f"SELECT a.{quote('id')}, o.{quote('code')}, o.{quote('stage_code')}, "  # noqa: S608
-        f"a.{quote('version')}, "
-        f"(SELECT COUNT(*) FROM {table(AnswerEvent)} e WHERE e.{quote('answer_id')} = a.{quote('id')}), "
-        f"(SELECT COUNT(*) FROM {table(Comment)} c WHERE c.{quote('answer_id')} = a.{quote('id')}) "
-        f"FROM {table(Answer)} a JOIN {table(Objective)} o ON o.{quote('id')} = a.{quote('objective_id')} "
-        f"WHERE a.{quote('assessment_id')} = %s AND o.{quote('policy_code')} = %s "
-        f"ORDER BY o.{quote('position')}"
+        f"SELECT a.{_column('id')}, o.{_column('code')}, o.{_column('stage_code')}, "  # noqa: S608
+        f"a.{_column('version')}, "
+        f"(SELECT COUNT(*) FROM {_table(AnswerEvent)} e WHERE e.{answer} = a.{_column('id')}), "
+        f"(SELECT COUNT(*) FROM {_table(Comment)} c WHERE c.{answer} = a.{_column('id')}) "
+        f"FROM {_table(Answer)} a JOIN {_table(Objective)} o ON o.{_column('id')} = a.{objective} "
+        f"WHERE a.{_column('assessment_id')} = %s AND o.{_column('policy_code')} = %s "
+        f"ORDER BY o.{_column('position')}"
     )
 
 

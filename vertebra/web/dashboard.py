@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from vertebra.assessments.domain import revision_of
 from vertebra.assessments.models import AnswerEvent
-from vertebra.fragments import kept
+from vertebra.fragments import assessment_state, kept
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile, Shape
 from vertebra.reports.charts import policy_stages_svg
@@ -72,19 +71,7 @@ def _assessment_body(scope: AssessmentScope) -> str:
     """
     assessment = scope.assessment
     fv = assessment.framework_version
-    key = (
-        assessment.uuid,
-        revision_of(assessment),
-        assessment.status,
-        assessment.title,
-        assessment.date,
-        assessment.finalized_at,
-        scope.city.slug,
-        fv.pk,
-        fv.digest,
-        scope.membership.can_write,
-        scope.can_finalize,
-    )
+    key = (assessment_state(assessment), scope.membership.can_write, scope.can_finalize)
 
     def build() -> str:
         shape = scope.shape

@@ -30,7 +30,6 @@ from vertebra.assessments.domain import (
     AnswerRevision,
     AnswerValidationError,
     answer_revisions,
-    revision_of,
     save_answer,
 )
 from vertebra.assessments.evidence import (
@@ -47,7 +46,15 @@ from vertebra.assessments.models import (
     Attachment,
     Comment,
 )
-from vertebra.fragments import CSRF_PLACEHOLDER, csrf_input, keep, kept, look_up, with_csrf
+from vertebra.fragments import (
+    CSRF_PLACEHOLDER,
+    assessment_state,
+    csrf_input,
+    keep,
+    kept,
+    look_up,
+    with_csrf,
+)
 from vertebra.maturity import profile
 from vertebra.web import objective_card as card
 from vertebra.web.cards import (
@@ -371,20 +378,7 @@ def _policy_body(
             "web/_policy_body.html", _page_context(scope, policy_code, override)
         )
     else:
-        assessment = scope.assessment
-        fv = assessment.framework_version
-        key = (
-            assessment.uuid,
-            revision_of(assessment),
-            assessment.status,
-            assessment.title,
-            scope.city.slug,
-            fv.pk,
-            fv.digest,
-            policy_code,
-            scope.can_edit,
-            scope.can_comment,
-        )
+        key = (assessment_state(scope.assessment), policy_code, scope.can_edit, scope.can_comment)
         body = kept(
             "policy",
             key,

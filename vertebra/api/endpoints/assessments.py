@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from vertebra.api.auth import caller
+from vertebra.api.concurrency import none_match, not_modified
 from vertebra.api.errors import INVALID, ApiError
 from vertebra.api.links import api_root
 from vertebra.api.pagination import paginate
-from vertebra.api.rendering import json_response, not_modified, validated_json
+from vertebra.api.rendering import json_response, validated_json
 from vertebra.api.schemas import (
     AssessmentCreate,
     AssessmentDetail,
@@ -35,11 +36,11 @@ from vertebra.api.serializers import (
     profile_json,
     stage_map,
 )
-from vertebra.assessments.domain import create_assessment, finalize, profile_of, revision_of
+from vertebra.assessments.domain import create_assessment, finalize, profile_of
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.cities.models import Membership
 from vertebra.cities.scoping import require_admin, require_write
-from vertebra.fragments import kept, tag
+from vertebra.fragments import assessment_state, kept, tag
 from vertebra.frameworks.domain import shape_of
 from vertebra.maturity import profile
 from vertebra.planning.models import Target
@@ -156,7 +157,7 @@ def get_assessment(
         )
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)
-    revision = revision_of(assessment)  # before the data it stands for
+    state = assessment_state(assessment)  # read before the data it stands for
     targets = (
         dict(
             Target.objects.filter(assessment=assessment)
@@ -166,25 +167,7 @@ def get_assessment(
         if "profile" in includes
         else {}
     )
-    fv = assessment.framework_version
-    previous = assessment.previous
-    key = (
-        api_root(request),
-        assessment.uuid,
-        revision,
-        tuple(targets.items()),
-        tuple(sorted(includes)),
-        assessment.title,
-        assessment.date,
-        assessment.status,
-        None if previous is None else previous.uuid,
-        assessment.created_at,
-        assessment.created_by_id,
-        assessment.finalized_at,
-        assessment.finalized_by_id,
-        fv.pk,
-        fv.digest,
-    )
+    key = (state, api_root(request), tuple(targets.items()), tuple(sorted(includes)))
 
     def build() -> str:
         rows = list(
@@ -211,17 +194,11 @@ def get_assessment(
     # revision (see vertebra.fragments), so a repeated read costs a few small queries, and a
     # client that sends the ETag it has gets 304 with no body while nothing changed.
     etag = tag("api-assessment", key)
-    sent = _entity_tags(request.headers.get("If-None-Match", ""))
-    if etag in sent or "*" in sent:
+    if none_match(request, etag):
         return not_modified(etag)
     response = json_response(kept("api-assessment", key, build))
     response["ETag"] = etag
     return response
-
-
-def _entity_tags(header: str) -> set[str]:
-    """The tags of an If-None-Match header (weak ones compared as strong, as for GET)."""
-    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
 
 
 @router.post(
