@@ -300,27 +300,26 @@ def _cards(
             scope.can_comment,
         )
 
+    def plain(code: str) -> bool:
+        """Not the card that shows one person's pending input, errors or conflict."""
+        return override is None or code != override.code
+
     html: dict[int, str] = {}
     for r in revisions:
-        if override is None or r.code != override.code:
-            found = look_up("card", key(r))
-            if found is not None:
-                html[r.pk] = found
-    missing = [r.pk for r in revisions if r.pk not in html]
+        found = look_up("card", key(r)) if plain(r.code) else None
+        if found is not None:
+            html[r.pk] = found
+    missing = [r for r in revisions if r.pk not in html]
     if missing:
         links = ObjectiveLinks(scope.city.slug, assessment)
-        answers = _with_evidence(Answer.objects.filter(pk__in=missing))
-        for answer in answers:
+        for answer in _with_evidence(Answer.objects.filter(pk__in=[r.pk for r in missing])):
             answer.assessment = assessment
-            plain = override is None or answer.objective.code != override.code
-            item = _item(scope, answer, links) if plain else override
+            item = _item(scope, answer, links) if plain(answer.objective.code) else override
             assert item is not None
             html[answer.pk] = card.render(item, csrf_input=CSRF_PLACEHOLDER, allowed_types=allowed)
-    by_pk = {r.pk: r for r in revisions}
-    for pk in missing:
-        r = by_pk[pk]
-        if override is None or r.code != override.code:
-            keep("card", key(r), html[pk])
+        for r in missing:
+            if plain(r.code):
+                keep("card", key(r), html[r.pk])
     return [(r, html[r.pk]) for r in revisions]
 
 
