@@ -28,23 +28,39 @@ def free_port() -> int:
 @contextmanager
 def serving(data_dir: str, *, ready_path: str) -> Iterator[str]:
     """Run `vertebra serve` on the data directory; yield its base URL once it answers."""
+    with server_process(data_dir, ready_path=ready_path) as (base_url, _server):
+        yield base_url
+
+
+@contextmanager
+def server_process(
+    data_dir: str,
+    *,
+    ready_path: str,
+    args: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As :func:`serving`, with extra serve options and environment; also yields the process."""
     port = free_port()
-    env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir, "VERTEBRA_DEBUG": ""}
+    environment = {**os.environ, "VERTEBRA_DATA_DIR": data_dir, "VERTEBRA_DEBUG": "", **(env or {})}
     server = subprocess.Popen(
-        [BIN / "vertebra", "serve", "--port", str(port), *SERVE_ARGS],
-        env=env,
+        [BIN / "vertebra", "serve", "--port", str(port), *SERVE_ARGS, *(args or [])],
+        env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, so a test can kill it whole
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(150):
             try:
                 requests.get(f"{base_url}{ready_path}", timeout=1)
                 break
             except requests.RequestException:
+                if server.poll() is not None:
+                    raise RuntimeError("vertebra serve stopped before it answered") from None
                 time.sleep(0.2)
-        yield base_url
+        yield base_url, server
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -115,6 +115,10 @@ def run_serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    # No database connection may cross the fork into the workers (see vertebra.gunicorn_conf).
+    from django.db import connections
+
+    connections.close_all()
     # Page rendering is CPU-bound: threads in one process wait for each other's interpreter
     # lock. Measured with bench/bench_pages.py on 2 cores (20 people), single-threaded workers,
     # one per core plus one, gave the lowest latency at the same throughput (docs/PERFORMANCE.md).
@@ -124,6 +128,8 @@ def run_serve(args: argparse.Namespace) -> int:
     gunicorn_args = [
         "gunicorn",
         "vertebra.wsgi:application",
+        "--config",
+        "python:vertebra.gunicorn_conf",
         "--bind",
         f"{args.host}:{port}",
         "--workers",

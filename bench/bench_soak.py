@@ -1,0 +1,542 @@
+"""Soak: many people of several cities use `vertebra serve` at once; nothing is lost or mixed up.
+
+Sets up a fresh instance (SQLite in a temporary folder, or a new PostgreSQL database on the
+server named by ``--database-url``) with several cities, each with a draft assessment and its
+own people, each person with a session and an API token. Starts `vertebra serve` and lets the
+clients (closed loop, no pauses) view pages, read the API, save answers the way the editor does
+(htmx) and update answers through the API: each client its own objective, and one objective
+per city that all its people share, so that conflicts (409) happen.
+
+Checks, and exits 1 when any fails:
+- every response is the right person's: a page or API read shows the person's city and no
+  other city;
+- no response is an error: a status other than 200 (or 409 on a shared objective) is counted
+  by status, and a 409 on a person's own objective is an error too;
+- every accepted write (200) is in the history exactly once, every history event of a
+  person's write was answered 200, the history of each answer is one unbroken chain (each
+  change starts from the value the previous change left), and each final value is the last
+  accepted write;
+- each server process has its own database connection: on PostgreSQL ``pg_stat_activity``
+  shows one connection per worker, named after it; on SQLite the parent process holds no
+  connection open.
+
+Run: .venv/bin/python bench/bench_soak.py [--seconds 180] [--clients 50]
+                                          [--database-url postgres://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+from serving import BIN, machine, pct, server_process
+
+PASSWORD = "soak-password-123"  # noqa: S105 - throwaway accounts in a temporary instance
+VERSION = re.compile(r'name="version" value="(\d+)"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+SETUP = """
+import datetime, json, os, sys
+import django
+django.setup()
+from vertebra.api.tokens import create_token
+from vertebra.assessments.domain import create_assessment
+from vertebra.cities.domain import add_person, create_city
+from vertebra.frameworks.models import Objective
+cities, clients, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+world = {"cities": [], "clients": []}
+for c in range(cities):
+    city = create_city(slug=f"soak-{c:03d}", name=f"Soak City {c:03d}")
+    assessment = create_assessment(
+        city=city, user=None, title=f"Soak cycle {c:03d}", date=datetime.date(2026, 11, 29)
+    )
+    objectives = list(
+        Objective.objects.filter(framework_version=assessment.framework_version)
+        .order_by("position")
+        .values_list("code", "policy_code")
+    )
+    world["cities"].append(
+        {"slug": city.slug, "name": city.name, "assessment": str(assessment.uuid),
+         "objectives": objectives}
+    )
+for i in range(clients):
+    city = world["cities"][i % cities]
+    email = f"person-{i:03d}@soak.example"
+    from vertebra.cities.models import City
+    user, _, _ = add_person(
+        email=email, city=City.objects.get(slug=city["slug"]), role="editor", password=password
+    )
+    _, key = create_token(user=user, name="soak")
+    slot = i // cities
+    world["clients"].append(
+        {"index": i, "email": email, "token": key, "city": i % cities,
+         "own": city["objectives"][1 + slot], "shared": city["objectives"][0]}
+    )
+print(json.dumps(world))
+"""
+
+HISTORY = """
+import json
+import django
+django.setup()
+from vertebra.assessments.models import Answer, AnswerEvent
+answers = {
+    f"{slug}/{code}": notes
+    for slug, code, notes in Answer.objects.filter(assessment__city__slug__startswith="soak-")
+    .values_list("assessment__city__slug", "objective__code", "notes")
+}
+events = [
+    [f"{slug}/{code}", old, new]
+    for slug, code, old, new in AnswerEvent.objects.filter(
+        field="notes", assessment__city__slug__startswith="soak-"
+    )
+    .order_by("id")
+    .values_list("assessment__city__slug", "objective_code", "old_value", "new_value")
+]
+print(json.dumps({"answers": answers, "events": events}))
+"""
+
+
+@dataclasses.dataclass
+class Write:
+    kind: str
+    key: str  # "city-slug/objective-code"
+    value: str
+    status: int | str  # the HTTP status, or the connection error's name
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What the clients saw and what the database holds afterwards."""
+
+    requests: int = 0
+    seconds: float = 0.0
+    timings: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+    errors: Counter[str] = dataclasses.field(default_factory=Counter)
+    conflicts: int = 0
+    wrong_person: int = 0
+    writes: list[Write] = dataclasses.field(default_factory=list)
+    problems: list[str] = dataclasses.field(default_factory=list)
+    connections: str = ""
+
+    @property
+    def accepted(self) -> int:
+        return sum(1 for w in self.writes if w.status == 200)
+
+
+def instance_env(data_dir: str, database_url: str | None) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "VERTEBRA_DATA_DIR": data_dir,
+        "DJANGO_SETTINGS_MODULE": "vertebra.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+@contextmanager
+def fresh_instance(database_url: str | None) -> Iterator[tuple[str, str | None]]:
+    """A temporary data folder and, on PostgreSQL, a new database dropped afterwards."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        if not database_url:
+            yield data_dir, None
+            return
+        import psycopg
+
+        name = f"vertebra_soak_{os.getpid()}_{random.randrange(10**6)}"
+        server_url = database_url.rsplit("/", 1)[0]
+        with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield data_dir, f"{server_url}/{name}"
+        finally:
+            with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def prepare(env: dict[str, str], *, cities: int, clients: int) -> dict[str, Any]:
+    subprocess.run([BIN / "vertebra", "init"], check=True, env=env, capture_output=True)
+    out = subprocess.run(
+        [sys.executable, "-c", SETUP, str(cities), str(clients), PASSWORD],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out)
+
+
+def login(base_url: str, email: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{base_url}/login/", timeout=30)
+    token = CSRF.search(page.text)
+    assert token, "no CSRF token on the login page"
+    response = session.post(
+        f"{base_url}/login/",
+        data={"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
+        headers={"Referer": f"{base_url}/login/"},
+        timeout=30,
+    )
+    assert response.ok and "sessionid" in session.cookies, f"{email} could not log in"
+    return session
+
+
+class Client:
+    """One person: a session for pages and htmx saves, a token for the API."""
+
+    def __init__(self, base_url: str, world: dict[str, Any], me: dict[str, Any]) -> None:
+        self.base_url = base_url
+        self.me = me
+        self.city = world["cities"][me["city"]]
+        self.others = [c["name"] for c in world["cities"] if c is not self.city]
+        self.session = login(base_url, me["email"])
+        self.api = requests.Session()
+        self.api.headers["Authorization"] = f"Bearer {me['token']}"
+        self.assessment = f"/cities/{self.city['slug']}/assessments/{self.city['assessment']}/"
+        self.api_assessment = (
+            f"/api/v1/cities/{self.city['slug']}/assessments/{self.city['assessment']}"
+        )
+        self.versions = {me["own"][0]: 1, me["shared"][0]: 1}
+        self.rounds = 0
+
+    def is_mine(self, text: str) -> bool:
+        return self.city["name"] in text and not any(name in text for name in self.others)
+
+    def act(self, rng: random.Random, outcome: Outcome, lock: threading.Lock) -> None:
+        roll = rng.random()
+        if roll < 0.4:
+            kind = "page view"
+            policy = rng.choice([self.me["own"][1], self.me["shared"][1]])
+            path = rng.choice([self.assessment, f"{self.assessment}policies/{policy}/"])
+            self._read(
+                kind, lambda: self.session.get(self.base_url + path, timeout=60), outcome, lock
+            )
+        elif roll < 0.5:
+            kind = "API read"
+            self._read(
+                kind,
+                lambda: self.api.get(
+                    f"{self.base_url}/api/v1/cities/{self.city['slug']}", timeout=60
+                ),
+                outcome,
+                lock,
+            )
+        else:
+            shared = rng.random() < 0.3
+            code = self.me["shared" if shared else "own"][0]
+            self.rounds += 1
+            value = f"person {self.me['index']} write {self.rounds}"
+            if roll < 0.75:
+                self._save(code, value, shared, outcome, lock)
+            else:
+                self._update(code, value, shared, outcome, lock)
+
+    def _read(self, kind: str, call: Any, outcome: Outcome, lock: threading.Lock) -> None:
+        start = time.perf_counter()
+        try:
+            response = call()
+        except requests.RequestException as exc:
+            with lock:
+                outcome.requests += 1
+                outcome.errors[f"{kind}: {type(exc).__name__}"] += 1
+            return
+        elapsed = time.perf_counter() - start
+        with lock:
+            outcome.requests += 1
+            if response.status_code != 200:
+                outcome.errors[f"{kind}: {response.status_code}"] += 1
+            elif not self.is_mine(response.text):
+                outcome.wrong_person += 1
+            else:
+                outcome.timings.setdefault(kind, []).append(elapsed)
+
+    def _save(
+        self, code: str, value: str, shared: bool, outcome: Outcome, lock: threading.Lock
+    ) -> None:
+        """The editor's htmx save of one objective."""
+        data = {
+            "status": "in_progress",
+            "progress": "50",
+            "evidence": "",
+            "links": "",
+            "notes": value,
+            "owner": "",
+            "na_justification": "",
+            "version": str(self.versions[code]),
+        }
+        headers = {
+            "HX-Request": "true",
+            "X-CSRFToken": self.session.cookies.get("csrftoken", ""),
+            "Referer": self.base_url + self.assessment,
+        }
+        url = f"{self.base_url}{self.assessment}objectives/{code}/save/"
+        self._write(
+            "htmx save",
+            code,
+            value,
+            shared,
+            lambda: self.session.post(url, data=data, headers=headers, timeout=60),
+            lambda r: VERSION.search(r.text),
+            outcome,
+            lock,
+        )
+
+    def _update(
+        self, code: str, value: str, shared: bool, outcome: Outcome, lock: threading.Lock
+    ) -> None:
+        """An API update of one answer's notes."""
+        url = f"{self.base_url}{self.api_assessment}/answers/{code}"
+        body = {"notes": value, "version": self.versions[code]}
+
+        def version(response: requests.Response) -> Any:
+            payload = response.json()
+            if response.status_code == 409:
+                return payload["error"]["details"]["current"]["version"]
+            return payload["version"]
+
+        self._write(
+            "API update",
+            code,
+            value,
+            shared,
+            lambda: self.api.patch(url, json=body, timeout=60),
+            version,
+            outcome,
+            lock,
+        )
+
+    def _write(
+        self,
+        kind: str,
+        code: str,
+        value: str,
+        shared: bool,
+        call: Any,
+        version_of: Any,
+        outcome: Outcome,
+        lock: threading.Lock,
+    ) -> None:
+        key = f"{self.city['slug']}/{code}"
+        start = time.perf_counter()
+        try:
+            response = call()
+        except requests.RequestException as exc:
+            with lock:
+                outcome.requests += 1
+                outcome.writes.append(Write(kind, key, value, type(exc).__name__))
+                outcome.errors[f"{kind}: {type(exc).__name__}"] += 1
+            return
+        elapsed = time.perf_counter() - start
+        status = response.status_code
+        if status in (200, 409):
+            found = version_of(response)
+            if found is not None:
+                self.versions[code] = int(found.group(1) if hasattr(found, "group") else found)
+        with lock:
+            outcome.requests += 1
+            outcome.writes.append(Write(kind, key, value, status))
+            if status == 200:
+                outcome.timings.setdefault(kind, []).append(elapsed)
+            elif status == 409 and shared:
+                outcome.conflicts += 1
+            else:
+                outcome.errors[f"{kind}: {status}"] += 1
+
+
+def run_load(
+    base_url: str, world: dict[str, Any], seconds: float, outcome: Outcome
+) -> list[Client]:
+    lock = threading.Lock()
+    clients = [Client(base_url, world, me) for me in world["clients"]]
+    start = time.monotonic()
+    deadline = start + seconds
+
+    def loop(client: Client) -> None:
+        rng = random.Random(client.me["index"])
+        while time.monotonic() < deadline:
+            client.act(rng, outcome, lock)
+
+    threads = [threading.Thread(target=loop, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcome.seconds = time.monotonic() - start
+    return clients
+
+
+def check_history(env: dict[str, str], outcome: Outcome, *, unanswered_ok: bool = False) -> None:
+    """Compare what the clients were told with what the database holds.
+
+    ``unanswered_ok``: writes whose request got no answer (the server was killed) may or may
+    not be in the history, but nothing else may differ.
+    """
+    state = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", HISTORY], check=True, env=env, capture_output=True, text=True
+        ).stdout
+    )
+    status_of = {w.value: w.status for w in outcome.writes}
+    seen: Counter[str] = Counter()
+    last: dict[str, str] = {}
+    for key, old, new in state["events"]:
+        seen[new] += 1
+        if old != last.get(key, ""):
+            outcome.problems.append(
+                f"{key}: a change started from {old!r}, not {last.get(key, '')!r}"
+            )
+        last[key] = new
+        status = status_of.get(new)
+        if status is None:
+            outcome.problems.append(f"{key}: the history holds {new!r}, which nobody wrote")
+        elif status != 200 and not (unanswered_ok and isinstance(status, str)):
+            outcome.problems.append(f"{key}: {new!r} was written but answered {status}")
+    for write in outcome.writes:
+        if write.status == 200 and seen[write.value] != 1:
+            outcome.problems.append(
+                f"{write.key}: accepted {write.kind} {write.value!r} is {seen[write.value]} times in the history"
+            )
+    for key, value in last.items():
+        if state["answers"].get(key) != value:
+            outcome.problems.append(
+                f"{key}: the answer holds {state['answers'].get(key)!r}, the last change was {value!r}"
+            )
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def check_connections(
+    server: subprocess.Popen[bytes], env: dict[str, str], outcome: Outcome
+) -> None:
+    """One database connection per worker process, and none in the parent."""
+    workers = sorted(children(server.pid))
+    url = env.get("DATABASE_URL")
+    if url:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            names = sorted(
+                row[0]
+                for row in conn.execute(
+                    "SELECT application_name FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        expected = sorted(f"vertebra worker {pid}" for pid in workers)
+        outcome.connections = (
+            f"{len(names)} PostgreSQL connections for {len(workers)} worker processes"
+        )
+        if names != expected:
+            outcome.problems.append(f"connections {names}, expected one per worker {expected}")
+        return
+    database = str(Path(env["VERTEBRA_DATA_DIR"]).resolve() / "vertebra.sqlite3")
+
+    def open_by(pid: int) -> int:
+        fds = Path(f"/proc/{pid}/fd")
+        count = 0
+        for fd in fds.iterdir():
+            try:
+                count += os.readlink(fd) == database
+            except OSError:
+                continue
+        return count
+
+    parent = open_by(server.pid)
+    per_worker = [open_by(pid) for pid in workers]
+    outcome.connections = (
+        f"SQLite file open {parent} times in the parent, {per_worker} in the {len(workers)} workers"
+    )
+    if parent != 0 or any(count > 1 for count in per_worker):
+        outcome.problems.append(outcome.connections)
+
+
+def soak(
+    *,
+    seconds: float,
+    clients: int,
+    cities: int,
+    database_url: str | None,
+    workers: int | None = None,
+) -> Outcome:
+    outcome = Outcome()
+    with fresh_instance(database_url) as (data_dir, url):
+        env = instance_env(data_dir, url)
+        world = prepare(env, cities=cities, clients=clients)
+        args = ["--workers", str(workers)] if workers else []
+        with server_process(data_dir, ready_path="/login/", args=args, env=env) as (base, server):
+            run_load(base, world, seconds, outcome)
+            check_connections(server, env, outcome)
+        check_history(env, outcome)
+    return outcome
+
+
+def report(label: str, outcome: Outcome) -> None:
+    print(
+        f"{label}: {outcome.requests} requests in {outcome.seconds:.0f} s "
+        f"({outcome.requests / max(outcome.seconds, 0.001):.1f}/s); "
+        f"{outcome.accepted} writes accepted, {outcome.conflicts} conflicts on shared objectives"
+    )
+    for kind, values in sorted(outcome.timings.items()):
+        print(
+            f"  {kind:<12} n={len(values):<6} p50 {pct(values, 0.5):7.1f} ms  "
+            f"p95 {pct(values, 0.95):7.1f} ms  max {max(values) * 1000:7.1f} ms"
+        )
+    print(f"  errors by status: {dict(outcome.errors) or 'none'}")
+    print(f"  responses with another city's data: {outcome.wrong_person}")
+    print(f"  connections: {outcome.connections}")
+    print(f"  history problems: {len(outcome.problems)}")
+    for line in outcome.problems[:10]:
+        print(f"    {line}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=180.0)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--cities", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="a PostgreSQL server (postgres://user:password@host:port/db); a new database is "
+        "made on it and dropped afterwards. Without it: SQLite.",
+    )
+    args = parser.parse_args()
+    print(machine())
+    outcome = soak(
+        seconds=args.seconds,
+        clients=args.clients,
+        cities=args.cities,
+        database_url=args.database_url or None,
+        workers=args.workers,
+    )
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    report(f"{database}, {args.clients} clients, closed loop", outcome)
+    failed = outcome.errors or outcome.wrong_person or outcome.problems
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    sys.exit(main())
