@@ -35,6 +35,7 @@ def prepare(data_dir: str) -> tuple[str, str]:
     """Demo data, an editor and their token; returns the token and the draft's API path."""
     env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir}
     run = {"check": True, "env": env, "capture_output": True, "text": True}
+    subprocess.run([BIN / "vertebra", "init"], **run)  # type: ignore[call-overload]
     subprocess.run([BIN / "vertebra", "demo"], **run)  # type: ignore[call-overload]
     subprocess.run(  # type: ignore[call-overload]
         [

@@ -38,6 +38,7 @@ PASSWORD = "bench-password-123"  # noqa: S105 - a throwaway account in a tempora
 def prepare(data_dir: str) -> tuple[str, str]:
     """Demo data plus a bench account; returns the dashboard and editor paths."""
     env = {**os.environ, "VERTEBRA_DATA_DIR": data_dir}
+    subprocess.run([BIN / "vertebra", "init"], check=True, env=env, capture_output=True)
     subprocess.run([BIN / "vertebra", "demo"], check=True, env=env, capture_output=True)
     subprocess.run(
         [

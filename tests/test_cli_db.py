@@ -24,8 +24,9 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_init_is_idempotent_and_loads_the_shipped_model_once(capsys):
-    assert run(capsys, "init") == (0, "smr-rmm version 1: already loaded\n", "")
-    assert run(capsys, "init") == (0, "smr-rmm version 1: already loaded\n", "")
+    loaded = "database: up to date\nsmr-rmm version 1: already loaded\n"
+    assert run(capsys, "init") == (0, loaded, "")
+    assert run(capsys, "init") == (0, loaded, "")
     assert FrameworkVersion.objects.filter(framework_id="smr-rmm").count() == 1
     assert Objective.objects.filter(framework_version__framework_id="smr-rmm").count() == 96
 
@@ -203,5 +204,5 @@ def test_first_run_creates_admin_and_demo_only_once(capsys):
     assert admin.check_password(password)
     assert Membership.objects.get(user=admin, city__slug="demo").role == "admin"
     code, out, _ = run(capsys, "init", "--first-run")
-    assert (code, out) == (0, "smr-rmm version 1: already loaded\n")
+    assert (code, out) == (0, "database: up to date\nsmr-rmm version 1: already loaded\n")
     assert User.objects.count() == 1

@@ -65,6 +65,7 @@ def postgres_database():
 
 def test_backup_moves_from_sqlite_to_postgresql_and_back(tmp_path, postgres_database):
     source = tmp_path / "sqlite-source"
+    cli("init", data_dir=source)
     cli("demo", data_dir=source)
     original = exports(source)
     cli("backup", str(tmp_path / "from-sqlite.zip"), data_dir=source)

@@ -21,11 +21,47 @@ def setup_django() -> None:
     django.setup()
 
 
-def setup_database() -> None:
-    """Django set up, the database migrated and the shipped models loaded (quietly)."""
-    from vertebra.cli.server import initialise
+def pending_migrations() -> list[str]:
+    """The migrations not yet applied to the database, as ``app.name``."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
-    initialise(verbose=False)
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
+def _brand_new() -> bool:
+    from django.db import connection
+
+    return not connection.introspection.table_names()
+
+
+def setup_database(*, prepare_new: bool = False) -> None:
+    """Django set up on a database whose layout is up to date; never migrates by itself.
+
+    Only ``vertebra migrate`` (and ``init`` and ``serve``, which call it) change the layout,
+    so that a report or an import never migrates a production database as a side effect.
+    ``prepare_new``: a brand-new database (no tables at all, so nothing to lose) is prepared
+    instead; ``vertebra restore`` fills such a database on a new server.
+    """
+    setup_django()
+    from django.db import DatabaseError
+
+    try:
+        pending = pending_migrations()
+    except DatabaseError as exc:
+        raise CliError(f"the database cannot be read: {exc}".strip()) from None
+    if pending and prepare_new and _brand_new():
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+        return
+    if pending:
+        raise CliError(
+            f"the database is not up to date ({len(pending)} changes of its layout to apply); "
+            "run 'vertebra migrate' first"
+        )
 
 
 def read_password_stdin() -> str:

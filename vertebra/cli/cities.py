@@ -105,7 +105,9 @@ def run_user_create(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     setup_database()
     from vertebra.demo import build_demo
+    from vertebra.frameworks.domain import load_shipped_frameworks
 
+    load_shipped_frameworks()  # the demo answers the shipped SMR model
     city = build_demo()
     count = city.assessments.count()
     print(f"Demo City is ready: {count} assessments in city '{city.slug}'")

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from vertebra.cli.base import CliError, setup_django
+from vertebra.cli.base import CliError, setup_database, setup_django
 
 
 def register(subparsers: Any) -> None:
@@ -85,11 +85,9 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     fw = _read(args.file)
-    setup_django()
-    from vertebra.cli.server import initialise
+    setup_database()
     from vertebra.frameworks.domain import FrameworkConflictError, load_framework
 
-    initialise(verbose=False)
     try:
         result = load_framework(framework=fw)
     except FrameworkConflictError as exc:

@@ -205,7 +205,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    setup_database()
+    setup_database(prepare_new=True)
     from vertebra.reports.backup import BackupError, restore_backup
 
     try:

@@ -7,14 +7,23 @@ import os
 import sys
 from typing import Any
 
-from vertebra.cli.base import CliError, setup_django
+from vertebra.cli.base import CliError, pending_migrations, setup_django
 
 
 def register(subparsers: Any) -> None:
+    migrate = subparsers.add_parser(
+        "migrate",
+        help="bring the database's layout up to date (safe to repeat)",
+        description=(
+            "Apply the database changes this version of Vertebra needs. Every other command "
+            "that uses the database stops with a message until they are applied."
+        ),
+    )
+    migrate.set_defaults(handler=run_migrate)
     init = subparsers.add_parser(
         "init",
         help="prepare the database and load the shipped maturity models (safe to repeat)",
-        description="Migrate the database and load the shipped maturity models. Idempotent.",
+        description=("Run 'vertebra migrate', then load the shipped maturity models. Idempotent."),
     )
     init.add_argument(
         "--first-run",
@@ -52,17 +61,26 @@ def register(subparsers: Any) -> None:
     serve.set_defaults(handler=run_serve)
 
 
-def initialise(*, verbose: bool = True) -> None:
+def migrate(*, verbose: bool = True) -> None:
     setup_django()
     from django.core.management import call_command
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
 
+    pending = pending_migrations()
+    if pending:
+        call_command("migrate", interactive=False, verbosity=0)
+    if verbose:
+        print(f"database: {len(pending)} changes applied" if pending else "database: up to date")
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    migrate()
+    return 0
+
+
+def initialise(*, verbose: bool = True) -> None:
+    migrate(verbose=verbose)
     from vertebra.frameworks.domain import load_shipped_frameworks
 
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        call_command("migrate", interactive=False, verbosity=0)
     for result in load_shipped_frameworks():
         fv = result.framework_version
         if verbose:
