@@ -35,9 +35,12 @@ format: $(STAMP)
 	$(BIN)/ruff format vertebra tests bench
 	$(BIN)/ruff check --fix vertebra tests bench
 
+# The suite's own key: the tests never read or write a data folder's key file.
+TEST_ENV := VERTEBRA_DATA_DIR=$(CURDIR)/var/test VERTEBRA_SECRET_KEY=not-secret-tests-only
+
 test: $(STAMP) browser lint
-	VERTEBRA_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
-	VERTEBRA_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
 docs-cli: $(STAMP)
 	$(BIN)/python -m vertebra.cli.docs > docs/CLI.md

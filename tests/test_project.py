@@ -27,7 +27,10 @@ def test_cli_reference_matches_the_commands_help():
 
 
 def test_every_environment_variable_is_documented():
-    settings_source = (ROOT / "vertebra/settings.py").read_text(encoding="utf-8")
+    settings_source = "".join(
+        (ROOT / f"vertebra/{name}.py").read_text(encoding="utf-8")
+        for name in ("settings", "instance")
+    )
     used = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', settings_source))
     used |= set(re.findall(r'os\.environ(?:\.get)?\(\s*"([A-Z_]+)"', settings_source))
     used |= set(re.findall(r'os\.environ\["([A-Z_]+)"\]', settings_source))
@@ -55,3 +58,20 @@ def test_a_setting_that_is_not_a_number_is_named_in_the_error(tmp_path: Path) ->
         "django.core.exceptions.ImproperlyConfigured: "
         "VERTEBRA_FRAGMENT_SECONDS must be a whole number, not '5m'."
     )
+
+
+def test_importing_the_settings_writes_nothing(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "VERTEBRA_DATA_DIR": str(data_dir)}
+    env.pop("VERTEBRA_SECRET_KEY", None)
+    code = "import vertebra.settings as s; print(repr(s.SECRET_KEY), s.STATIC_ROOT)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"'' {data_dir / 'static'}\n"
+    assert not data_dir.exists()

@@ -26,6 +26,7 @@ def test_serve_runs_gunicorn_with_init_and_static_files(tmp_path):
     port = free_port()
     env = {**os.environ, "VERTEBRA_DATA_DIR": str(tmp_path), "VERTEBRA_DEBUG": ""}
     env.pop("DATABASE_URL", None)  # this test is about a fresh SQLite data directory
+    env.pop("VERTEBRA_SECRET_KEY", None)  # and the key file it makes
     vertebra = str(Path(sys.executable).parent / "vertebra")
     server = subprocess.Popen(
         [vertebra, "serve", "--port", str(port), "--workers", "1"],

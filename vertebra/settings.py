@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from vertebra.instance import data_dir, read_secret_key
 
 
 def env_str(name: str, default: str) -> str:
@@ -39,27 +40,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(env_str("VERTEBRA_DATA_DIR", "var")).resolve()
+# Importing the settings writes nothing: `vertebra migrate` creates the data folder and the
+# secret key file (vertebra.instance).
+DATA_DIR = data_dir()
 MEDIA_ROOT = DATA_DIR / "uploads"
 MEDIA_URL = "/media/"
 
 
-def _secret_key() -> str:
-    key = os.environ.get("VERTEBRA_SECRET_KEY")
-    if key:
-        return key
-    key_file = DATA_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text(encoding="utf-8").strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
-    return key
-
-
-SECRET_KEY = _secret_key()
+SECRET_KEY = read_secret_key()
 DEBUG = env_bool("VERTEBRA_DEBUG", False)
 ALLOWED_HOSTS = env_list("VERTEBRA_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 PORT = int(env_str("PORT", "8000"))
@@ -121,7 +109,6 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -155,7 +142,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

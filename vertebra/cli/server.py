@@ -62,6 +62,9 @@ def register(subparsers: Any) -> None:
 
 
 def migrate(*, verbose: bool = True) -> None:
+    from vertebra.instance import create_data_dir
+
+    create_data_dir()  # before the settings are read: they only read the key file
     setup_django()
     from django.core.management import call_command
 
