@@ -4,16 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format install browser docs-cli clean
+.PHONY: run test lint format install install-dev browser docs-cli clean
 
+# `make run` installs what the application needs; the tests' and linters' tools come with
+# the first `make test` (or `make install-dev`).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 run: $(STAMP)
 	$(BIN)/vertebra init --first-run
@@ -26,23 +35,23 @@ browser:
 		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; \
 	fi
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check vertebra tests bench
 	$(BIN)/ruff format --check vertebra tests bench
 	$(BIN)/mypy vertebra
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff format vertebra tests bench
 	$(BIN)/ruff check --fix vertebra tests bench
 
 # The suite's own key: the tests never read or write a data folder's key file.
 TEST_ENV := VERTEBRA_DATA_DIR=$(CURDIR)/var/test VERTEBRA_SECRET_KEY=not-secret-tests-only
 
-test: $(STAMP) browser lint
+test: $(DEV_STAMP) browser lint
 	$(TEST_ENV) $(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
 	$(TEST_ENV) $(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
-docs-cli: $(STAMP)
+docs-cli: $(DEV_STAMP)
 	$(BIN)/python -m vertebra.cli.docs > docs/CLI.md
 
 clean:
