@@ -19,6 +19,7 @@ import errno
 from dataclasses import dataclass
 
 from django.db import DatabaseError, OperationalError
+from django.utils.translation import gettext as _
 
 RETRY_AFTER_SECONDS = 30
 
@@ -72,3 +73,20 @@ def fault_of(exc: BaseException) -> Fault | None:
     if isinstance(exc, OperationalError) or sqlstate.startswith(UNAVAILABLE_SQLSTATES):
         return DATABASE_UNAVAILABLE
     return None
+
+
+def explain(fault: Fault, *, writing: bool) -> tuple[str, str]:
+    """What happened and what to do, for people: (message, advice)."""
+    if fault is STORAGE_FULL:
+        cause = _("the server's storage is full")
+        advice = _("Try again later, and tell your administrator: space must be freed.")
+    else:
+        cause = (
+            _("the database cannot take changes right now")
+            if writing
+            else _("the database is not available right now")
+        )
+        advice = _("Try again in a minute. If it keeps happening, tell your administrator.")
+    if writing:
+        return _("Your change was NOT saved: %(cause)s.") % {"cause": cause}, advice
+    return _("This cannot be shown right now: %(cause)s.") % {"cause": cause}, advice

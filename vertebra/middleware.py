@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from vertebra.faults import STORAGE_FULL, Fault, fault_of
+from vertebra.faults import Fault, explain, fault_of
 
 logger = logging.getLogger("vertebra.faults")
 
@@ -146,18 +146,8 @@ class HonestFailuresMiddleware:
     @staticmethod
     def _fault(request: HttpRequest, fault: Fault) -> HttpResponse:
         writing = request.method not in ("GET", "HEAD", "OPTIONS")
-        if fault is STORAGE_FULL:
-            cause = _("the server's storage is full")
-            advice = _("Try again later, and tell your administrator: space must be freed.")
-        else:
-            cause = _("the database cannot take changes right now")
-            advice = _("Try again in a minute. If it keeps happening, tell your administrator.")
-        if writing:
-            message = _("Your change was NOT saved: %(cause)s.") % {"cause": cause}
-            title = _("Not saved")
-        else:
-            message = _("This page cannot be shown right now: %(cause)s.") % {"cause": cause}
-            title = _("Not available right now")
+        message, advice = explain(fault, writing=writing)
+        title = _("Not saved") if writing else _("Not available right now")
         response: HttpResponse
         if request.path.startswith("/api/"):
             body = {"error": {"code": fault.code, "message": message, "details": {}}}
