@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vertebra.middleware.HonestFailuresMiddleware",
 ]
 
 ROOT_URLCONF = "vertebra.urls"

@@ -16,6 +16,9 @@ from vertebra.assessments.models import Assessment
 from vertebra.cities.models import City, Membership
 
 ROLES = ("admin", "editor", "contributor", "viewer")
+# A token's first use in a minute is recorded in its own savepoint, so that a database that
+# cannot take the write does not fail the read: SAVEPOINT and RELEASE around the UPDATE.
+SAVEPOINT = 2
 PERSONAS = (*ROLES, "outsider", "anonymous")
 
 

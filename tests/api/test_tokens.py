@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.api.conftest import NOT_AUTHENTICATED, World, make_person
+from tests.faults import read_only_database
 from vertebra.api.models import ApiToken
 from vertebra.api.tokens import create_token, revoke_token
 from vertebra.cli import main
@@ -31,6 +35,35 @@ def test_token_acts_as_its_person_and_records_last_use(world: World) -> None:
     assert (response.status_code, response.json()["role"]) == (200, "viewer")
     token.refresh_from_db()
     assert token.last_used_at is not None
+
+
+def test_last_use_is_recorded_at_most_once_a_minute(world: World) -> None:
+    token, key = create_token(user=world.people["viewer"], name="Portal")
+    recent = timezone.now() - dt.timedelta(seconds=30)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=recent)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.get("/api/v1/cities/north").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == recent
+    stale = timezone.now() - dt.timedelta(minutes=2)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=stale)
+    assert client.get("/api/v1/cities/north").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None and token.last_used_at > stale
+
+
+def test_reading_works_when_the_database_cannot_record_the_last_use(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    token, key = create_token(user=world.people["viewer"], name="Portal")
+    with caplog.at_level(logging.WARNING, logger="vertebra.api"), read_only_database():
+        response = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/cities/north")
+        assert (response.status_code, response.json()["role"]) == (200, "viewer")
+    token.refresh_from_db()
+    assert token.last_used_at is None
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [
+        f"Could not record the use of API token {token.prefix}"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from vertebra.assessments.domain import profile_of
+from vertebra.assessments.domain import finalize, profile_of
 from vertebra.planning import domain
 from vertebra.planning.models import Action, Target
 
@@ -224,6 +224,7 @@ def test_editor_creates_then_edits_an_action_and_a_stale_edit_shows_the_conflict
     }
     assert editor.post(action_url(world, "action_edit", action), form).status_code == 302
     stale = editor.post(action_url(world, "action_edit", action), {**form, "title": "Mine"})
+    assert stale.status_code == 409
     page = text_of(stale)
     assert "Someone else saved this action while you were editing it." in page
     assert '<th scope="row">Title</th><td>Write and adopt the strategy</td><td>Mine</td>' in page
@@ -252,6 +253,37 @@ def test_notes_delete_and_merge_through_the_pages(world):
     response = editor.post(action_url(world, "action_delete"))
     assert response.url == plan_url(world, "actions")
     assert Action.objects.count() == 0
+
+
+def test_finishing_a_changed_action_is_409_with_a_message_and_changes_nothing(world):
+    domain.update_action(
+        action=world.action, user=world.admin, changes={"title": "Adopt it"}, expected_version=1
+    )
+    response = client_for(world.editor).post(action_url(world, "action_finish"), {"version": "1"})
+    assert response.status_code == 409
+    page = text_of(response)
+    assert (
+        '<p class="message message--error" role="status">Someone changed this action while you '
+        "were looking at it; check it and try again.</p>"
+    ) in page
+    assert "Adopt it" in page
+    world.action.refresh_from_db()
+    assert (world.action.status, world.action.version) == ("planned", 2)
+
+
+def test_confirming_into_a_final_assessment_is_409_and_marks_nothing(world):
+    editor = client_for(world.editor)
+    editor.post(action_url(world, "action_finish"), {"version": "1"})
+    finalize(assessment=world.assessment, user=world.admin)
+    response = editor.post(
+        action_url(world, "action_confirm"), {"codes": ["L1S2"], "evidence": "Decision 12/2027."}
+    )
+    assert response.status_code == 409
+    assert (
+        '<p class="message message--warning">This assessment is final; record the achievement '
+        "in the next cycle.</p>"
+    ) in text_of(response)
+    assert world.assessment.answers.get(objective__code="L1S2").status == "not_started"
 
 
 def test_finish_then_confirm_with_evidence_raises_the_stage(world):

@@ -144,9 +144,10 @@ def test_contributors_and_viewers_may_not_import(client, world, role):
 def test_anonymous_import_goes_to_login(client, world):
     city, _persons, _first, second = world
     url = reverse("reports:import", args=[city.slug, second.uuid])
+    assert client.get(url)["Location"] == f"{reverse('login')}?next={url}"
     response = client.post(url, _upload("a.csv", b"objective,status\n"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response.status_code == 401
+    assert b'<a class="button button--primary" href="/login/">Log in again</a>' in response.content
 
 
 def test_import_form_lists_every_error_and_changes_nothing(client, world):
@@ -184,6 +185,7 @@ def test_import_into_final_assessment_is_refused(client, world):
     client.force_login(persons["admin"])
     url = reverse("reports:import", args=[city.slug, first.uuid])
     response = client.post(url, _upload("a.csv", b"objective,status\nL1S2,achieved\n"))
+    assert response.status_code == 409
     assert b"This assessment is final" in response.content
     assert first.answers.get(objective__code="L1S2").status == "not_started"
 

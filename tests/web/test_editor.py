@@ -101,7 +101,7 @@ def test_not_applicable_without_justification_is_refused_with_a_message(world: W
         **HTMX,
     )
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Check the fields marked below." in html
     assert (
         '<p class="field__error" id="id_L1S1_na_justification_error">'
@@ -173,7 +173,8 @@ def test_stale_htmx_save_shows_conflict_with_both_values_and_loses_nothing(world
         **HTMX,
     )
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 409
+    assert html.lstrip().startswith('<article id="objective-L1S1"')
     assert "admin@porto.example saved this objective while you were editing it." in html
     assert '<tr><th scope="row">Status</th><td>Achieved</td><td>In progress</td></tr>' in html
     assert (

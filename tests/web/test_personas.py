@@ -169,9 +169,58 @@ def test_saving_an_answer_by_persona(world: World, persona: str, status: int) ->
     assert answer.status == expected
 
 
-def test_saving_sends_anonymous_visitors_to_log_in(world: World) -> None:
+def test_saving_after_the_session_ended_is_401_with_a_way_back(world: World) -> None:
     url = world.url("objectives/L1S1/save/")
-    _login_redirect(world.client("anonymous").post(url, {"status": "achieved"}), url)
+    page = f"http://testserver{world.url('policies/L1/')}"
+    response = world.client("anonymous").post(url, {"status": "achieved"}, HTTP_REFERER=page)
+    assert response.status_code == 401
+    html = response.content.decode()
+    assert "<h1>Your session has ended</h1>" in html
+    assert (
+        "Your session has ended, so your change was NOT saved. Log in again, then go back to "
+        "the page with your browser&#x27;s Back button and send it again."
+    ) in html
+    next_page = world.url("policies/L1/").replace("/", "%2F")
+    assert f'href="/login/?next={next_page}">Log in again</a>' in html
+    answer = Answer.objects.get(assessment=world.assessment, objective__code="L1S1")
+    assert answer.status == AnswerStatus.NOT_STARTED
+
+
+def test_htmx_save_after_the_session_ended_is_401_with_a_message_that_keeps_the_form(
+    world: World,
+) -> None:
+    page = f"http://testserver{world.url('policies/L1/')}"
+    response = world.client("anonymous").post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "achieved"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=page,
+    )
+    assert (response.status_code, response["HX-Reswap"]) == (401, "afterbegin show:top")
+    next_page = world.url("policies/L1/").replace("/", "%2F")
+    assert response.content.decode() == (
+        '<p class="message message--error" role="alert" data-transient>Your session has ended, '
+        "so this change was NOT saved. Log in again in a new tab, then save here again: what "
+        f'you typed is still on this page. <a href="/login/?next={next_page}" target="_blank" '
+        'rel="noopener">Log in (opens a new tab)</a></p>\n'
+    )
+    answer = Answer.objects.get(assessment=world.assessment, objective__code="L1S1")
+    assert answer.status == AnswerStatus.NOT_STARTED
+
+
+def test_htmx_refusal_is_403_with_the_reason_as_a_message(world: World) -> None:
+    response = world.client("viewer").post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "achieved", "version": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert (response.status_code, response["HX-Reswap"]) == (403, "afterbegin show:top")
+    assert response.content.decode() == (
+        '<p class="message message--error" role="alert" data-transient>Your role in this city '
+        "does not allow this. Nothing was saved.</p>\n"
+    )
+    answer = Answer.objects.get(assessment=world.assessment, objective__code="L1S1")
+    assert answer.status == AnswerStatus.NOT_STARTED
 
 
 @pytest.mark.parametrize(

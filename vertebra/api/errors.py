@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from vertebra.assessments.domain import (
     AnswerValidationError,
     AssessmentLockedError,
 )
+from vertebra.faults import explain, fault_of
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -47,6 +49,8 @@ CODES_BY_STATUS = {
     428: "precondition_required",
     429: "too_many_requests",
     500: "server_error",
+    503: "database_unavailable",
+    507: "storage_full",
 }
 
 
@@ -99,6 +103,11 @@ def validation_details(errors: Sequence[Mapping[str, Any]]) -> dict[str, str]:
         message = str(error.get("msg", _("Invalid value.")))
         details[path] = f"{details[path]} {message}" if path in details else message
     return details
+
+
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+    return error_response(500, _("Something went wrong on the server. The error has been logged."))
 
 
 def install(api: NinjaAPI) -> None:
@@ -179,12 +188,21 @@ def install(api: NinjaAPI) -> None:
             message = _("The request body is not valid JSON.")
         return error_response(exc.status_code, message)
 
-    @handle(Exception)
-    def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-        logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
-        return error_response(
-            500, _("Something went wrong on the server. The error has been logged.")
-        )
+    handle(Exception)(server_error)
+
+    @handle(DatabaseError)
+    @handle(OSError)
+    def _fault(request: HttpRequest, exc: Exception) -> HttpResponse:
+        """A full disk or a database that cannot take the write: 507 or 503 (vertebra.faults)."""
+        fault = fault_of(exc)
+        if fault is None:
+            return server_error(request, exc)
+        logger.error("%s on %s %s: %s", fault.code, request.method, request.path, exc, exc_info=exc)
+        message, advice = explain(fault, writing=request.method not in ("GET", "HEAD"))
+        response = error_response(fault.status, f"{message} {advice}", code=fault.code)
+        if fault.retry_after is not None:
+            response["Retry-After"] = str(fault.retry_after)
+        return response
 
 
 def json_method_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -542,12 +542,21 @@ class DeleteQuery(Schema):
 
 
 def reading(ok: dict[int, Any]) -> dict[int, Any]:
-    """An operation's responses: its success plus the errors every read can meet."""
-    return {**ok, 401: Error, 404: Error, 422: Error}
+    """An operation's responses: its success plus the errors every read can meet
+    (503: the database is out of reach; try again after ``Retry-After``)."""
+    return {**ok, 401: Error, 404: Error, 422: Error, 503: Error}
 
 
 def writing(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
-    """A write's responses: its success, the errors every write can meet, and ``codes``."""
-    return {**ok, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error} | {
-        code: Error for code in codes
-    }
+    """A write's responses: its success, the errors every write can meet, and ``codes``
+    (503: the database cannot take the write now; 507: the server's storage is full)."""
+    return {
+        **ok,
+        400: Error,
+        401: Error,
+        403: Error,
+        404: Error,
+        422: Error,
+        503: Error,
+        507: Error,
+    } | {code: Error for code in codes}

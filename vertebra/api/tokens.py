@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 import uuid
 from typing import TYPE_CHECKING
 
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,8 @@ from vertebra.api.models import ApiToken
 
 if TYPE_CHECKING:
     from vertebra.accounts.models import User
+
+logger = logging.getLogger("vertebra.api")
 
 TOKEN_PREFIX = "vt_"  # noqa: S105 (not a secret: the visible start of every token)
 PREFIX_SHOWN = 10
@@ -63,10 +67,25 @@ def user_for_key(key: str) -> User | None:
     )
     if token is None:
         return None
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    _record_use(token)
     return token.user
+
+
+def _record_use(token: ApiToken) -> None:
+    """Note when the token was last used, at most once a minute; never fail the request for it.
+
+    This is bookkeeping: a database that cannot take the write right now (locked, read-only,
+    full) must not turn a read into an error. The savepoint keeps PostgreSQL's transaction
+    usable after the failed write.
+    """
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return
+    try:
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    except DatabaseError as error:
+        logger.warning("Could not record the use of API token %s: %s", token.prefix, error)
 
 
 def revoke_token(*, user: User, token_id: uuid.UUID) -> ApiToken | None:

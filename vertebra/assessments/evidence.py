@@ -8,13 +8,16 @@ history like any other change.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import os
 import zipfile
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -25,6 +28,8 @@ from vertebra.assessments.models import Answer, AnswerEvent, AssessmentStatus, A
 
 if TYPE_CHECKING:
     from vertebra.accounts.models import User
+
+logger = logging.getLogger("vertebra.assessments")
 
 MAX_COMMENT = 5000
 SNIFF_BYTES = 8192
@@ -147,32 +152,62 @@ def _safe_name(name: str) -> str:
 def add_attachment(
     *, answer: Answer, user: User | None, upload: UploadedFile, source: str = "web"
 ) -> Attachment:
-    """Store an evidence file for the answer after checking its size and type."""
+    """Store an evidence file for the answer after checking its size and type.
+
+    The file is written first, outside the database transaction (a slow upload does not hold
+    the database's write lock). If writing it fails partway (a full disk) or the database
+    then refuses the row, the stored file is deleted: a failed upload leaves nothing behind.
+    """
     if answer.assessment.status == AssessmentStatus.FINAL:
         raise AssessmentLockedError()
     kind = check_upload(upload)
     name = _safe_name(upload.name or "file")
-    with transaction.atomic():
-        attachment = Attachment(
-            answer=answer,
-            original_name=name,
-            content_type=kind.content_type,
-            size=upload.size or 0,
-            uploaded_by=user,
+    attachment = Attachment(
+        answer=answer,
+        original_name=name,
+        content_type=kind.content_type,
+        size=upload.size or 0,
+        uploaded_by=user,
+    )
+    storage = attachment.file.storage
+    # A new folder per file (see attachment_path): whatever is at ``target`` is this upload's.
+    target = attachment.file.field.generate_filename(attachment, name)
+    try:
+        attachment.file.name = storage.save(
+            target, upload, max_length=attachment.file.field.max_length
         )
-        attachment.file.save(name, upload, save=False)
-        attachment.save()
-        AnswerEvent.objects.create(
-            assessment_id=answer.assessment_id,
-            answer=answer,
-            objective_code=answer.objective.code,
-            field="attachments",
-            old_value="",
-            new_value=name,
-            user=user,
-            source=source,
-        )
+    except BaseException:
+        _discard(storage, target)
+        raise
+    try:
+        with transaction.atomic():
+            attachment.save()
+            AnswerEvent.objects.create(
+                assessment_id=answer.assessment_id,
+                answer=answer,
+                objective_code=answer.objective.code,
+                field="attachments",
+                old_value="",
+                new_value=name,
+                user=user,
+                source=source,
+            )
+    except BaseException:
+        _discard(storage, attachment.file.name)
+        raise
     return attachment
+
+
+def _discard(storage: Storage, name: str) -> None:
+    """Delete a stored file that no row refers to, and its folder when that is left empty."""
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.warning("Could not delete the unused file %s", name, exc_info=True)
+        return
+    # A storage without local paths, or a folder that is not empty, keeps its folder.
+    with contextlib.suppress(NotImplementedError, OSError):
+        os.rmdir(os.path.dirname(storage.path(name)))
 
 
 def remove_attachment(*, attachment: Attachment, user: User | None, source: str = "web") -> None:

@@ -386,6 +386,17 @@ def action_new(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID)
 @login_required
 def action_detail(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
     scope, action = _action_scope(request, city_slug, action_uuid)
+    return _detail_page(request, scope, action)
+
+
+def _detail_page(
+    request: HttpRequest,
+    scope: Scope,
+    action: Action,
+    *,
+    note_form: NoteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     to_confirm = domain.objectives_to_confirm(action) if action.status == ActionStatus.DONE else []
     events = list(
         ActionEvent.objects.filter(action=action)
@@ -401,10 +412,11 @@ def action_detail(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) 
             notes=list(action.notes.select_related("author")),
             events=events,
             to_confirm=to_confirm,
-            note_form=NoteForm(),
+            note_form=note_form or NoteForm(),
             overdue=_overdue(action),
             section="actions",
         ),
+        status=status,
     )
 
 
@@ -462,6 +474,7 @@ def action_edit(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) ->
             conflicted=conflicted,
             section="actions",
         ),
+        status=409 if conflicted else 200,
     )
 
 
@@ -542,21 +555,7 @@ def action_note(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) ->
         else:
             messages.success(request, _("Progress note added."))
             return redirect(_action_url("action", action) + "#notes")
-    return render(
-        request,
-        "planning/action_detail.html",
-        scope.context(
-            action=action,
-            objectives=list(action.objectives.order_by("position")),
-            notes=list(action.notes.select_related("author")),
-            events=list(ActionEvent.objects.filter(action=action).select_related("user")[:100]),
-            to_confirm=[],
-            note_form=form,
-            overdue=_overdue(action),
-            section="actions",
-        ),
-        status=400,
-    )
+    return _detail_page(request, scope, action, note_form=form, status=400)
 
 
 @login_required
@@ -568,12 +567,14 @@ def action_finish(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) 
     version = form.cleaned_data["version"] if form.is_valid() else None
     try:
         result = domain.finish_action(action=action, user=_user(request), expected_version=version)
-    except domain.ActionConflictError:
+    except domain.ActionConflictError as error:
         messages.error(
             request,
             _("Someone changed this action while you were looking at it; check it and try again."),
         )
-        return redirect(_action_url("action", action))
+        current = error.action
+        current.city, current.assessment = scope.membership.city, scope.assessment
+        return _detail_page(request, scope, current, status=409)
     if result.to_confirm and not scope.assessment.is_final:
         messages.success(
             request,
@@ -596,6 +597,7 @@ def action_confirm(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID)
         request.POST or None,
         choices=[(a.objective.code, f"{a.objective.code} {a.objective.text}") for a in pending],
     )
+    locked = False
     if request.method == "POST" and form.is_valid():
         try:
             domain.confirm_objectives(
@@ -608,6 +610,7 @@ def action_confirm(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID)
             _field_errors(form, error)
         except AssessmentLockedError as error:
             form.add_error(None, str(error))
+            locked = True
         else:
             messages.success(
                 request,
@@ -622,6 +625,8 @@ def action_confirm(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID)
         request,
         "planning/action_confirm.html",
         scope.context(action=action, form=form, pending=pending, section="actions"),
+        # A final assessment takes no change: a conflict with its state, as in the API.
+        status=409 if locked or (request.method == "POST" and scope.assessment.is_final) else 200,
     )
 
 

@@ -75,6 +75,7 @@ def import_view(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID
     require_write(membership)
     assessment = _assessment(membership.city, assessment_uuid)
     errors: list[str] = []
+    locked = False
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and not assessment.is_final and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -90,6 +91,7 @@ def import_view(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID
             errors = exc.errors
         except AssessmentLockedError as exc:
             errors = [str(exc)]
+            locked = True
         else:
             messages.success(
                 request,
@@ -105,7 +107,10 @@ def import_view(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID
                 },
             )
             return redirect("web:assessment", city_slug, assessment.uuid)
-    status = 400 if errors or form.errors else 200
+    # A final assessment takes no import: a conflict with its state, as in the API (409).
+    if request.method == "POST" and assessment.is_final:
+        locked = True
+    status = 409 if locked else 400 if errors or form.errors else 200
     return render(
         request,
         "reports/import.html",

@@ -457,7 +457,8 @@ def _respond(
         context["stage_groups"] = [
             {"code": cell.cell.stage, "cell": cell} for cell in context["policy"].cells
         ]
-        response = render(request, "web/_objective_response.html", context)
+        # The status is honest for htmx too (400 invalid, 409 conflict); app.js swaps these.
+        response = render(request, "web/_objective_response.html", context, status=status)
         if status != 200:
             # Bring the message (error or conflict) at the top of the objective into view.
             response["HX-Reswap"] = "outerHTML show:top"

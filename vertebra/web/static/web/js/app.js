@@ -1,0 +1,67 @@
+// Vertebra in the browser, on top of htmx 2 (served by the app; no inline scripts).
+(function () {
+  "use strict";
+
+  // A status says what happened. These answers carry a message for the person, so they are
+  // shown (swapped) like a success, while monitoring still sees the honest status:
+  // 400 check the fields, 401 session ended, 403 not allowed, 409 someone else saved,
+  // 503 database unavailable, 507 storage full (both: the change was NOT saved).
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "^[23]..$", swap: true },
+    { code: "^(400|401|403|409)$", swap: true, error: false },
+    { code: "^(503|507)$", swap: true, error: true },
+    { code: "^[45]..$", swap: false, error: true },
+    { code: "...", swap: false }
+  ];
+
+  function csrfCookie() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  // Send the current CSRF token: after logging in again in another tab (session ended), the
+  // token in this page's forms is an old one, and "save again" must still work.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = csrfCookie();
+    if (!token) {
+      return;
+    }
+    event.detail.headers["X-CSRFToken"] = token;
+    delete event.detail.parameters.csrfmiddlewaretoken;
+  });
+
+  // A new alert replaces the previous one at the top of the same place.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && event.detail.shouldSwap) {
+      target.querySelectorAll(":scope > [data-transient]").forEach(function (old) {
+        old.remove();
+      });
+    }
+  });
+
+  function say(text) {
+    var box = document.getElementById("messages");
+    if (!box || !text) {
+      return;
+    }
+    var line = document.createElement("p");
+    line.className = "message message--error";
+    line.setAttribute("role", "alert");
+    line.textContent = text;
+    box.replaceChildren(line);
+    box.scrollIntoView({ block: "start" });
+  }
+
+  // Answers that carry no message, and a server out of reach: say so; the form keeps its input.
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status !== 503 && status !== 507) {
+      say(document.body.dataset.failedText);
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    say(document.body.dataset.unreachableText);
+  });
+})();
