@@ -202,8 +202,9 @@ def login(base_url: str, email: str) -> requests.Session:
 class Client:
     """One person: a session for pages and htmx saves, a token for the API."""
 
-    def __init__(self, base_url: str, world: dict[str, Any], me: dict[str, Any]) -> None:
+    def __init__(self, base_url: str, world: dict[str, Any], me: dict[str, Any], run: str) -> None:
         self.base_url = base_url
+        self.run = run  # tells this run's writes from an earlier run's
         self.me = me
         self.city = world["cities"][me["city"]]
         self.others = [c["name"] for c in world["cities"] if c is not self.city]
@@ -214,8 +215,15 @@ class Client:
         self.api_assessment = (
             f"/api/v1/cities/{self.city['slug']}/assessments/{self.city['assessment']}"
         )
-        self.versions = {me["own"][0]: 1, me["shared"][0]: 1}
+        self.versions = {code: self._version(code) for code in (me["own"][0], me["shared"][0])}
         self.rounds = 0
+
+    def _version(self, code: str) -> int:
+        """The answer's version now (an instance may have been written to before)."""
+        url = f"{self.base_url}{self.api_assessment}/answers/{code}"
+        response = self.api.get(url, timeout=60)
+        response.raise_for_status()
+        return int(response.json()["version"])
 
     def is_mine(self, text: str) -> bool:
         return self.city["name"] in text and not any(name in text for name in self.others)
@@ -243,7 +251,7 @@ class Client:
             shared = rng.random() < 0.3
             code = self.me["shared" if shared else "own"][0]
             self.rounds += 1
-            value = f"person {self.me['index']} write {self.rounds}"
+            value = f"person {self.me['index']} write {self.rounds} of run {self.run}"
             if roll < 0.75:
                 self._save(code, value, shared, outcome, lock)
             else:
@@ -362,16 +370,27 @@ class Client:
 
 
 def run_load(
-    base_url: str, world: dict[str, Any], seconds: float, outcome: Outcome
+    base_url: str,
+    world: dict[str, Any],
+    seconds: float,
+    outcome: Outcome,
+    *,
+    started: threading.Event | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Client]:
+    """Every client logs in, then acts until ``seconds`` have passed (or ``stop`` is set)."""
     lock = threading.Lock()
-    clients = [Client(base_url, world, me) for me in world["clients"]]
+    run = f"{random.randrange(16**6):06x}"
+    clients = [Client(base_url, world, me, run) for me in world["clients"]]
     start = time.monotonic()
     deadline = start + seconds
+    stop = stop or threading.Event()
+    if started is not None:
+        started.set()
 
     def loop(client: Client) -> None:
         rng = random.Random(client.me["index"])
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not stop.is_set():
             client.act(rng, outcome, lock)
 
     threads = [threading.Thread(target=loop, args=(c,)) for c in clients]
