@@ -7,6 +7,17 @@ from typing import Any
 import pytest
 
 
+def pytest_configure(config: Any) -> None:
+    """Pages name static files without hashes here: the suite does not run collectstatic
+    (`vertebra serve` does; tests/test_serve.py checks the hashed names it serves)."""
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ def free_port() -> int:
 
 
 def get(url: str) -> tuple[int, str, str]:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local test server
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local server
         return response.status, response.headers.get("Server", ""), response.read().decode()
 
 
@@ -48,8 +49,13 @@ def test_serve_runs_gunicorn_with_init_and_static_files(tmp_path):
         assert status == 200
         assert server_header.startswith("gunicorn")
         assert 'name="csrfmiddlewaretoken"' in body
-        status, _, css = get(f"http://127.0.0.1:{port}/static/web/css/app.css")
-        assert status == 200
+        stylesheet = re.search(r'href="(/static/web/css/app\.([0-9a-f]{12})\.css)"', body)
+        assert stylesheet, "the page names its stylesheet by a hashed name"
+        url = f"http://127.0.0.1:{port}{stylesheet.group(1)}"
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local server
+            css = response.read().decode()
+            assert response.status == 200
+            assert response.headers["Cache-Control"] == "max-age=315360000, public, immutable"
         assert len(css) > 1000
         assert (tmp_path / "vertebra.sqlite3").exists()
         assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600

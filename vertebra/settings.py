@@ -145,7 +145,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed copies made by `vertebra serve` (collectstatic), served by whitenoise: a page names
+    # app.3f2a….css, so browsers cache each version forever and fetch a new one after an upgrade.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 
