@@ -7,7 +7,7 @@ Builds (or reuses) a data directory with the Demo City and COUNT copies of it
 and prints the backup's time and peak memory, the writer's worst save and failures, and the
 restore's time, peak memory and answers per second.
 
-Run: .venv/bin/python bench/bench_backup.py [COUNT] [--data DIR]
+Run: .venv/bin/python bench/bench_backup.py [COUNT] [--data DIR] [--backup-only]
 SQLite by default (DIR/vertebra.sqlite3); with DATABASE_URL, that PostgreSQL database for the
 source and DATABASE_URL + "_restored" (created and dropped here) for the restore.
 """
@@ -102,6 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("count", nargs="?", type=int, default=1000, help="cities (default 1000)")
     parser.add_argument("--data", type=Path, help="reuse (or build into) this data directory")
+    parser.add_argument("--backup-only", action="store_true", help="measure the backup only")
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="vt-bench-backup-"))
     source = options.data or work / "source"
@@ -142,6 +143,8 @@ def main() -> None:
         + (f" ({saver.errors[0]})" if saver.errors else "")
     )
 
+    if options.backup_only:
+        return
     restored_url = ""
     if SERVER:
         import psycopg
