@@ -52,7 +52,7 @@ def test_serve_runs_gunicorn_with_init_and_static_files(tmp_path):
         stylesheet = re.search(r'href="(/static/web/css/app\.([0-9a-f]{12})\.css)"', body)
         assert stylesheet, "the page names its stylesheet by a hashed name"
         url = f"http://127.0.0.1:{port}{stylesheet.group(1)}"
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local server
+        with urllib.request.urlopen(url, timeout=5) as response:
             css = response.read().decode()
             assert response.status == 200
             assert response.headers["Cache-Control"] == "max-age=315360000, public, immutable"

@@ -45,6 +45,10 @@ def setup_database(*, prepare_new: bool = False) -> None:
     ``prepare_new``: a brand-new database (no tables at all, so nothing to lose) is prepared
     instead; ``vertebra restore`` fills such a database on a new server.
     """
+    if prepare_new:
+        from vertebra.instance import create_data_dir
+
+        create_data_dir()
     setup_django()
     from django.db import DatabaseError
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -132,8 +136,25 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _open_database(*, prepare_new: bool = False) -> None:
+    """Set the database up; a database that cannot be used is one line, not a traceback."""
+    from django.db import DatabaseError
+
+    try:
+        setup_database(prepare_new=prepare_new)
+    except DatabaseError as exc:
+        raise CliError(f"the database cannot be used: {_first_line(exc)}") from None
+
+
 def run_import(args: argparse.Namespace) -> int:
-    setup_database()
+    _open_database()
+    from django.db import DatabaseError
+
     from vertebra.assessments.domain import AssessmentLockedError
     from vertebra.reports.imports import (
         MAX_IMPORT_BYTES,
@@ -151,7 +172,10 @@ def run_import(args: argparse.Namespace) -> int:
         raise CliError(
             f"{path.name}: the file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB"
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{args.file}: cannot read: {exc.strerror}") from None
     try:
         if assessment is None:
             summary = import_into_new_assessment(
@@ -168,6 +192,10 @@ def run_import(args: argparse.Namespace) -> int:
         raise CliError(
             f"{title} is final and can no longer be changed; import into a draft"
         ) from None
+    except DatabaseError as exc:
+        raise CliError(
+            f"the database did not take the import, nothing was imported: {_first_line(exc)}"
+        ) from None
     a = summary.assessment
     if summary.created_assessment:
         print(f"Created the draft assessment {a.title!r} ({a.uuid}).")
@@ -178,22 +206,44 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _written_whole(target: Path) -> Iterator[int]:
+    """A file descriptor to write ``target`` through: a hidden temporary file in the same
+    folder, flushed to disk and renamed over ``target`` only when everything was written;
+    removed on any failure, so a half-written backup never carries the final name."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    partial = Path(name)
+    try:
+        yield fd
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        partial.replace(target)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        partial.unlink(missing_ok=True)
+        raise
+
+
 def run_backup(args: argparse.Namespace) -> int:
-    setup_database()
+    _open_database()
+    from django.db import DatabaseError
+
     from vertebra.reports.backup import BackupError, write_backup
 
     target = Path(args.file)
-    partial = target.with_name(target.name + ".part")
+    if not target.parent.is_dir():
+        raise CliError(f"{args.file}: no such folder")
     try:
-        with partial.open("wb") as handle:
+        with _written_whole(target) as fd, open(fd, "wb", closefd=False) as handle:
             manifest = write_backup(handle)
-        partial.replace(target)
     except BackupError as exc:
-        partial.unlink(missing_ok=True)
         raise CliError(*exc.errors) from None
     except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise CliError(f"{args.file}: cannot write: {exc.strerror}") from None
+        raise CliError(f"{args.file}: cannot write: {exc.strerror or _first_line(exc)}") from None
+    except DatabaseError as exc:
+        raise CliError(f"the database cannot be read: {_first_line(exc)}") from None
     counts = manifest["counts"]
     print(
         f"Wrote {args.file}: {counts.get('accounts.user', 0)} people, "
@@ -205,13 +255,21 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    setup_database(prepare_new=True)
+    _open_database(prepare_new=True)
+    from django.db import DatabaseError
+
     from vertebra.reports.backup import BackupError, restore_backup
 
     try:
         result = restore_backup(args.file, force=args.force)
     except BackupError as exc:
         raise CliError(*(f"{args.file}: {e}" for e in exc.errors)) from None
+    except OSError as exc:
+        raise CliError(f"{args.file}: cannot read: {exc.strerror or _first_line(exc)}") from None
+    except DatabaseError as exc:
+        raise CliError(
+            f"the database did not take the restore, nothing was restored: {_first_line(exc)}"
+        ) from None
     counts = result.counts
     print(
         f"Restored {args.file}: {counts.get('accounts.user', 0)} people, "
