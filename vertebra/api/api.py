@@ -20,6 +20,7 @@ from vertebra.api.endpoints import (
 )
 from vertebra.api.links import NAMESPACE
 from vertebra.api.parser import StorableJsonParser
+from vertebra.api.rendering import RENDERER
 
 DESCRIPTION = """
 Everything a person can see or do in Vertebra's pages, a script can do here, with the same
@@ -43,6 +44,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     parser=StorableJsonParser(),
+    renderer=RENDERER,
 )
 errors.install(api)
 for module in (

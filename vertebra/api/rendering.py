@@ -11,22 +11,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from ninja.renderers import JSONRenderer
 from pydantic import BaseModel
 
-
-def _api() -> Any:
-    from vertebra.api.api import api  # the API imports every endpoint module
-
-    return api
+# The API's renderer (vertebra.api.api passes it to NinjaAPI): kept responses and ninja's
+# own are rendered by the same object.
+RENDERER = JSONRenderer()
+CONTENT_TYPE = f"{RENDERER.media_type}; charset={RENDERER.charset}"
 
 
 def validated_json(request: HttpRequest, schema: type[BaseModel], data: Any) -> str:
     context = {"request": request, "response_status": 200}
     validated = schema.model_validate(data, context=context)
-    return str(
-        _api().renderer.render(request, validated.model_dump(context=context), response_status=200)
-    )
+    return str(RENDERER.render(request, validated.model_dump(context=context), response_status=200))
 
 
 def json_response(body: str) -> HttpResponse:
-    return HttpResponse(body, content_type=_api().get_content_type())
+    return HttpResponse(body, content_type=CONTENT_TYPE)
