@@ -188,6 +188,45 @@ def test_interfaces_reach_city_data_only_through_the_access_module() -> None:
     assert found - set(ALLOWED) == set()
 
 
+# Rows below an assessment or an action: looked up only with the scoped parent in the same call.
+CHILDREN = ("Answer", "AnswerEvent", "Comment", "Attachment", "Target", "ActionEvent", "ActionNote")
+CHILD_LOOKUP = re.compile(r"\b(" + "|".join(CHILDREN) + r")\.objects\b")
+PARENT = re.compile(r"\b(assessment|assessment__in|answer|answer__assessment|action)=")
+# Each entry: a file and a model it may look up without naming the parent, and why.
+UNPARENTED: dict[tuple[str, str], str] = {
+    ("web/editor.py", "Answer"): "reloads answers by the keys of answers it read scoped",
+}
+
+
+def _query_at(text: str, start: int) -> str:
+    """The chained query that starts at ``start``: up to the end of its call or statement."""
+    depth, i = 0, start
+    while i < len(text):
+        char = text[i]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < 0:
+                break
+        elif char == "\n" and depth == 0 and not text[i + 1 :].lstrip().startswith("."):
+            break
+        i += 1
+    return text[start:i]
+
+
+def test_rows_below_a_city_object_are_read_through_their_scoped_parent() -> None:
+    found = set()
+    for path in _interface_files():
+        text = path.read_text()
+        for match in CHILD_LOOKUP.finditer(text):
+            if text[: match.start()].rstrip().endswith("queryset="):
+                continue  # a prefetch: it follows the scoped rows it hangs from
+            if not PARENT.search(_query_at(text, match.start())):
+                found.add((str(path.relative_to(VERTEBRA)), match.group(1)))
+    assert found - set(UNPARENTED) == set()
+
+
 def test_the_role_rules_live_only_in_the_access_module() -> None:
     rules = re.compile(r"Role\.(ADMIN|EDITOR|CONTRIBUTOR|VIEWER)|require_role|WRITE_ROLES")
     offenders = [
