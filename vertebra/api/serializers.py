@@ -9,6 +9,8 @@ from django.http import HttpRequest
 
 from vertebra.api.links import api_url, assessment_url, city_url
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment, Attachment, Comment
+from vertebra.cities import access
+from vertebra.cities.access import Verb
 from vertebra.cities.models import Membership
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile
@@ -38,7 +40,7 @@ def city_json(request: HttpRequest, membership: Membership) -> dict[str, Any]:
         "currency": city.currency,
         "stakeholder_types": list(city.stakeholder_types),
         "role": membership.role,
-        "can_write": membership.can_write,
+        "can_write": access.can(membership, Verb.EDIT_ANSWERS),
         "assessments_url": city_url(request, city.slug, "assessments"),
         "stakeholder_types_url": city_url(request, city.slug, "stakeholder-types"),
     }

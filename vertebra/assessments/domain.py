@@ -7,7 +7,6 @@ answers any other way, so that history and conflict checks are never skipped.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -437,15 +436,6 @@ def profile_of(
     if statuses is None:
         statuses = statuses_of(assessment)
     return profile(shape, statuses, targets=targets)
-
-
-def assessment_in_city(*, city: City, assessment_uuid: uuid.UUID | str) -> Assessment:
-    """One assessment of the city (with its model version), or ``Assessment.DoesNotExist``.
-
-    Views reach the city through ``vertebra.cities.scoping`` first, so another city's
-    assessment is never found even when its id is known.
-    """
-    return Assessment.objects.with_framework().get(city=city, uuid=assessment_uuid)
 
 
 def answers_by_code(assessment: Assessment, codes: Iterable[str]) -> dict[str, Answer]:

@@ -33,8 +33,7 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
-# Roles allowed to change answers (and, in planning, actions).
-WRITE_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
+# What each role may do is written once, in vertebra.cities.access.ROLE_VERBS.
 
 
 class City(models.Model):
@@ -74,11 +73,3 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.city} ({self.role})"
-
-    @property
-    def can_write(self) -> bool:
-        return self.role in WRITE_ROLES
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN

@@ -77,10 +77,10 @@ def run_user_create(args: argparse.Namespace) -> int:
     from django.core.exceptions import ValidationError
 
     from vertebra.accounts.models import User
+    from vertebra.cities.access import city_for_operator
     from vertebra.cities.domain import CityInputError, add_person
-    from vertebra.cities.models import City
 
-    city = City.objects.filter(slug=args.city).first()
+    city = city_for_operator(args.city)
     if city is None:
         raise CliError(f"--city {args.city}: no such city")
     password: str | None = read_password_stdin()

@@ -76,9 +76,9 @@ def register(subparsers: Any) -> None:
 
 
 def _city(slug: str) -> Any:
-    from vertebra.cities.models import City
+    from vertebra.cities.access import city_for_operator
 
-    city = City.objects.filter(slug=slug).first()
+    city = city_for_operator(slug)
     if city is None:
         raise CliError(f"no city with the short name {slug!r}")
     return city
@@ -87,10 +87,10 @@ def _city(slug: str) -> Any:
 def _assessment(city: Any, assessment_id: str | None) -> Any:
     import uuid
 
-    from vertebra.assessments.models import Assessment
+    from vertebra.cities.access import assessment_for_operator, latest_assessment_for_operator
 
     if assessment_id is None:
-        latest = Assessment.objects.filter(city=city).order_by("-date", "-created_at").first()
+        latest = latest_assessment_for_operator(city)
         if latest is None:
             raise CliError(f"{city.slug} has no assessments yet")
         return latest
@@ -98,8 +98,7 @@ def _assessment(city: Any, assessment_id: str | None) -> Any:
         key = uuid.UUID(assessment_id)
     except ValueError:
         raise CliError(f"--assessment {assessment_id!r} is not an assessment id (a UUID)") from None
-    found = Assessment.objects.filter(city=city, uuid=key).with_framework()
-    assessment = found.first()
+    assessment = assessment_for_operator(city, key)
     if assessment is None:
         raise CliError(f"{city.slug} has no assessment {assessment_id}")
     return assessment

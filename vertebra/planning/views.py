@@ -1,6 +1,6 @@
 """The planning pages: targets and gaps, actions (list, board, forms), roadmap and totals.
 
-Every view reaches city data through ``vertebra.cities.scoping`` (outsiders get 404); admins set
+Every view reaches city data through ``vertebra.cities.access`` (outsiders get 404); admins set
 targets and the city's stakeholder types, admins and editors manage actions, every member reads.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +22,9 @@ from django.views.decorators.http import require_POST
 
 from vertebra.accounts.models import User
 from vertebra.assessments.domain import AssessmentLockedError
-from vertebra.assessments.models import Assessment
+from vertebra.cities import access
+from vertebra.cities.access import Verb
 from vertebra.cities.models import Membership
-from vertebra.cities.scoping import membership_for, require_admin, require_write
 from vertebra.frameworks.domain import shape_of
 from vertebra.frameworks.models import Objective
 from vertebra.planning import domain
@@ -49,14 +49,12 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-@dataclass(frozen=True)
-class Scope:
-    membership: Membership
-    assessment: Assessment
+class Scope(access.Scoped):
+    """The member's assessment as the planning pages show it."""
 
     @property
     def can_manage(self) -> bool:
-        return self.membership.can_write
+        return self.can(Verb.PLAN)
 
     def context(self, **extra: Any) -> dict[str, Any]:
         return {
@@ -64,36 +62,23 @@ class Scope:
             "city": self.membership.city,
             "assessment": self.assessment,
             "can_manage": self.can_manage,
-            "is_admin": self.membership.is_admin,
+            "may": self.may,
             **extra,
         }
 
 
-def _scope(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> Scope:
-    membership = membership_for(user=_user(request), city_slug=city_slug)
-    try:
-        assessment = Assessment.objects.with_framework().get(
-            city=membership.city, uuid=assessment_uuid
-        )
-    except Assessment.DoesNotExist:
-        raise Http404("No such assessment.") from None
-    assessment.city = membership.city
-    return Scope(membership, assessment)
+def _scope(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, *, verb: Verb = Verb.VIEW
+) -> Scope:
+    found = access.assessment_for(_user(request), city_slug, assessment_uuid, verb=verb)
+    return Scope(found.membership, found.assessment)
 
 
 def _action_scope(
-    request: HttpRequest, city_slug: str, action_uuid: uuid.UUID
+    request: HttpRequest, city_slug: str, action_uuid: uuid.UUID, *, verb: Verb = Verb.VIEW
 ) -> tuple[Scope, Action]:
-    membership = membership_for(user=_user(request), city_slug=city_slug)
-    try:
-        action = Action.objects.select_related(
-            "assessment__framework_version", "owner_user", "created_by"
-        ).get(city=membership.city, uuid=action_uuid)
-    except Action.DoesNotExist:
-        raise Http404("No such action.") from None
-    action.assessment.city = membership.city
-    action.city = membership.city
-    return Scope(membership, action.assessment), action
+    found, action = access.action_for(_user(request), city_slug, action_uuid, verb=verb)
+    return Scope(found.membership, found.assessment), action
 
 
 def _overdue(action: Action) -> bool:
@@ -105,11 +90,7 @@ def _overdue(action: Action) -> bool:
 
 
 def _members(scope: Scope) -> list[Membership]:
-    return list(
-        Membership.objects.filter(city=scope.membership.city)
-        .select_related("user")
-        .order_by("user__email")
-    )
+    return access.members_of(scope.membership)
 
 
 def _field_errors(form: Any, error: domain.PlanningValidationError) -> None:
@@ -186,8 +167,7 @@ def plan(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> Ht
 
 @login_required
 def targets(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
-    scope = _scope(request, city_slug, assessment_uuid)
-    require_admin(scope.membership)
+    scope = _scope(request, city_slug, assessment_uuid, verb=Verb.SET_TARGETS)
     shape = shape_of(scope.assessment.framework_version)
     current = scope.assessment.targets.order_by()
     initial: dict[str, Any] = {f"target_{t.policy_code}": t.stage_code for t in current}
@@ -235,8 +215,7 @@ def targets(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) ->
 @login_required
 @require_POST
 def propose(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
-    scope = _scope(request, city_slug, assessment_uuid)
-    require_write(scope.membership)
+    scope = _scope(request, city_slug, assessment_uuid, verb=Verb.PLAN)
     created = domain.create_proposed_actions(assessment=scope.assessment, user=_user(request))
     if created:
         messages.success(
@@ -351,8 +330,7 @@ def actions(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) ->
 
 @login_required
 def action_new(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
-    scope = _scope(request, city_slug, assessment_uuid)
-    require_write(scope.membership)
+    scope = _scope(request, city_slug, assessment_uuid, verb=Verb.PLAN)
     initial = {
         "status": ActionStatus.PLANNED,
         "currency": scope.membership.city.currency,
@@ -422,8 +400,7 @@ def _detail_page(
 
 @login_required
 def action_edit(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
-    scope, action = _action_scope(request, city_slug, action_uuid)
-    require_write(scope.membership)
+    scope, action = _action_scope(request, city_slug, action_uuid, verb=Verb.PLAN)
     form = ActionForm(
         request.POST or None,
         assessment=scope.assessment,
@@ -480,8 +457,7 @@ def action_edit(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) ->
 
 @login_required
 def action_delete(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
-    scope, action = _action_scope(request, city_slug, action_uuid)
-    require_write(scope.membership)
+    scope, action = _action_scope(request, city_slug, action_uuid, verb=Verb.PLAN)
     if request.method == "POST":
         domain.delete_action(action=action, user=_user(request))
         messages.success(request, _("Action “%(title)s” deleted.") % {"title": action.title})
@@ -495,13 +471,9 @@ def action_delete(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) 
 
 @login_required
 def action_merge(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
-    scope, action = _action_scope(request, city_slug, action_uuid)
-    require_write(scope.membership)
+    scope, action = _action_scope(request, city_slug, action_uuid, verb=Verb.PLAN)
     candidates = list(
-        Action.objects.filter(assessment=scope.assessment)
-        .exclude(pk=action.pk)
-        .prefetch_related("objectives")
-        .order_by("id")
+        scope.assessment.actions.exclude(pk=action.pk).prefetch_related("objectives").order_by("id")
     )
     choices = [
         (str(a.uuid), f"{a.title} ({', '.join(o.code for o in a.objectives.all()) or '—'})")
@@ -539,8 +511,7 @@ def action_merge(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -
 @login_required
 @require_POST
 def action_note(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
-    scope, action = _action_scope(request, city_slug, action_uuid)
-    require_write(scope.membership)
+    scope, action = _action_scope(request, city_slug, action_uuid, verb=Verb.PLAN)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -561,8 +532,7 @@ def action_note(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) ->
 @login_required
 @require_POST
 def action_finish(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
-    scope, action = _action_scope(request, city_slug, action_uuid)
-    require_write(scope.membership)
+    scope, action = _action_scope(request, city_slug, action_uuid, verb=Verb.PLAN)
     form = VersionForm(request.POST)
     version = form.cleaned_data["version"] if form.is_valid() else None
     try:
@@ -590,8 +560,7 @@ def action_finish(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) 
 
 @login_required
 def action_confirm(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) -> HttpResponse:
-    scope, action = _action_scope(request, city_slug, action_uuid)
-    require_write(scope.membership)
+    scope, action = _action_scope(request, city_slug, action_uuid, verb=Verb.PLAN)
     pending = domain.objectives_to_confirm(action)
     form = ConfirmForm(
         request.POST or None,
@@ -699,8 +668,7 @@ def totals(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> 
 
 @login_required
 def stakeholder_types(request: HttpRequest, city_slug: str) -> HttpResponse:
-    membership = membership_for(user=_user(request), city_slug=city_slug)
-    require_admin(membership)
+    membership = access.membership_in(_user(request), city_slug, verb=Verb.MANAGE_CITY)
     city = membership.city
     form = StakeholderTypesForm(
         request.POST or None, initial={"types": "\n".join(city.stakeholder_types)}

@@ -1,7 +1,7 @@
 """Downloads of reports, the import form and the comparison of cycles.
 
-Every view reaches the city through ``vertebra.cities.scoping``: an outsider gets 404, and
-only admins and editors may import.
+Every view reaches the city through ``vertebra.cities.access``: an outsider gets 404, and
+only the roles the access table lets import may import.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from django.views.decorators.http import require_http_methods
 
 from vertebra.accounts.models import User
 from vertebra.assessments.domain import AssessmentLockedError
-from vertebra.assessments.models import Assessment
-from vertebra.cities.models import City, Membership
-from vertebra.cities.scoping import membership_for, require_write
+from vertebra.cities import access
+from vertebra.cities.access import Load, Verb
 from vertebra.reports.compare import compare, present, trend
 from vertebra.reports.forms import ImportForm
 from vertebra.reports.imports import ImportFileError, import_answers
@@ -34,20 +33,9 @@ CONTENT_TYPES = {
 }
 
 
-def _scope(request: HttpRequest, city_slug: str) -> Membership:
+def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
-    return membership_for(user=request.user, city_slug=city_slug)
-
-
-def _assessment(city: City, assessment_uuid: uuid.UUID) -> Assessment:
-    found = (
-        Assessment.objects.filter(city=city, uuid=assessment_uuid)
-        .select_related("city", "framework_version", "previous")
-        .first()
-    )
-    if found is None:
-        raise Http404("No such assessment.")
-    return found
+    return request.user
 
 
 @login_required
@@ -58,8 +46,10 @@ def download(
 
     if fmt not in CONTENT_TYPES:
         raise Http404("No such format.")
-    membership = _scope(request, city_slug)
-    assessment = _assessment(membership.city, assessment_uuid)
+    found = access.assessment_for(
+        _user(request), city_slug, assessment_uuid, verb=Verb.EXPORT, load=Load.REPORT
+    )
+    membership, assessment = found.membership, found.assessment
     data = render_report(assessment, fmt)
     name = f"{slugify(membership.city.slug)}-{slugify(assessment.title) or 'assessment'}.{fmt}"
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
@@ -71,19 +61,19 @@ def download(
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
-    membership = _scope(request, city_slug)
-    require_write(membership)
-    assessment = _assessment(membership.city, assessment_uuid)
+    found = access.assessment_for(
+        _user(request), city_slug, assessment_uuid, verb=Verb.IMPORT, load=Load.REPORT
+    )
+    membership, assessment = found.membership, found.assessment
     errors: list[str] = []
     locked = False
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and not assessment.is_final and form.is_valid():
         upload = form.cleaned_data["file"]
-        assert isinstance(request.user, User)
         try:
             summary = import_answers(
                 assessment=assessment,
-                user=request.user,
+                user=_user(request),
                 data=upload.read(),
                 filename=upload.name,
             )
@@ -129,7 +119,7 @@ def import_view(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID
 def compare_view(request: HttpRequest, city_slug: str) -> HttpResponse:
     from vertebra.reports.charts import stage_trend_svg
 
-    membership = _scope(request, city_slug)
+    membership = access.membership_in(_user(request), city_slug)
     city = membership.city
     points = trend(city)
     assessments = [p.assessment for p in points]

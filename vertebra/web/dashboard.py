@@ -71,7 +71,7 @@ def _assessment_body(scope: AssessmentScope) -> str:
     """
     assessment = scope.assessment
     fv = assessment.framework_version
-    key = (assessment_state(assessment), scope.membership.can_write, scope.can_finalize)
+    key = (assessment_state(assessment), tuple(scope.may.values()))
 
     def build() -> str:
         shape = scope.shape

@@ -46,6 +46,7 @@ from vertebra.assessments.models import (
     Attachment,
     Comment,
 )
+from vertebra.cities.access import Verb
 from vertebra.fragments import (
     CSRF_PLACEHOLDER,
     assessment_state,
@@ -245,7 +246,7 @@ def _item(
         form=form if scope.can_edit else None,
         comment_form=extra.pop("comment_form", None)
         or (CommentForm(prefix_code=code) if scope.can_comment else None),
-        attachment_form=AttachmentForm(prefix_code=code) if scope.can_edit else None,
+        attachment_form=AttachmentForm(prefix_code=code) if scope.can_upload else None,
         links=links or ObjectiveLinks(scope.city.slug, scope.assessment),
         **extra,
     )
@@ -298,6 +299,7 @@ def _cards(
             fv.digest,
             scope.can_edit,
             scope.can_comment,
+            scope.can_upload,
         )
 
     def plain(code: str) -> bool:
@@ -377,7 +379,7 @@ def _policy_body(
             "web/_policy_body.html", _page_context(scope, policy_code, override)
         )
     else:
-        key = (assessment_state(scope.assessment), policy_code, scope.can_edit, scope.can_comment)
+        key = (assessment_state(scope.assessment), policy_code, tuple(scope.may.values()))
         body = kept(
             "policy",
             key,
@@ -484,7 +486,7 @@ def save_objective(
     request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, code: str
 ) -> HttpResponse:
     scope = load_scope(request, city_slug, assessment_uuid)
-    scope.require_edit()
+    scope.require(Verb.EDIT_ANSWERS)
     answer = _one_answer(scope, code)
     form = AnswerForm(request.POST, prefix_code=code)
     if not form.is_valid():
@@ -540,7 +542,7 @@ def upload_attachment(
     request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, code: str
 ) -> HttpResponse:
     scope = load_scope(request, city_slug, assessment_uuid)
-    scope.require_edit()
+    scope.require(Verb.UPLOAD)
     answer = _one_answer(scope, code)
     form = AttachmentForm(request.POST, request.FILES, prefix_code=code)
     if not form.is_valid():
@@ -578,7 +580,7 @@ def delete_attachment(
     request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, attachment_uuid: uuid.UUID
 ) -> HttpResponse:
     scope = load_scope(request, city_slug, assessment_uuid)
-    scope.require_edit()
+    scope.require(Verb.UPLOAD)
     attachment = _attachment(scope, attachment_uuid)
     code = attachment.answer.objective.code
     name = attachment.original_name
@@ -615,7 +617,7 @@ def comment_objective(
     request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, code: str
 ) -> HttpResponse:
     scope = load_scope(request, city_slug, assessment_uuid)
-    scope.require_comment()
+    scope.require(Verb.COMMENT)
     answer = _one_answer(scope, code)
     form = CommentForm(request.POST, prefix_code=code)
     if form.is_valid():

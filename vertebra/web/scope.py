@@ -1,6 +1,6 @@
 """What the pages of one city's assessment share: the caller's membership and what it allows.
 
-Every page reaches city data through ``vertebra.cities.scoping`` here first.
+Every page reaches city data through ``vertebra.cities.access`` here first.
 """
 
 from __future__ import annotations
@@ -8,21 +8,15 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 
 from vertebra.accounts.models import User
-from vertebra.assessments.domain import assessment_in_city
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
-from vertebra.cities.models import City, Membership, Role
-from vertebra.cities.scoping import membership_among, memberships_of
+from vertebra.cities import access
+from vertebra.cities.access import Verb
 from vertebra.frameworks.domain import shape_of
 from vertebra.maturity import Profile, Shape, profile
-
-COMMENT_ROLES = frozenset({Role.ADMIN, Role.EDITOR, Role.CONTRIBUTOR})
 
 
 def user_of(request: HttpRequest) -> User:
@@ -31,14 +25,8 @@ def user_of(request: HttpRequest) -> User:
     return user
 
 
-@dataclass(frozen=True)
-class AssessmentScope:
-    membership: Membership
-    assessment: Assessment
-
-    @property
-    def city(self) -> City:
-        return self.membership.city
+class AssessmentScope(access.Scoped):
+    """The member's assessment as the pages show it: what the editor offers is asked here."""
 
     @property
     def shape(self) -> Shape:
@@ -46,42 +34,35 @@ class AssessmentScope:
 
     @property
     def can_edit(self) -> bool:
-        """Change answers and evidence: admins and editors, while the assessment is a draft."""
-        return self.membership.can_write and not self.assessment.is_final
+        return self.can(Verb.EDIT_ANSWERS)
+
+    @property
+    def can_upload(self) -> bool:
+        return self.can(Verb.UPLOAD)
 
     @property
     def can_comment(self) -> bool:
-        return self.membership.role in COMMENT_ROLES and not self.assessment.is_final
+        return self.can(Verb.COMMENT)
 
     @property
     def can_finalize(self) -> bool:
-        return self.membership.is_admin and not self.assessment.is_final
-
-    def require_edit(self) -> None:
-        if not self.can_edit:
-            raise PermissionDenied(self._refusal())
-
-    def require_comment(self) -> None:
-        if not self.can_comment:
-            raise PermissionDenied(self._refusal())
-
-    def _refusal(self) -> str:
-        if self.assessment.is_final:
-            return _("This assessment is final and can no longer be changed.")
-        return _("Your role in this city does not allow this.")
+        return self.can(Verb.FINALIZE)
 
 
-def load_scope(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> AssessmentScope:
+def load_scope(
+    request: HttpRequest,
+    city_slug: str,
+    assessment_uuid: uuid.UUID,
+    *,
+    verb: Verb = Verb.VIEW,
+) -> AssessmentScope:
+    """The member's assessment (404 outside their cities) when their role allows ``verb``."""
     # One query gives the membership and the cities of the page's menu (see my_cities).
-    memberships = memberships_of(user_of(request))
-    membership = membership_among(memberships, city_slug)
+    memberships = access.memberships_of(user_of(request))
+    membership = access.membership_among(memberships, city_slug)
     request._vertebra_cities = [m.city for m in memberships]  # type: ignore[attr-defined]
-    try:
-        assessment = assessment_in_city(city=membership.city, assessment_uuid=assessment_uuid)
-    except Assessment.DoesNotExist:
-        raise Http404("No such assessment.") from None
-    assessment.city = membership.city
-    return AssessmentScope(membership, assessment)
+    found = access.scoped(membership, assessment_uuid, verb=verb)
+    return AssessmentScope(found.membership, found.assessment)
 
 
 def profiles_for(assessments: Iterable[Assessment]) -> dict[int, Profile]:

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from vertebra.assessments.domain import AssessmentLockedError, create_assessment, finalize
 from vertebra.assessments.models import Assessment
+from vertebra.cities import access
+from vertebra.cities.access import Load, Verb
 from vertebra.cities.models import Role
-from vertebra.cities.scoping import cities_for, membership_for, require_admin, require_write
 from vertebra.frameworks.domain import shape_of
 from vertebra.web.forms import AssessmentCreateForm
 from vertebra.web.presenters import coverage_percent, stage_label
@@ -24,11 +25,9 @@ from vertebra.web.scope import load_scope, profiles_for, user_of
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    cities = list(cities_for(user_of(request)).annotate(my_role=F("memberships__role")))
+    cities = list(access.cities_of(user_of(request)).annotate(my_role=F("memberships__role")))
     latest: dict[int, Assessment] = {}
-    for candidate in Assessment.objects.filter(city__in=[c.pk for c in cities]).select_related(
-        "framework_version"
-    ):
+    for candidate in access.assessments(cities, load=Load.PAGE):
         latest.setdefault(candidate.city_id, candidate)
     profiles = profiles_for(latest.values())
     rows = []
@@ -50,9 +49,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def city_home(request: HttpRequest, city_slug: str) -> HttpResponse:
-    membership = membership_for(user=user_of(request), city_slug=city_slug)
+    membership = access.membership_in(user_of(request), city_slug)
     city = membership.city
-    assessments = list(city.assessments.with_framework())
+    assessments = list(access.assessments(city, load=Load.PAGE))
     profiles = profiles_for(assessments)
     rows = []
     for assessment in assessments:
@@ -69,17 +68,16 @@ def city_home(request: HttpRequest, city_slug: str) -> HttpResponse:
     return render(
         request,
         "web/city.html",
-        {"membership": membership, "city": city, "rows": rows},
+        {"membership": membership, "city": city, "rows": rows, "may": access.may(membership)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_new(request: HttpRequest, city_slug: str) -> HttpResponse:
-    membership = membership_for(user=user_of(request), city_slug=city_slug)
-    require_write(membership)
+    membership = access.membership_in(user_of(request), city_slug, verb=Verb.START_ASSESSMENT)
     city = membership.city
-    previous = list(city.assessments.with_framework())
+    previous = list(access.assessments(city, load=Load.PAGE))
     if request.method == "POST":
         form = AssessmentCreateForm(request.POST, previous=previous)
         if form.is_valid():
@@ -115,8 +113,7 @@ def assessment_new(request: HttpRequest, city_slug: str) -> HttpResponse:
 def assessment_finalize(
     request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID
 ) -> HttpResponse:
-    scope = load_scope(request, city_slug, assessment_uuid)
-    require_admin(scope.membership)
+    scope = load_scope(request, city_slug, assessment_uuid, verb=Verb.FINALIZE)
     assessment = scope.assessment
     if assessment.is_final:
         messages.info(request, _("This assessment is already final."))

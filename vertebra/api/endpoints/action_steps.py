@@ -41,7 +41,7 @@ from vertebra.api.schemas import (
 from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import action_json, action_note_json, answer_json
 from vertebra.assessments.models import Assessment
-from vertebra.cities.scoping import require_write
+from vertebra.cities.access import Verb
 from vertebra.planning.domain import (
     ActionConflictError,
     PlanningValidationError,
@@ -134,8 +134,7 @@ def create_note(
 ) -> Any:
     """A dated progress note (admins and editors); answers with the whole action."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
     try:
         add_note(action=action, user=caller(request), text=payload.text, date=payload.date)
@@ -162,12 +161,11 @@ def merge(
     are deleted, with a "merged into" entry in their history (admins and editors). Send the
     ``version`` of this action you read (or ``If-Match``)."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
     version = expected_version(request, payload.version)
     wanted = list(dict.fromkeys(payload.others))
-    others = {a.uuid: a for a in Action.objects.filter(assessment=assessment, uuid__in=wanted)}
+    others = {a.uuid: a for a in assessment.actions.filter(uuid__in=wanted)}
     missing = [str(other) for other in wanted if other not in others]
     if missing:
         raise ApiError(
@@ -212,8 +210,7 @@ def finish(
     lists in ``to_confirm`` the answers of its objectives that are not yet achieved or not
     applicable; confirm them with evidence at ``confirmations_url``."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
     version = expected_version(request, payload.version)
     try:
@@ -269,8 +266,7 @@ def confirm(
     answer's evidence (admins and editors; the action must be done and the assessment a
     draft). All or nothing; the answers' history records the change with source "action"."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
     try:
         results = confirm_objectives(

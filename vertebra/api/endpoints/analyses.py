@@ -199,7 +199,7 @@ def _older_of(member: Any, newer: Assessment, older_id: uuid.UUID | None) -> Ass
     if newer.previous is not None:
         return assessment_in(member, newer.previous.uuid)
     earlier = (
-        Assessment.objects.filter(city=member.city, date__lt=newer.date)
+        member.city.assessments.filter(date__lt=newer.date)
         .order_by("-date", "-created_at", "-id")
         .values_list("uuid", flat=True)
         .first()

@@ -41,7 +41,7 @@ from vertebra.assessments.domain import (
     save_answers,
 )
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment
-from vertebra.cities.scoping import require_write
+from vertebra.cities.access import Verb
 from vertebra.frameworks.domain import shape_of
 
 router = Router(tags=["answers"])
@@ -129,8 +129,7 @@ def update_answer(
     """Change some fields of one answer. Send the ``version`` you read (or ``If-Match``); if
     someone saved in between, the answer is 409 with their value in ``details.current``."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.EDIT_ANSWERS)
     answer = answer_in(assessment, code)
     version = expected_version(request, payload.version)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
@@ -157,8 +156,7 @@ def update_answers(
     """All or nothing: every item is checked first (codes, values, versions); only when all
     are good are they saved, in one transaction."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.EDIT_ANSWERS)
     if assessment.is_final:
         raise AssessmentLockedError()
     answers = {a.objective.code: a for a in answers_in(assessment)}

@@ -38,8 +38,9 @@ from vertebra.api.serializers import (
 )
 from vertebra.assessments.domain import create_assessment, finalize, profile_of
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
+from vertebra.cities import access
+from vertebra.cities.access import Load, Verb
 from vertebra.cities.models import Membership
-from vertebra.cities.scoping import require_admin, require_write
 from vertebra.fragments import assessment_state, kept, tag
 from vertebra.frameworks.domain import shape_of
 from vertebra.maturity import profile
@@ -80,9 +81,7 @@ def _one(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
 
 
 def _assessments(member: Membership) -> Any:
-    return Assessment.objects.select_related(
-        "framework_version", "previous", "created_by", "finalized_by"
-    ).filter(city=member.city)
+    return access.assessments(member.city, load=Load.DETAIL)
 
 
 @router.get(
@@ -111,8 +110,7 @@ def list_assessments(request: HttpRequest, city: str, filters: Query[AssessmentQ
 def create(request: HttpRequest, city: str, payload: AssessmentCreate) -> Any:
     """An empty draft on the latest model version, or, with ``copy_from``, a new cycle that
     copies the answers of an earlier assessment of the same city (admins and editors)."""
-    member = membership(request, city)
-    require_write(member)
+    member = membership(request, city, verb=Verb.START_ASSESSMENT)
     source = None
     if payload.copy_from is not None:
         source = _assessments(member).filter(uuid=payload.copy_from).first()
@@ -209,8 +207,7 @@ def get_assessment(
 def finalize_assessment(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
     """Make a draft final and read-only, keeping its profile as a snapshot (admins only)."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_admin(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.FINALIZE)
     finalize(assessment=assessment, user=caller(request))
     return _one(request, assessment_in(member, assessment_id))
 
@@ -225,8 +222,7 @@ def new_cycle(
 ) -> Any:
     """A new draft that copies this assessment's answers (admins and editors)."""
     member = membership(request, city)
-    source = assessment_in(member, assessment_id)
-    require_write(member)
+    source = assessment_in(member, assessment_id, verb=Verb.START_ASSESSMENT)
     assessment = create_assessment(
         city=member.city,
         user=caller(request),

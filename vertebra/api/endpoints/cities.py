@@ -25,8 +25,9 @@ from vertebra.api.schemas import (
 )
 from vertebra.api.scope import membership
 from vertebra.api.serializers import city_json
-from vertebra.cities.models import City, Membership
-from vertebra.cities.scoping import cities_for, require_admin
+from vertebra.cities import access
+from vertebra.cities.access import Verb
+from vertebra.cities.models import City
 from vertebra.planning.domain import PlanningValidationError, set_stakeholder_types
 
 router = Router(tags=["cities"])
@@ -35,12 +36,7 @@ router = Router(tags=["cities"])
 @router.get("/cities", response=reading({200: CityPage}), summary="List my cities")
 def list_cities(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     """The cities the caller is a member of, by name, with the caller's role in each."""
-    user = caller(request)
-    memberships = (
-        Membership.objects.select_related("city")
-        .filter(user=user, city__in=cities_for(user))
-        .order_by("city__name", "city__slug")
-    )
+    memberships = access.memberships(caller(request))
     return paginate(request, memberships, page, lambda m: city_json(request, m))
 
 
@@ -82,8 +78,7 @@ def put_stakeholder_types(
     """Replace the whole list (admins only). Types still used by actions cannot be removed.
     With ``If-Match`` (the ETag you read), a list changed in between is refused with 409 and
     the current list in ``details.current``."""
-    member = membership(request, city)
-    require_admin(member)
+    member = membership(request, city, verb=Verb.MANAGE_CITY)
     the_city = member.city
     current = list(the_city.stakeholder_types)
     header = request.headers.get("If-Match", "").strip().removeprefix("W/")

@@ -41,8 +41,7 @@ from vertebra.assessments.evidence import (
     remove_attachment,
 )
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment, Attachment, Comment
-from vertebra.cities.models import Role
-from vertebra.cities.scoping import require_role, require_write
+from vertebra.cities.access import Verb
 
 router = Router(tags=["evidence"])
 
@@ -112,8 +111,7 @@ def create_comment(
     """Admins, editors and contributors may comment while the assessment is a draft; a final
     assessment answers 409 ``assessment_final``."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_role(member, Role.ADMIN, Role.EDITOR, Role.CONTRIBUTOR)
+    assessment = assessment_in(member, assessment_id, verb=Verb.COMMENT)
     answer = answer_in(assessment, code)
     try:
         comment = add_comment(answer=answer, user=caller(request), text=payload.text)
@@ -194,8 +192,7 @@ def upload_attachment(
     assessment is a draft). Allowed: pdf, png, jpg, docx, xlsx, odt, ods, txt, csv; the content
     must match the name; at most the configured size (10 MB unless the server says otherwise)."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.UPLOAD)
     answer = answer_in(assessment, code)
     try:
         attachment = add_attachment(answer=answer, user=caller(request), upload=file, source="api")
@@ -264,8 +261,7 @@ def delete_attachment(
 ) -> Any:
     """Admins and editors, while the assessment is a draft; the history keeps the file's name."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.UPLOAD)
     attachment = _attachment(answer_in(assessment, code), attachment_id)
     remove_attachment(attachment=attachment, user=caller(request), source="api")
     return Status(204, None)

@@ -32,7 +32,7 @@ from vertebra.api.schemas import (
 from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import action_event_json, action_json, targets_json
 from vertebra.assessments.models import Assessment
-from vertebra.cities.scoping import require_admin, require_write
+from vertebra.cities.access import Verb
 from vertebra.frameworks.domain import shape_of
 from vertebra.planning.domain import (
     ActionConflictError,
@@ -92,8 +92,7 @@ def set_assessment_targets(
     """Set (or, with null, clear) targets per policy, per dimension or for all policies at
     once; the more specific wins. Policies not named keep their target (admins only)."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_admin(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.SET_TARGETS)
     try:
         set_targets(
             assessment=assessment,
@@ -195,9 +194,7 @@ def list_actions(
                 },
             )
         actions = actions.filter(
-            pk__in=Action.objects.filter(
-                assessment=assessment, objectives__policy_code=filters.policy
-            ).values("pk")
+            pk__in=assessment.actions.filter(objectives__policy_code=filters.policy).values("pk")
         )
     if filters.status:
         actions = actions.filter(status=filters.status)
@@ -220,8 +217,7 @@ def list_actions(
 def create(request: HttpRequest, city: str, assessment_id: uuid.UUID, payload: ActionCreate) -> Any:
     """A new action (admins and editors); only ``title`` is required."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     try:
         action = create_action(
             assessment=assessment,
@@ -243,8 +239,7 @@ def propose(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
     """One proposed action per objective between today and the targets that has no open
     action yet (admins and editors). Answers with the actions created."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     created = create_proposed_actions(assessment=assessment, user=caller(request))
     actions = list(_actions(assessment).filter(pk__in=[a.pk for a in created]))
     return Status(
@@ -294,8 +289,7 @@ def update(
     """Change some fields (admins and editors). Send the ``version`` you read (or
     ``If-Match``); a stale version is 409 with the current action in ``details.current``."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
     version = expected_version(request, payload.version)
     try:
@@ -330,8 +324,7 @@ def delete(
     """Delete an action (admins and editors); its history is kept. Send the version you read
     as ``?version=`` or ``If-Match``."""
     member = membership(request, city)
-    assessment = assessment_in(member, assessment_id)
-    require_write(member)
+    assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
     version = expected_version(request, query.version)
     try:

@@ -8,8 +8,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from vertebra.cities.access import cities_of
 from vertebra.cities.models import City
-from vertebra.cities.scoping import cities_for
 
 register = template.Library()
 
@@ -22,7 +22,7 @@ def my_cities(context: template.Context) -> list[City]:
         return []
     cached: list[City] | None = getattr(request, "_vertebra_cities", None)
     if cached is None:
-        cached = list(cities_for(request.user))
+        cached = list(cities_of(request.user))
         request._vertebra_cities = cached
     return cached
 

@@ -1,0 +1,366 @@
+"""Personas generated from the access table: for every verb, the pages, htmx requests and API
+endpoints that need it, tried by each role (a session in the browser, a token in the API), an
+outsider, and an anonymous visitor.
+
+A role the table gives the verb gets its answer (and a write writes); a role without it gets
+403 and nothing is written; a member of another city gets 404; nobody signed in is sent to log
+in (a plain page), or gets 401 (a form post, an htmx request, the API). A verb added to the
+table without an entry in ``PROBES`` fails the suite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from vertebra.accounts.models import User
+from vertebra.api.tokens import create_token
+from vertebra.assessments.domain import create_assessment
+from vertebra.assessments.evidence import add_attachment
+from vertebra.assessments.models import (
+    Answer,
+    AnswerEvent,
+    Assessment,
+    Attachment,
+    Comment,
+)
+from vertebra.cities.access import ROLE_VERBS, Verb
+from vertebra.cities.models import City, Membership, Role
+from vertebra.planning.domain import create_action
+from vertebra.planning.models import Action, ActionEvent, ActionNote, Target
+
+ROLES = tuple(Role)
+PERSONAS = (*(r.value for r in ROLES), "outsider", "anonymous")
+ROLE_REFUSAL = "Your role in this city does not allow this."
+
+
+@dataclass
+class World:
+    city: City
+    assessment: Assessment
+    action: Action
+    attachment: Attachment
+    people: dict[str, User]
+    tokens: dict[str, str]
+
+    @property
+    def page(self) -> str:
+        return f"/cities/porto/assessments/{self.assessment.uuid}/"
+
+    @property
+    def api(self) -> str:
+        return f"/api/v1/cities/porto/assessments/{self.assessment.uuid}"
+
+    def browser(self, persona: str) -> Client:
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(self.people[persona])
+        return client
+
+    def token(self, persona: str) -> Client:
+        if persona == "anonymous":
+            return Client()
+        return Client(HTTP_AUTHORIZATION=f"Bearer {self.tokens[persona]}")
+
+
+@pytest.fixture
+def world(db: None, settings: Any, tmp_path: Any) -> World:
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    city = City.objects.create(slug="porto", name="Porto")
+    other = City.objects.create(slug="riga", name="Riga")
+    people = {}
+    for role in ROLES:
+        people[role.value] = User.objects.create_user(f"{role.value}@porto.example", "pw")
+        Membership.objects.create(city=city, user=people[role.value], role=role)
+    people["outsider"] = User.objects.create_user("admin@riga.example", "pw")
+    Membership.objects.create(city=other, user=people["outsider"], role=Role.ADMIN)
+    tokens = {name: create_token(user=user, name="tests")[1] for name, user in people.items()}
+    assessment = create_assessment(
+        city=city, user=people["admin"], title="Review 2026", date=dt.date(2026, 3, 1)
+    )
+    action = create_action(
+        assessment=assessment, user=people["admin"], data={"title": "Existing action"}
+    )
+    attachment = add_attachment(
+        answer=Answer.objects.get(assessment=assessment, objective__code="L1S2"),
+        user=people["admin"],
+        upload=SimpleUploadedFile("minutes.txt", b"Council minutes"),
+    )
+    return World(city, assessment, action, attachment, people, tokens)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request that needs a verb: through the browser ("page", "htmx") or the API."""
+
+    name: str
+    channel: str
+    method: str
+    url: Callable[[World], str]
+    data: Callable[[World], dict[str, Any]] | None = None
+
+    @property
+    def writes(self) -> bool:
+        return self.method != "GET"
+
+
+def _file() -> SimpleUploadedFile:
+    return SimpleUploadedFile("minutes.txt", b"Council minutes", content_type="text/plain")
+
+
+def _page(name: str, method: str, url: Callable[[World], str], data: Any = None) -> Probe:
+    return Probe(name, "page", method, url, data)
+
+
+def _htmx(name: str, method: str, url: Callable[[World], str], data: Any = None) -> Probe:
+    return Probe(name, "htmx", method, url, data)
+
+
+def _api(name: str, method: str, url: Callable[[World], str], data: Any = None) -> Probe:
+    return Probe(name, "api", method, url, data)
+
+
+def _action_page(w: World) -> str:
+    return f"/cities/porto/actions/{w.action.uuid}/"
+
+
+def _save(w: World) -> dict[str, Any]:
+    return {"status": "achieved", "version": "1"}
+
+
+def _comment(w: World) -> dict[str, Any]:
+    return {"text": "We have minutes of this."}
+
+
+PROBES: dict[Verb, list[Probe]] = {
+    Verb.VIEW: [
+        _page("city page", "GET", lambda w: "/cities/porto/"),
+        _page("dashboard", "GET", lambda w: w.page),
+        _page("history", "GET", lambda w: w.page + "history/"),
+        _page("policy page", "GET", lambda w: w.page + "policies/L1/"),
+        _page("evidence file", "GET", lambda w: w.page + f"attachments/{w.attachment.uuid}/"),
+        _page("plan", "GET", lambda w: w.page + "plan/"),
+        _page("actions", "GET", lambda w: w.page + "plan/actions/"),
+        _page("action", "GET", _action_page),
+        _page("roadmap", "GET", lambda w: w.page + "plan/roadmap/"),
+        _page("comparison", "GET", lambda w: "/cities/porto/compare/"),
+        _api("city", "GET", lambda w: "/api/v1/cities/porto"),
+        _api("assessment", "GET", lambda w: w.api),
+        _api("answers", "GET", lambda w: w.api + "/answers"),
+        _api("action", "GET", lambda w: f"{w.api}/actions/{w.action.uuid}"),
+    ],
+    Verb.EXPORT: [
+        _page("CSV report", "GET", lambda w: w.page + "report.csv"),
+        _api("JSON export", "GET", lambda w: w.api + "/exports/json"),
+    ],
+    Verb.COMMENT: [
+        _page("comment", "POST", lambda w: w.page + "objectives/L1S1/comments/", _comment),
+        _htmx("comment", "POST", lambda w: w.page + "objectives/L1S1/comments/", _comment),
+        _api("comment", "POST", lambda w: w.api + "/answers/L1S1/comments", _comment),
+    ],
+    Verb.EDIT_ANSWERS: [
+        _page("save answer", "POST", lambda w: w.page + "objectives/L1S1/save/", _save),
+        _htmx("save answer", "POST", lambda w: w.page + "objectives/L1S1/save/", _save),
+        _api(
+            "update answer",
+            "PATCH",
+            lambda w: w.api + "/answers/L1S1",
+            lambda w: {"version": 1, "status": "achieved"},
+        ),
+        _api(
+            "update answers",
+            "PATCH",
+            lambda w: w.api + "/answers",
+            lambda w: {"answers": [{"code": "L1S1", "version": 1, "status": "in_progress"}]},
+        ),
+    ],
+    Verb.UPLOAD: [
+        _page(
+            "attach file",
+            "POST",
+            lambda w: w.page + "objectives/L1S1/attachments/",
+            lambda w: {"file": _file()},
+        ),
+        _page("remove file", "POST", lambda w: w.page + f"attachments/{w.attachment.uuid}/delete/"),
+        _api(
+            "attach file",
+            "POST",
+            lambda w: w.api + "/answers/L1S1/attachments",
+            lambda w: {"file": _file()},
+        ),
+        _api(
+            "remove file",
+            "DELETE",
+            lambda w: f"{w.api}/answers/L1S2/attachments/{w.attachment.uuid}",
+        ),
+    ],
+    Verb.IMPORT: [
+        _page("import form", "GET", lambda w: w.page + "import/"),
+        _page(
+            "import",
+            "POST",
+            lambda w: w.page + "import/",
+            lambda w: {"file": SimpleUploadedFile("a.csv", b"objective,status\nL1S1,achieved\n")},
+        ),
+    ],
+    Verb.START_ASSESSMENT: [
+        _page("new assessment form", "GET", lambda w: "/cities/porto/assessments/new/"),
+        _page(
+            "create assessment",
+            "POST",
+            lambda w: "/cities/porto/assessments/new/",
+            lambda w: {"title": "Workshop", "date": "2026-05-04"},
+        ),
+        _api(
+            "create assessment",
+            "POST",
+            lambda w: "/api/v1/cities/porto/assessments",
+            lambda w: {"title": "Next", "date": "2027-03-01"},
+        ),
+        _api(
+            "new cycle",
+            "POST",
+            lambda w: w.api + "/cycles",
+            lambda w: {"title": "Review 2027", "date": "2027-03-01"},
+        ),
+    ],
+    Verb.PLAN: [
+        _page("new action form", "GET", lambda w: w.page + "plan/actions/new/"),
+        _page("edit action form", "GET", lambda w: _action_page(w) + "edit/"),
+        _page(
+            "note on an action",
+            "POST",
+            lambda w: _action_page(w) + "notes/",
+            lambda w: {"date": "2026-03-02", "text": "Kick-off meeting held."},
+        ),
+        _api(
+            "create action",
+            "POST",
+            lambda w: w.api + "/actions",
+            lambda w: {"title": "Set up a resilience team"},
+        ),
+        _api(
+            "update action",
+            "PATCH",
+            lambda w: f"{w.api}/actions/{w.action.uuid}",
+            lambda w: {"version": 1, "status": "planned"},
+        ),
+    ],
+    Verb.SET_TARGETS: [
+        _page("targets form", "GET", lambda w: w.page + "plan/targets/"),
+        _api(
+            "set targets", "PATCH", lambda w: w.api + "/targets", lambda w: {"targets": {"L1": "A"}}
+        ),
+    ],
+    Verb.FINALIZE: [
+        _page("finalize form", "GET", lambda w: w.page + "finalize/"),
+        _page("finalize", "POST", lambda w: w.page + "finalize/"),
+        _api("finalize", "POST", lambda w: w.api + "/finalize"),
+    ],
+    Verb.MANAGE_CITY: [
+        _page(
+            "stakeholder types form", "GET", lambda w: "/cities/porto/settings/stakeholder-types/"
+        ),
+        _page(
+            "set stakeholder types",
+            "POST",
+            lambda w: "/cities/porto/settings/stakeholder-types/",
+            lambda w: {"types": "Citizens\nMedia"},
+        ),
+        _api(
+            "set stakeholder types",
+            "PUT",
+            lambda w: "/api/v1/cities/porto/stakeholder-types",
+            lambda w: {"stakeholder_types": ["Citizens", "Media"]},
+        ),
+    ],
+}
+
+CASES = [
+    pytest.param(verb, probe, persona, id=f"{verb.value}-{probe.channel}-{probe.name}-{persona}")
+    for verb, probes in PROBES.items()
+    for probe in probes
+    for persona in PERSONAS
+]
+
+
+def written(w: World) -> tuple[Any, ...]:
+    """Everything a request of these probes could write."""
+    w.city.refresh_from_db()
+    return (
+        sorted(Assessment.objects.values_list("title", "status")),
+        AnswerEvent.objects.count(),
+        Comment.objects.count(),
+        Attachment.objects.count(),
+        Target.objects.count(),
+        Action.objects.count(),
+        ActionEvent.objects.count(),
+        ActionNote.objects.count(),
+        w.city.stakeholder_types,
+    )
+
+
+def send(w: World, probe: Probe, persona: str) -> Any:
+    path = probe.url(w)
+    data = probe.data(w) if probe.data else None
+    if probe.channel == "api":
+        client = w.token(persona)
+        if data is not None and any(isinstance(v, SimpleUploadedFile) for v in data.values()):
+            return client.post(path, data)
+        body = json.dumps(data) if data is not None else ""
+        return client.generic(probe.method, path, body, content_type="application/json")
+    client = w.browser(persona)
+    headers = {"HTTP_HX_REQUEST": "true"} if probe.channel == "htmx" else {}
+    if probe.method == "GET":
+        return client.get(path, **headers)
+    return client.post(path, data or {}, **headers)
+
+
+def test_every_verb_has_pages_or_endpoints_that_need_it() -> None:
+    assert sorted(PROBES) == sorted(Verb)
+    assert all(PROBES[verb] for verb in Verb)
+
+
+def test_every_verb_is_given_to_some_role() -> None:
+    assert {verb for verbs in ROLE_VERBS.values() for verb in verbs} == set(Verb)
+
+
+@pytest.mark.parametrize(("verb", "probe", "persona"), CASES)
+def test_each_persona_gets_what_the_table_says(
+    world: World, verb: Verb, probe: Probe, persona: str
+) -> None:
+    before = written(world)
+    response = send(world, probe, persona)
+    content = response.content.decode() if not response.streaming else ""
+    if persona == "anonymous":
+        if probe.channel == "page" and probe.method == "GET":
+            assert (response.status_code, response["Location"]) == (
+                302,
+                f"/login/?next={probe.url(world)}",
+            )
+        else:
+            assert response.status_code == 401
+    elif persona == "outsider":
+        assert response.status_code == 404, content
+        assert "Review 2026" not in content
+    elif verb in ROLE_VERBS[Role(persona)]:
+        assert response.status_code < 400, content
+        if probe.writes:
+            assert written(world) != before
+        return
+    else:
+        assert response.status_code == 403, content
+        if probe.channel == "api":
+            assert response.json() == {
+                "error": {"code": "permission_denied", "message": ROLE_REFUSAL, "details": {}}
+            }
+        else:
+            assert ROLE_REFUSAL in content
+    assert written(world) == before

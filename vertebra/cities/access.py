@@ -1,0 +1,279 @@
+"""One door to city data: "may this person do this to this object of this city?"
+
+Every page, htmx endpoint, API endpoint, report view and command reaches city data through
+the loaders here, and asks what a role allows through :data:`ROLE_VERBS` with :func:`can` or
+:func:`require`. Nothing else turns a city slug or an object id from outside into a row.
+
+- A person who is not a member of the city gets ``Http404`` for anything of that city, so the
+  existence of other cities' data never leaks (the same for an id of another city's object).
+- A member whose role does not allow the verb gets ``PermissionDenied`` (403).
+- A final assessment refuses the verbs in :data:`CHANGES` when the check is given the
+  assessment (:meth:`Scoped.can`); the refusal then says the assessment is final.
+
+Objects below an assessment or an action (answers, comments, files, notes, events) are read
+through the scoped parent (``assessment.answers``, ``filter(assessment=scope.assessment)``).
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from vertebra.assessments.models import Assessment
+from vertebra.cities.models import City, Membership, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from vertebra.accounts.models import User
+    from vertebra.planning.models import Action
+
+    Person = User | AnonymousUser
+
+
+class Verb(enum.StrEnum):
+    """What a member may do in a city; templates read them as ``may.<value>``."""
+
+    VIEW = "view"  # read every page, endpoint, history and file of the city
+    EXPORT = "export"  # download reports and exports
+    COMMENT = "comment"  # comment on an answer
+    EDIT_ANSWERS = "edit_answers"  # change answers
+    UPLOAD = "upload"  # attach and remove evidence files
+    IMPORT = "import"  # import answers from a file
+    START_ASSESSMENT = "start_assessment"  # create an assessment or start a new cycle
+    PLAN = "plan"  # propose, create, change, merge, finish and confirm actions; add notes
+    SET_TARGETS = "set_targets"  # set the target stages of the policies
+    FINALIZE = "finalize"  # make an assessment final
+    MANAGE_CITY = "manage_city"  # the city's settings (its stakeholder types)
+
+
+_READ = frozenset({Verb.VIEW, Verb.EXPORT})
+_WRITE = _READ | {
+    Verb.COMMENT,
+    Verb.EDIT_ANSWERS,
+    Verb.UPLOAD,
+    Verb.IMPORT,
+    Verb.START_ASSESSMENT,
+    Verb.PLAN,
+}
+
+# The one table of what each role may do.
+ROLE_VERBS: dict[Role, frozenset[Verb]] = {
+    Role.ADMIN: _WRITE | {Verb.SET_TARGETS, Verb.FINALIZE, Verb.MANAGE_CITY},
+    Role.EDITOR: _WRITE,
+    Role.CONTRIBUTOR: _READ | {Verb.COMMENT},
+    Role.VIEWER: _READ,
+}
+
+# What a final assessment refuses, whatever the role.
+CHANGES = frozenset({Verb.COMMENT, Verb.EDIT_ANSWERS, Verb.UPLOAD, Verb.IMPORT, Verb.FINALIZE})
+
+
+def can(membership: Membership, verb: Verb, *, assessment: Assessment | None = None) -> bool:
+    """Whether the member's role allows ``verb``; given the assessment, also its state."""
+    if verb not in ROLE_VERBS.get(Role(membership.role), frozenset()):
+        return False
+    return not (assessment is not None and assessment.is_final and verb in CHANGES)
+
+
+def require(membership: Membership, verb: Verb, *, assessment: Assessment | None = None) -> None:
+    """``PermissionDenied`` with the reason when :func:`can` says no."""
+    if can(membership, verb, assessment=assessment):
+        return
+    if can(membership, verb):
+        raise PermissionDenied(_("This assessment is final and can no longer be changed."))
+    raise PermissionDenied(_("Your role in this city does not allow this."))
+
+
+def may(membership: Membership, *, assessment: Assessment | None = None) -> dict[str, bool]:
+    """Every verb's answer, for templates: ``{% if may.start_assessment %}``."""
+    return {verb.value: can(membership, verb, assessment=assessment) for verb in Verb}
+
+
+@dataclass(frozen=True)
+class Scoped:
+    """A member's assessment: reached through the membership, checked against the table."""
+
+    membership: Membership
+    assessment: Assessment
+
+    @property
+    def city(self) -> City:
+        return self.membership.city
+
+    def can(self, verb: Verb) -> bool:
+        return can(self.membership, verb, assessment=self.assessment)
+
+    def require(self, verb: Verb) -> None:
+        require(self.membership, verb, assessment=self.assessment)
+
+    @property
+    def may(self) -> dict[str, bool]:
+        return may(self.membership, assessment=self.assessment)
+
+
+# --- memberships -------------------------------------------------------------------------
+
+
+def cities_of(user: Person) -> QuerySet[City]:
+    """The cities the person is a member of, by name."""
+    if not user.is_authenticated:
+        return City.objects.none()
+    return City.objects.filter(memberships__user=user).order_by("name")
+
+
+def memberships(user: Person) -> QuerySet[Membership]:
+    """The person's memberships with their cities, by city name."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.select_related("city")
+        .filter(user=user)
+        .order_by("city__name", "city__slug")
+    )
+
+
+def memberships_of(user: Person) -> list[Membership]:
+    """All the person's memberships with their cities, in one query (the pages' menu)."""
+    return list(memberships(user))
+
+
+def membership_among(found: Iterable[Membership], city_slug: str) -> Membership:
+    """The membership in the city from :func:`memberships_of`, or 404 when there is none."""
+    for membership in found:
+        if membership.city.slug == city_slug:
+            return membership
+    raise Http404(_("No such city."))
+
+
+def membership_in(user: Person, city_slug: str, *, verb: Verb = Verb.VIEW) -> Membership:
+    """The person's membership in the city (404 when none) whose role allows ``verb`` (403)."""
+    if not user.is_authenticated:
+        raise Http404(_("No such city."))
+    try:
+        membership = Membership.objects.select_related("city").get(user=user, city__slug=city_slug)
+    except Membership.DoesNotExist:
+        raise Http404(_("No such city.")) from None
+    require(membership, verb)
+    return membership
+
+
+def members_of(membership: Membership) -> list[Membership]:
+    """The members of the member's city with their people, by email (owners of actions)."""
+    return list(
+        Membership.objects.filter(city=membership.city_id)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+# --- assessments -------------------------------------------------------------------------
+
+
+class Load(enum.Enum):
+    """How much of an assessment a caller loads with it (each in the same one query)."""
+
+    PAGE = "page"  # the model version, without the large documents no page shows
+    DETAIL = "detail"  # also the previous cycle and the people who created and finalized it
+    REPORT = "report"  # the model version with its documents and the previous cycle
+
+
+def assessments(city: City | int | Iterable[City | int], *, load: Load) -> QuerySet[Assessment]:
+    """The assessments of a city (or of several), loaded as ``load`` says."""
+    if isinstance(city, City | int):
+        query = Assessment.objects.filter(city=city)
+    else:
+        query = Assessment.objects.filter(city__in=[getattr(c, "pk", c) for c in city])
+    if load is Load.PAGE:
+        return query.with_framework()
+    if load is Load.DETAIL:
+        return (
+            query.with_framework()
+            .select_related("previous", "created_by", "finalized_by")
+            .defer("previous__snapshot")
+        )
+    return query.select_related("framework_version", "previous")
+
+
+def assessment_in(
+    membership: Membership, assessment_uuid: uuid.UUID | str, *, load: Load = Load.PAGE
+) -> Assessment:
+    """One assessment of the member's city (404 for any other), its city set."""
+    found = assessments(membership.city, load=load).filter(uuid=assessment_uuid).first()
+    if found is None:
+        raise Http404(_("No such assessment in this city."))
+    found.city = membership.city
+    return found
+
+
+def scoped(
+    membership: Membership,
+    assessment_uuid: uuid.UUID | str,
+    *,
+    verb: Verb = Verb.VIEW,
+    load: Load = Load.PAGE,
+) -> Scoped:
+    """The member's assessment (404 when not of their city) when their role allows ``verb``."""
+    assessment = assessment_in(membership, assessment_uuid, load=load)
+    require(membership, verb)
+    return Scoped(membership, assessment)
+
+
+def assessment_for(
+    user: Person,
+    city_slug: str,
+    assessment_uuid: uuid.UUID | str,
+    *,
+    verb: Verb = Verb.VIEW,
+    load: Load = Load.PAGE,
+) -> Scoped:
+    """(person, city, assessment id) to the scoped assessment: 404 for outsiders, 403 by role."""
+    membership = membership_in(user, city_slug)
+    return scoped(membership, assessment_uuid, verb=verb, load=load)
+
+
+# --- actions -----------------------------------------------------------------------------
+
+
+def action_for(
+    user: Person, city_slug: str, action_uuid: uuid.UUID | str, *, verb: Verb = Verb.VIEW
+) -> tuple[Scoped, Action]:
+    """(person, city, action id) to the action with its scoped assessment."""
+    from vertebra.planning.models import Action
+
+    membership = membership_in(user, city_slug)
+    action = (
+        Action.objects.select_related("assessment__framework_version", "owner_user", "created_by")
+        .filter(city=membership.city_id, uuid=action_uuid)
+        .first()
+    )
+    if action is None:
+        raise Http404(_("No such action."))
+    require(membership, verb)
+    action.assessment.city = membership.city
+    action.city = membership.city
+    return Scoped(membership, action.assessment), action
+
+
+# --- the command line: the operator of the instance reaches every city -------------------
+
+
+def city_for_operator(city_slug: str) -> City | None:
+    """A city by its short name for the command line, whose operator holds the instance."""
+    return City.objects.filter(slug=city_slug).first()
+
+
+def latest_assessment_for_operator(city: City) -> Assessment | None:
+    return Assessment.objects.filter(city=city).order_by("-date", "-created_at").first()
+
+
+def assessment_for_operator(city: City, assessment_uuid: uuid.UUID) -> Assessment | None:
+    return assessments(city, load=Load.PAGE).filter(uuid=assessment_uuid).first()
