@@ -4,7 +4,9 @@ PYTHONPATH, never on the suite's own).
 VERTEBRA_TEST_PAUSE_AT: after the first SQL statement containing this text, create the file
 VERTEBRA_TEST_PAUSE_FILE and stop there (the test kills the process with SIGKILL).
 VERTEBRA_TEST_SLOW_AT: sleep VERTEBRA_TEST_SLOW_SECONDS after every statement containing this
-text (a long dump, as with a thousand cities, in a few seconds of test).
+text (a long dump, as with a thousand cities, in a few seconds of test); with
+VERTEBRA_TEST_SLOW_FILE, append each sleep's start and end (time.monotonic(), which every
+process of the machine shares) to that file.
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ if PAUSE_AT or SLOW_AT:
             while True:
                 time.sleep(60)
         if SLOW_AT and SLOW_AT in sql:
+            began = time.monotonic()
             time.sleep(float(os.environ.get("VERTEBRA_TEST_SLOW_SECONDS", "1")))
+            if os.environ.get("VERTEBRA_TEST_SLOW_FILE"):
+                with open(os.environ["VERTEBRA_TEST_SLOW_FILE"], "a") as record:
+                    record.write(f"{began} {time.monotonic()}\n")
         return result
 
     utils.CursorWrapper._execute_with_wrappers = _faulty
