@@ -39,6 +39,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check vertebra tests bench
 	$(BIN)/ruff format --check vertebra tests bench
 	$(BIN)/mypy vertebra
+	$(BIN)/lint-imports --no-cache
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff format vertebra tests bench

@@ -20,6 +20,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from vertebra.access import ROLE_VERBS, Verb
 from vertebra.accounts.models import User
 from vertebra.api.tokens import create_token
 from vertebra.assessments.domain import create_assessment
@@ -31,7 +32,6 @@ from vertebra.assessments.models import (
     Attachment,
     Comment,
 )
-from vertebra.cities.access import ROLE_VERBS, Verb
 from vertebra.cities.models import City, Membership, Role
 from vertebra.planning.domain import create_action
 from vertebra.planning.models import Action, ActionEvent, ActionNote, Target

@@ -152,7 +152,7 @@ def test_save_answers_validates_every_plan_before_writing():
 
 
 def test_new_cycle_carries_over_targets_and_open_actions_only():
-    from vertebra.planning.domain import create_action, set_targets
+    from vertebra.planning.domain import create_action, set_targets, start_assessment
     from vertebra.planning.models import Action
 
     first, user = new_assessment()
@@ -171,7 +171,7 @@ def test_new_cycle_carries_over_targets_and_open_actions_only():
     create_action(assessment=first, user=user, data={"title": "Old idea", "status": "cancelled"})
     create_action(assessment=first, user=user, data={"title": "Finished", "status": "done"})
 
-    second = create_assessment(
+    second = start_assessment(
         city=first.city, user=user, title="2027", date=dt.date(2027, 1, 5), copy_from=first
     )
 

@@ -75,3 +75,16 @@ def test_importing_the_settings_writes_nothing(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"'' {data_dir / 'static'}\n"
     assert not data_dir.exists()
+
+
+def test_data_apps_hold_no_pages():
+    """Pages live in vertebra/web beside each other; a data app has models and domain code."""
+    data_apps = ("accounts", "frameworks", "cities", "assessments", "planning", "reports")
+    found = [
+        str(path.relative_to(ROOT))
+        for app in data_apps
+        for pattern in ("views.py", "urls.py", "templates/*/*.html")
+        for path in (ROOT / "vertebra" / app).glob(pattern)
+        if path.name not in ("report.html",)  # the PDF report's layout, rendered by reports.pdf
+    ]
+    assert found == []

@@ -11,9 +11,10 @@ import random
 from django.db import transaction
 
 from vertebra.accounts.models import User
-from vertebra.assessments.domain import create_assessment, finalize, save_answer
+from vertebra.assessments.domain import finalize, save_answer
 from vertebra.assessments.models import Answer
 from vertebra.cities.models import City, Membership, Role
+from vertebra.planning.domain import start_assessment
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo City"
@@ -103,7 +104,7 @@ def build_demo(*, admin: User | None = None) -> City:
         if author is not None:
             Membership.objects.get_or_create(city=city, user=author, defaults={"role": Role.ADMIN})
         author = author or User.objects.filter(memberships__city=city).order_by("pk").first()
-        first = create_assessment(
+        first = start_assessment(
             city=city,
             user=author,
             title="Baseline review 2025",
@@ -111,7 +112,7 @@ def build_demo(*, admin: User | None = None) -> City:
         )
         _fill(first.pk, user=author, cycle=0, year=2025)
         finalize(assessment=first, user=author)
-        second = create_assessment(
+        second = start_assessment(
             city=city,
             user=author,
             title="Annual review 2026",

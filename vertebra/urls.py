@@ -6,6 +6,4 @@ urlpatterns = [
     path("api/v1/", include("vertebra.api.urls")),
     path("account/tokens/", include("vertebra.api.account_urls")),
     path("", include("vertebra.web.urls")),
-    path("", include("vertebra.planning.urls")),
-    path("", include("vertebra.reports.urls")),
 ]

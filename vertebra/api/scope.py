@@ -1,4 +1,4 @@
-"""City scoping for the API: the caller's token stands for its person in ``vertebra.cities.access``."""
+"""City scoping for the API: the caller's token stands for its person in ``vertebra.access``."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import uuid
 
 from django.http import HttpRequest
 
+from vertebra import access
+from vertebra.access import Load, Verb
 from vertebra.api.auth import caller
 from vertebra.assessments.models import Assessment
-from vertebra.cities import access
-from vertebra.cities.access import Load, Verb
 from vertebra.cities.models import Membership
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from vertebra import access
+from vertebra.access import Verb
 from vertebra.api.links import api_url, assessment_url, city_url
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment, Attachment, Comment
-from vertebra.cities import access
-from vertebra.cities.access import Verb
 from vertebra.cities.models import Membership
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile

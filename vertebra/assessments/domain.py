@@ -80,8 +80,8 @@ def create_assessment(
 ) -> Assessment:
     """A new draft with one answer row per objective.
 
-    A new cycle (``copy_from``) copies the previous cycle's answers, and its plan: targets and
-    the actions still open.
+    A new cycle (``copy_from``) copies the previous cycle's answers. Its plan is carried over
+    by ``vertebra.planning.domain.start_assessment``, which pages, the API and commands call.
     """
     if copy_from is not None and copy_from.city_id != city.pk:
         raise ValueError("An assessment can only continue a cycle of the same city.")
@@ -112,11 +112,6 @@ def create_assessment(
                     setattr(answer, name, getattr(source, name))
             rows.append(answer)
         Answer.objects.bulk_create(rows)
-        if copy_from is not None:
-            # The plan goes on too: targets and open actions continue in the new cycle.
-            from vertebra.planning.domain import carry_over
-
-            carry_over(previous=copy_from, assessment=assessment, user=user)
     return assessment
 
 

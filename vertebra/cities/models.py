@@ -33,7 +33,7 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
-# What each role may do is written once, in vertebra.cities.access.ROLE_VERBS.
+# What each role may do is written once, in vertebra.access.ROLE_VERBS.
 
 
 class City(models.Model):

@@ -76,8 +76,8 @@ def run_user_create(args: argparse.Namespace) -> int:
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
+    from vertebra.access import city_for_operator
     from vertebra.accounts.models import User
-    from vertebra.cities.access import city_for_operator
     from vertebra.cities.domain import CityInputError, add_person
 
     city = city_for_operator(args.city)

@@ -76,7 +76,7 @@ def register(subparsers: Any) -> None:
 
 
 def _city(slug: str) -> Any:
-    from vertebra.cities.access import city_for_operator
+    from vertebra.access import city_for_operator
 
     city = city_for_operator(slug)
     if city is None:
@@ -87,7 +87,7 @@ def _city(slug: str) -> Any:
 def _assessment(city: Any, assessment_id: str | None) -> Any:
     import uuid
 
-    from vertebra.cities.access import assessment_for_operator, latest_assessment_for_operator
+    from vertebra.access import assessment_for_operator, latest_assessment_for_operator
 
     if assessment_id is None:
         latest = latest_assessment_for_operator(city)
@@ -104,28 +104,12 @@ def _assessment(city: Any, assessment_id: str | None) -> Any:
     return assessment
 
 
-def render_report(assessment: Any, fmt: str) -> bytes:
-    import json
-
-    from vertebra.reports import exports
-
-    if fmt == "pdf":
-        from vertebra.reports.pdf import render_pdf
-
-        return render_pdf(assessment)
-    if fmt == "xlsx":
-        return exports.export_xlsx(assessment)
-    if fmt == "csv":
-        return exports.export_csv(assessment)
-    return (
-        json.dumps(exports.export_json(assessment), indent=2, ensure_ascii=False) + "\n"
-    ).encode()
-
-
 def run_report(args: argparse.Namespace) -> int:
     setup_database()
     city = _city(args.city)
     assessment = _assessment(city, args.assessment)
+    from vertebra.reports.rendering import render_report
+
     data = render_report(assessment, args.format)
     try:
         Path(args.output).write_bytes(data)

@@ -23,7 +23,13 @@ from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vertebra.assessments.domain import SaveResult, profile_of, save_answer, statuses_of
+from vertebra.assessments.domain import (
+    SaveResult,
+    create_assessment,
+    profile_of,
+    save_answer,
+    statuses_of,
+)
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment, AssessmentStatus
 from vertebra.cities.models import City
 from vertebra.frameworks.domain import shape_of
@@ -656,6 +662,25 @@ def set_stakeholder_types(*, city: City, types: Iterable[str]) -> list[str]:
     city.stakeholder_types = cleaned
     city.save(update_fields=["stakeholder_types"])
     return cleaned
+
+
+def start_assessment(
+    *,
+    city: City,
+    user: User | None,
+    title: str,
+    date: dt.date,
+    copy_from: Assessment | None = None,
+) -> Assessment:
+    """A new draft; as a new cycle (``copy_from``) it continues the previous cycle's answers
+    and its plan (targets and open actions), all in one transaction."""
+    with transaction.atomic():
+        assessment = create_assessment(
+            city=city, user=user, title=title, date=date, copy_from=copy_from
+        )
+        if copy_from is not None:
+            carry_over(previous=copy_from, assessment=assessment, user=user)
+    return assessment
 
 
 def carry_over(*, previous: Assessment, assessment: Assessment, user: User | None) -> list[Action]:

@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from vertebra.access import Verb
 from vertebra.assessments.domain import (
     ANSWER_FIELDS,
     AnswerConflictError,
@@ -46,7 +47,6 @@ from vertebra.assessments.models import (
     Attachment,
     Comment,
 )
-from vertebra.cities.access import Verb
 from vertebra.fragments import (
     CSRF_PLACEHOLDER,
     assessment_state,

@@ -1,6 +1,6 @@
 """What the pages of one city's assessment share: the caller's membership and what it allows.
 
-Every page reaches city data through ``vertebra.cities.access`` here first.
+Every page reaches city data through ``vertebra.access`` here first.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Iterable
 
 from django.http import HttpRequest
 
+from vertebra import access
+from vertebra.access import Verb
 from vertebra.accounts.models import User
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
-from vertebra.cities import access
-from vertebra.cities.access import Verb
 from vertebra.frameworks.domain import shape_of
 from vertebra.maturity import Profile, Shape, profile
 

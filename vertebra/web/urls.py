@@ -47,4 +47,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include((city_patterns, "web"))),
+    path("", include("vertebra.web.planning_urls")),
+    path("", include("vertebra.web.reports_urls")),
 ]

@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from vertebra.assessments.domain import AssessmentLockedError, create_assessment, finalize
+from vertebra import access
+from vertebra.access import Load, Verb
+from vertebra.assessments.domain import AssessmentLockedError, finalize
 from vertebra.assessments.models import Assessment
-from vertebra.cities import access
-from vertebra.cities.access import Load, Verb
 from vertebra.cities.models import Role
 from vertebra.frameworks.domain import shape_of
+from vertebra.planning.domain import start_assessment
 from vertebra.web.forms import AssessmentCreateForm
 from vertebra.web.presenters import coverage_percent, stage_label
 from vertebra.web.scope import load_scope, profiles_for, user_of
@@ -81,7 +82,7 @@ def assessment_new(request: HttpRequest, city_slug: str) -> HttpResponse:
     if request.method == "POST":
         form = AssessmentCreateForm(request.POST, previous=previous)
         if form.is_valid():
-            assessment = create_assessment(
+            assessment = start_assessment(
                 city=city,
                 user=user_of(request),
                 title=form.cleaned_data["title"],

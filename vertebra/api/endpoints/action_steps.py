@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from vertebra.access import Verb
 from vertebra.api.auth import caller
 from vertebra.api.concurrency import etag, expected_version
 from vertebra.api.endpoints.answers import answers_in
@@ -41,7 +42,6 @@ from vertebra.api.schemas import (
 from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import action_json, action_note_json, answer_json
 from vertebra.assessments.models import Assessment
-from vertebra.cities.access import Verb
 from vertebra.planning.domain import (
     ActionConflictError,
     PlanningValidationError,

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from vertebra.access import Verb
 from vertebra.api.auth import caller
 from vertebra.api.concurrency import etag, expected_version
 from vertebra.api.errors import INVALID, ApiError
@@ -41,7 +42,6 @@ from vertebra.assessments.domain import (
     save_answers,
 )
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment
-from vertebra.cities.access import Verb
 from vertebra.frameworks.domain import shape_of
 
 router = Router(tags=["answers"])

@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from vertebra import access
+from vertebra.access import Load, Verb
 from vertebra.api.auth import caller
 from vertebra.api.concurrency import none_match, not_modified
 from vertebra.api.errors import INVALID, ApiError
@@ -36,14 +38,13 @@ from vertebra.api.serializers import (
     profile_json,
     stage_map,
 )
-from vertebra.assessments.domain import create_assessment, finalize, profile_of
+from vertebra.assessments.domain import finalize, profile_of
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
-from vertebra.cities import access
-from vertebra.cities.access import Load, Verb
 from vertebra.cities.models import Membership
 from vertebra.fragments import assessment_state, kept, tag
 from vertebra.frameworks.domain import shape_of
 from vertebra.maturity import profile
+from vertebra.planning.domain import start_assessment
 from vertebra.planning.models import Target
 
 router = Router(tags=["assessments"])
@@ -120,7 +121,7 @@ def create(request: HttpRequest, city: str, payload: AssessmentCreate) -> Any:
                 _(INVALID),
                 details={"copy_from": _("No assessment with this id in this city.")},
             )
-    assessment = create_assessment(
+    assessment = start_assessment(
         city=member.city,
         user=caller(request),
         title=payload.title,
@@ -223,7 +224,7 @@ def new_cycle(
     """A new draft that copies this assessment's answers (admins and editors)."""
     member = membership(request, city)
     source = assessment_in(member, assessment_id, verb=Verb.START_ASSESSMENT)
-    assessment = create_assessment(
+    assessment = start_assessment(
         city=member.city,
         user=caller(request),
         title=payload.title,

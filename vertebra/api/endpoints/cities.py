@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from vertebra import access
+from vertebra.access import Verb
 from vertebra.api.auth import caller
 from vertebra.api.errors import INVALID, ApiError
 from vertebra.api.links import city_url
@@ -25,8 +27,6 @@ from vertebra.api.schemas import (
 )
 from vertebra.api.scope import membership
 from vertebra.api.serializers import city_json
-from vertebra.cities import access
-from vertebra.cities.access import Verb
 from vertebra.cities.models import City
 from vertebra.planning.domain import PlanningValidationError, set_stakeholder_types
 

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status, UploadedFile
 
+from vertebra.access import Verb
 from vertebra.api.auth import caller
 from vertebra.api.endpoints.answers import answer_in
 from vertebra.api.errors import INVALID, ApiError
@@ -41,7 +42,6 @@ from vertebra.assessments.evidence import (
     remove_attachment,
 )
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment, Attachment, Comment
-from vertebra.cities.access import Verb
 
 router = Router(tags=["evidence"])
 

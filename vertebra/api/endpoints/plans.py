@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from vertebra.access import Verb
 from vertebra.accounts.models import User
 from vertebra.api.auth import caller
 from vertebra.api.concurrency import etag, expected_version
@@ -32,7 +33,6 @@ from vertebra.api.schemas import (
 from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import action_event_json, action_json, targets_json
 from vertebra.assessments.models import Assessment
-from vertebra.cities.access import Verb
 from vertebra.frameworks.domain import shape_of
 from vertebra.planning.domain import (
     ActionConflictError,

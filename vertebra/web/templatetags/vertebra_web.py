@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from vertebra.cities.access import cities_of
+from vertebra.access import cities_of
 from vertebra.cities.models import City
 
 register = template.Library()

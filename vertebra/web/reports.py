@@ -1,6 +1,6 @@
 """Downloads of reports, the import form and the comparison of cycles.
 
-Every view reaches the city through ``vertebra.cities.access``: an outsider gets 404, and
+Every view reaches the city through ``vertebra.access``: an outsider gets 404, and
 only the roles the access table lets import may import.
 """
 
@@ -17,10 +17,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from vertebra import access
+from vertebra.access import Load, Verb
 from vertebra.accounts.models import User
 from vertebra.assessments.domain import AssessmentLockedError
-from vertebra.cities import access
-from vertebra.cities.access import Load, Verb
 from vertebra.reports.compare import compare, present, trend
 from vertebra.reports.forms import ImportForm
 from vertebra.reports.imports import ImportFileError, import_answers
@@ -42,7 +42,7 @@ def _user(request: HttpRequest) -> User:
 def download(
     request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, fmt: str
 ) -> HttpResponse:
-    from vertebra.cli.reports import render_report
+    from vertebra.reports.rendering import render_report
 
     if fmt not in CONTENT_TYPES:
         raise Http404("No such format.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vertebra.reports import views
+from vertebra.web import reports as views
 
 app_name = "reports"
 

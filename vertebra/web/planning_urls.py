@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from vertebra.planning import views
+from vertebra.web import planning as views
 
 app_name = "planning"
 

@@ -1,6 +1,6 @@
 """The planning pages: targets and gaps, actions (list, board, forms), roadmap and totals.
 
-Every view reaches city data through ``vertebra.cities.access`` (outsiders get 404); admins set
+Every view reaches city data through ``vertebra.access`` (outsiders get 404); admins set
 targets and the city's stakeholder types, admins and editors manage actions, every member reads.
 """
 
@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from vertebra import access
+from vertebra.access import Verb
 from vertebra.accounts.models import User
 from vertebra.assessments.domain import AssessmentLockedError
-from vertebra.cities import access
-from vertebra.cities.access import Verb
 from vertebra.cities.models import Membership
 from vertebra.frameworks.domain import shape_of
 from vertebra.frameworks.models import Objective
