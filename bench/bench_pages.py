@@ -239,9 +239,10 @@ def main(seconds: float = 20.0) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         dashboard, editor = prepare(data_dir)
         paths = [dashboard, editor]
-        counts = query_counts(data_dir, paths)
         saves = editable_answers(data_dir)
         with serving(data_dir, ready_path="/login/") as base_url:
+            # After the server's start, which makes the static files the pages name.
+            counts = query_counts(data_dir, paths)
             names = {dashboard: "dashboard", editor: "editor (policy L1)", SAVE: SAVE}
             timings, errors = load(base_url, paths, seconds, think=True)
             report("20 people reading, 0.2-1.0 s pauses", seconds, timings, errors, names)

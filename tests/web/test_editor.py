@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.web.conftest import World
 from vertebra.assessments.domain import finalize, save_answer
+from vertebra.assessments.evidence import add_attachment, add_comment
 from vertebra.assessments.models import Answer, AnswerEvent, AnswerStatus, Attachment
 
 pytestmark = pytest.mark.django_db
@@ -471,3 +472,40 @@ def test_htmx_conflict_asks_the_browser_to_show_the_message(world: World) -> Non
         **HTMX,
     )
     assert response["HX-Reswap"] == "outerHTML show:top"
+
+
+def test_cards_escape_what_people_typed_for_readers_and_editors(world: World) -> None:
+    editor = world.people["editor"]
+    answer = save_answer(
+        answer=_answer(world, "L1S1"),
+        user=editor,
+        changes={
+            "status": "achieved",
+            "evidence": '<script>alert("x")</script>\nsecond line',
+            "links": "https://example.org/?a=1&b=<2>",
+        },
+    ).answer
+    add_comment(answer=answer, user=editor, text="<b>bold</b> & 'quoted'")
+    add_attachment(answer=answer, user=editor, upload=SimpleUploadedFile('a"<b>.txt', b"x"))
+
+    reader = world.client("viewer").get(world.url("policies/L1/")).content.decode()
+    writer = world.client("editor").get(world.url("policies/L1/")).content.decode()
+
+    for html in (reader, writer):
+        assert "<script>alert" not in html
+        assert "<b>bold</b>" not in html
+        assert (
+            '<p class="comment__text">&lt;b&gt;bold&lt;/b&gt; &amp; &#x27;quoted&#x27;</p>'
+        ) in html
+        assert ">a&quot;&lt;b&gt;.txt</a>" in html
+    assert (
+        "<dt>Evidence</dt><dd>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;\nsecond line</dd>"
+    ) in reader
+    assert (
+        '<a href="https://example.org/?a=1&amp;b=&lt;2&gt;" rel="noopener noreferrer">'
+        "https://example.org/?a=1&amp;b=&lt;2&gt;</a>"
+    ) in reader
+    assert 'hx-confirm="Remove a&quot;&lt;b&gt;.txt?"' in writer
+    assert (
+        ">\n&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;\nsecond line</textarea>"
+    ) in writer

@@ -8,6 +8,7 @@ import pytest
 from django import forms
 from django.utils.safestring import SafeString
 
+from vertebra.web import widgets
 from vertebra.web.cards import _bound_field_view, field_view
 from vertebra.web.forms import AnswerForm, AttachmentForm, CommentForm
 
@@ -61,3 +62,21 @@ def test_forms_share_fields_but_keep_their_own_errors() -> None:
     assert second.is_valid()
     assert "status" in first.errors
     assert not second.errors
+
+
+@pytest.mark.parametrize(
+    ("ours", "django_own", "value"),
+    [
+        (widgets.TextInput(), forms.TextInput(), 'Fire "Service" <HQ> & co'),
+        (widgets.NumberInput(), forms.NumberInput(), 40),
+        (widgets.HiddenInput(), forms.HiddenInput(), 3),
+        (widgets.Textarea(attrs={"rows": 2}), forms.Textarea(attrs={"rows": 2}), "a\n<b>"),
+        (widgets.TextInput(), forms.TextInput(), None),
+        (widgets.FileInput(), forms.ClearableFileInput(), None),
+    ],
+)
+def test_editor_widgets_write_the_markup_of_djangos_own_templates(
+    ours: forms.Widget, django_own: forms.Widget, value: Any
+) -> None:
+    attrs = {"required": True, "disabled": False, "aria-describedby": "x_helptext", "id": 'i"d'}
+    assert ours.render("field", value, attrs) == django_own.render("field", value, attrs)

@@ -1,17 +1,18 @@
 """What one objective's card on the editor page shows, prepared in Python.
 
 The editor page shows a dozen objectives, each with a form, files, comments and history.
-Resolving every value through the template language (form fields, URL tags, filters, nested
-includes) made the page slow; here the values are prepared once, as plain strings and lists,
-and the template only places them.
+Resolving every value through the template language (form fields, URL tags, filters) made the
+page slow; here the values are prepared once, as plain strings and lists, and the templates
+(``web/_objective_card.html`` and the parts it includes) only place them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django import forms
@@ -23,7 +24,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from vertebra.assessments.models import AnswerEvent, AnswerStatus, Assessment, Attachment
+from vertebra.assessments.models import Answer, AnswerEvent, AnswerStatus, Assessment, Attachment
+from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
 
 _CODE = "__code__"
 _FILE = "00000000-0000-0000-0000-000000000000"
@@ -91,6 +93,26 @@ class FieldView:
     html: SafeString
     errors: list[str]
 
+    # The names of Django's BoundField, so that ``web/_field.html`` places either.
+
+    @property
+    def id_for_label(self) -> str:
+        return self.id
+
+    @property
+    def auto_id(self) -> str:
+        return self.id
+
+    @property
+    def help_text(self) -> str:
+        return self.help
+
+    def __html__(self) -> SafeString:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
 
 @lru_cache(maxsize=64)
 def _field_texts(form_class: type[forms.Form], language: str | None) -> dict[str, tuple[str, str]]:
@@ -132,7 +154,7 @@ def field_view(form: forms.Form, name: str) -> FieldView:
     if auto_id and "id" not in widget.attrs:
         attrs["id"] = auto_id
     html = widget.render(form.add_prefix(name), field.prepare_value(value), attrs)
-    return FieldView(id=auto_id, label=label, help=help_text, html=SafeString(html), errors=[])
+    return FieldView(id=auto_id, label=label, help=help_text, html=html, errors=[])
 
 
 def _bound_field_view(form: forms.Form, name: str) -> FieldView:
@@ -141,7 +163,7 @@ def _bound_field_view(form: forms.Form, name: str) -> FieldView:
         id=bound.auto_id,
         label=str(bound.label),
         help=str(bound.help_text or ""),
-        html=SafeString(str(bound)),
+        html=bound.as_widget(),
         errors=[str(error) for error in bound.errors],
     )
 
@@ -244,3 +266,148 @@ def translated_labels(names: dict[str, Any]) -> dict[str, str]:
     if labels is None:
         labels = _LABELS[key] = labels_of(names)
     return labels
+
+
+# The answer form's fields below the status, row by row (two fields side by side in a row).
+FIELD_LAYOUT = (("progress", "owner"), ("na_justification",), ("evidence", "links"), ("notes",))
+
+
+@dataclass
+class ConflictRow:
+    label: str
+    theirs: str
+    yours: str
+
+
+@dataclass
+class ObjectiveItem:
+    """One objective on the page: its answer, what the person may do, and any pending input.
+
+    The page (``vertebra.web.editor``) makes it; ``web/_objective_card.html`` shows it.
+    """
+
+    answer: Answer
+    form: AnswerForm | None
+    comment_form: CommentForm | None
+    attachment_form: AttachmentForm | None
+    links: ObjectiveLinks
+    conflict: list[ConflictRow] | None = None
+    conflict_by: str = ""
+    notice: str = ""
+    evidence_error: str = ""
+    comment_error: str = ""
+    errors: list[str] = dataclasses.field(default_factory=list)
+
+    # What the card shows, prepared here so that the template only places it.
+
+    @property
+    def code(self) -> str:
+        return self.answer.objective.code
+
+    @property
+    def status(self) -> str:
+        return self.answer.status
+
+    @property
+    def in_progress(self) -> bool:
+        return self.answer.status == AnswerStatus.IN_PROGRESS
+
+    @property
+    def not_applicable(self) -> bool:
+        return self.answer.status == AnswerStatus.NOT_APPLICABLE
+
+    @cached_property
+    def status_text(self) -> str:
+        answer = self.answer
+        text = str(answer.get_status_display())
+        if answer.status == AnswerStatus.IN_PROGRESS and answer.progress is not None:
+            text = f"{text} · {answer.progress}%"
+        return text
+
+    @cached_property
+    def changed_text(self) -> str:
+        answer = self.answer
+        if not answer.updated_by:
+            return ""
+        return _("last changed by %(who)s, %(when)s") % {
+            "who": answer.updated_by,
+            "when": local_time(answer.updated_at),
+        }
+
+    @cached_property
+    def save_url(self) -> str:
+        return self.links.save(self.code)
+
+    @cached_property
+    def upload_url(self) -> str:
+        return self.links.upload(self.code)
+
+    @cached_property
+    def comment_url(self) -> str:
+        return self.links.comment(self.code)
+
+    @cached_property
+    def version_input(self) -> SafeString:
+        assert self.form is not None
+        return self.form["version"].as_widget()
+
+    @cached_property
+    def status_field(self) -> FieldView:
+        assert self.form is not None
+        return field_view(self.form, "status")
+
+    @cached_property
+    def field_rows(self) -> list[FieldRow]:
+        form = self.form
+        assert form is not None
+        return [FieldRow(tuple(field_view(form, name) for name in names)) for names in FIELD_LAYOUT]
+
+    @cached_property
+    def error_list(self) -> list[str]:
+        """The summary at the top of the card: the page's own messages, then the form's."""
+        if not self.errors:
+            return []
+        if self.form is None:
+            return list(self.errors)
+        return [*self.errors, *(str(e) for e in self.form.non_field_errors())]
+
+    @cached_property
+    def upload_field(self) -> FieldView:
+        assert self.attachment_form is not None
+        return field_view(self.attachment_form, "file")
+
+    @cached_property
+    def comment_field(self) -> FieldView:
+        assert self.comment_form is not None
+        return field_view(self.comment_form, "text")
+
+    @cached_property
+    def files(self) -> list[FileView]:
+        return file_views(self.answer.attachments.all(), self.links)
+
+    @cached_property
+    def comments(self) -> list[CommentView]:
+        former = former_member()
+        return [
+            CommentView(
+                who=str(comment.author) if comment.author else former,
+                when=local_time(comment.created_at),
+                text=comment.text,
+            )
+            for comment in self.answer.comments.all()
+        ]
+
+    @property
+    def comments_open(self) -> bool:
+        return bool(
+            (self.comment_form is not None and self.comment_form.errors)
+            or (self.notice and self.comments)
+        )
+
+    @cached_property
+    def history(self) -> list[HistoryRow]:
+        return history_rows(self.answer.events.all(), translated_labels(FIELD_LABELS))
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line for line in self.answer.links.splitlines() if line.strip()]

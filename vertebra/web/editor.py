@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Hashable
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -57,21 +55,7 @@ from vertebra.fragments import (
     with_csrf,
 )
 from vertebra.maturity import profile
-from vertebra.web import objective_card as card
-from vertebra.web.cards import (
-    CommentView,
-    FieldRow,
-    FieldView,
-    FileView,
-    HistoryRow,
-    ObjectiveLinks,
-    field_view,
-    file_views,
-    former_member,
-    history_rows,
-    local_time,
-    translated_labels,
-)
+from vertebra.web.cards import ConflictRow, ObjectiveItem, ObjectiveLinks
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
 from vertebra.web.presenters import (
     coverage_percent,
@@ -81,134 +65,9 @@ from vertebra.web.presenters import (
 )
 from vertebra.web.scope import AssessmentScope, load_scope, user_of
 
-
-@dataclass
-class ConflictRow:
-    label: str
-    theirs: str
-    yours: str
-
-
-@dataclass
-class ObjectiveItem:
-    """One objective on the page: its answer, what the person may do, and any pending input."""
-
-    answer: Answer
-    form: AnswerForm | None
-    comment_form: CommentForm | None
-    attachment_form: AttachmentForm | None
-    links: ObjectiveLinks
-    conflict: list[ConflictRow] | None = None
-    conflict_by: str = ""
-    notice: str = ""
-    evidence_error: str = ""
-    comment_error: str = ""
-    errors: list[str] = field(default_factory=list)
-
-    # What the card shows, prepared here so that the template only places it.
-
-    @property
-    def code(self) -> str:
-        return self.answer.objective.code
-
-    @property
-    def status(self) -> str:
-        return self.answer.status
-
-    @cached_property
-    def status_text(self) -> str:
-        answer = self.answer
-        text = str(answer.get_status_display())
-        if answer.status == AnswerStatus.IN_PROGRESS and answer.progress is not None:
-            text = f"{text} · {answer.progress}%"
-        return text
-
-    @cached_property
-    def changed_text(self) -> str:
-        answer = self.answer
-        if not answer.updated_by:
-            return ""
-        return _("last changed by %(who)s, %(when)s") % {
-            "who": answer.updated_by,
-            "when": local_time(answer.updated_at),
-        }
-
-    @cached_property
-    def save_url(self) -> str:
-        return self.links.save(self.code)
-
-    @cached_property
-    def upload_url(self) -> str:
-        return self.links.upload(self.code)
-
-    @cached_property
-    def comment_url(self) -> str:
-        return self.links.comment(self.code)
-
-    @cached_property
-    def version_input(self) -> SafeString:
-        assert self.form is not None
-        return SafeString(str(self.form["version"]))
-
-    @cached_property
-    def status_field(self) -> FieldView:
-        assert self.form is not None
-        return field_view(self.form, "status")
-
-    @cached_property
-    def field_rows(self) -> list[FieldRow]:
-        form = self.form
-        assert form is not None
-        return [FieldRow(tuple(field_view(form, name) for name in names)) for names in FIELD_LAYOUT]
-
-    @cached_property
-    def non_field_errors(self) -> list[str]:
-        return [str(e) for e in self.form.non_field_errors()] if self.form is not None else []
-
-    @cached_property
-    def upload_field(self) -> FieldView:
-        assert self.attachment_form is not None
-        return field_view(self.attachment_form, "file")
-
-    @cached_property
-    def comment_field(self) -> FieldView:
-        assert self.comment_form is not None
-        return field_view(self.comment_form, "text")
-
-    @cached_property
-    def files(self) -> list[FileView]:
-        return file_views(self.answer.attachments.all(), self.links)
-
-    @cached_property
-    def comments(self) -> list[CommentView]:
-        former = former_member()
-        return [
-            CommentView(
-                who=str(comment.author) if comment.author else former,
-                when=local_time(comment.created_at),
-                text=comment.text,
-            )
-            for comment in self.answer.comments.all()
-        ]
-
-    @property
-    def comments_open(self) -> bool:
-        return bool(
-            (self.comment_form is not None and self.comment_form.errors)
-            or (self.notice and self.comments)
-        )
-
-    @cached_property
-    def history(self) -> list[HistoryRow]:
-        return history_rows(self.answer.events.all(), translated_labels(FIELD_LABELS))
-
-    @property
-    def link_list(self) -> list[str]:
-        return [line for line in self.answer.links.splitlines() if line.strip()]
-
-
-# The answer form's fields below the status, row by row (two fields side by side in a row).
-FIELD_LAYOUT = (("progress", "owner"), ("na_justification",), ("evidence", "links"), ("notes",))
+# One objective's card; the page places it in ``web/_policy_body.html``, an htmx answer in
+# ``web/_objective_response.html``.
+CARD = "web/_objective_card.html"
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -306,6 +165,8 @@ def _cards(
         """Not the card that shows one person's pending input, errors or conflict."""
         return override is None or code != override.code
 
+    # Stands for this request's CSRF field (see vertebra.fragments): a constant, not input.
+    context = {"csrf_input": SafeString(CSRF_PLACEHOLDER), "allowed_types": allowed}
     html: dict[int, str] = {}
     for r in revisions:
         found = look_up("card", key(r)) if plain(r.code) else None
@@ -318,7 +179,7 @@ def _cards(
             answer.assessment = assessment
             item = _item(scope, answer, links) if plain(answer.objective.code) else override
             assert item is not None
-            html[answer.pk] = card.render(item, csrf_input=CSRF_PLACEHOLDER, allowed_types=allowed)
+            html[answer.pk] = render_to_string(CARD, {**context, "item": item})
         for r in missing:
             if plain(r.code):
                 keep("card", key(r), html[r.pk])
@@ -337,7 +198,7 @@ def _page_context(
             {
                 "code": stage_code,
                 "name": shape.stage_names[stage_code],
-                # Built from escaped text only (vertebra.web.objective_card).
+                # Rendered by the card's template (kept, hence a plain string).
                 "cards": [SafeString(html) for r, html in cards if r.stage_code == stage_code],
                 "cell": context["policy"].cells[index],
             }
@@ -385,7 +246,7 @@ def _policy_body(
             key,
             lambda: render_to_string("web/_policy_body.html", _page_context(scope, policy_code)),
         )
-    # Built from escaped text only (templates and vertebra.web.objective_card).
+    # Rendered by templates (kept, hence a plain string).
     return SafeString(with_csrf(body, csrf_input(request)))
 
 
@@ -453,6 +314,7 @@ def _respond(
                 "city": scope.city,
                 "oob": True,
                 "allowed_types": ", ".join(ALLOWED_EXTENSIONS),
+                "csrf_input": SafeString(csrf_input(request)),  # made by format_html
             }
         )
         context["assessment"] = scope.assessment

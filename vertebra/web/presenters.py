@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
@@ -121,19 +119,6 @@ class CellView:
     @property
     def done(self) -> int:
         return self.cell.achieved + self.cell.not_applicable
-
-    @property
-    def html(self) -> SafeString:
-        """The matrix cell: count and state in words, so colour is never the only signal."""
-        reached = " cell--reached" if self.reached else ""
-        if self.cell.total:
-            count = f'<span class="cell__count">{self.done} / {self.cell.total}</span>'
-        else:
-            count = '<span class="cell__count" aria-hidden="true">—</span>'
-        return mark_safe(  # noqa: S308 - the state label is escaped, the rest are numbers
-            f'<td class="cell cell--{escape(self.state)}{reached}">\n  {count}\n'
-            f'  <span class="cell__state">{escape(self.state_label)}</span>\n</td>'
-        )
 
     @property
     def described(self) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from vertebra.access import cities_of
 from vertebra.cities.models import City
@@ -44,24 +44,20 @@ def percent(value: float | None) -> int:
     return round(value * 100)
 
 
-@register.simple_tag(takes_context=True)
-def objective_card(context: template.Context, item: Any) -> SafeString:
-    """One objective's card on the editor page (see vertebra.web.objective_card)."""
-    from vertebra.web import objective_card as card
+@register.filter(is_safe=True)
+def html_attrs(attrs: dict[str, Any]) -> SafeString:
+    """A widget's attributes as Django's ``django/forms/widgets/attrs.html`` writes them: in
+    order, each value escaped, ``True`` as a bare name, ``False`` left out.
 
-    # Pages kept for reuse pass a placeholder for the CSRF field (vertebra.fragments).
-    csrf_input = context.get("csrf_input") or format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
-        str(context.get("csrf_token") or ""),
-    )
-    return card.render(
-        item, csrf_input=csrf_input, allowed_types=str(context.get("allowed_types", ""))
-    )
-
-
-@register.simple_tag(takes_context=True)
-def history_table(context: template.Context, rows: Any, show_objective: bool) -> SafeString:
-    """The table of answer changes (see vertebra.web.objective_card.history_table)."""
-    from vertebra.web import objective_card as card
-
-    return card.history_table(rows, show_objective=show_objective, t=card.current_texts())
+    One filter instead of that template's loop of conditions, which cost more than the rest
+    of an input: the editor page draws some 150 inputs.
+    """
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            parts.append(f" {escape(str(name))}")
+        else:
+            parts.append(f' {escape(str(name))}="{escape(str(value))}"')
+    return mark_safe("".join(parts))  # noqa: S308 - every name and value is escaped above
