@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -509,3 +510,26 @@ def test_cards_escape_what_people_typed_for_readers_and_editors(world: World) ->
     assert (
         ">\n&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;\nsecond line</textarea>"
     ) in writer
+
+
+def test_a_card_shows_the_latest_ten_changes_and_links_to_all_of_them(world: World) -> None:
+    answer = _answer(world, "L1S1")
+    for n in range(1, 13):
+        answer = save_answer(
+            answer=answer, user=world.people["editor"], changes={"notes": f"Round {n}"}
+        ).answer
+    save_answer(answer=_answer(world, "L1S2"), user=None, changes={"notes": "Elsewhere"})
+
+    html = world.client("viewer").get(world.url("policies/L1/")).content.decode()
+    card = html[html.index('id="objective-L1S1"') : html.index('id="objective-L1S2"')]
+    assert "History (12 changes)" in card
+    news = re.findall(r'<span class="new">Round (\d+)</span>', card)
+    assert news == [str(n) for n in range(12, 2, -1)]  # the latest ten, newest first
+    all_changes = world.url("history/") + "?objective=L1S1"
+    assert f'<a href="{all_changes}">See all 12 changes</a>' in card
+
+    page = world.client("viewer").get(all_changes).content.decode()
+    news = re.findall(r'<span class="new">Round (\d+)</span>', page)
+    assert news == [str(n) for n in range(12, 0, -1)]
+    assert "Elsewhere" not in page  # another objective's change
+    assert "Every change to the answer of objective" in page

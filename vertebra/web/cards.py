@@ -31,6 +31,10 @@ _CODE = "__code__"
 _FILE = "00000000-0000-0000-0000-000000000000"
 
 
+# An objective's card shows its latest changes; the assessment's history page has them all.
+CARD_HISTORY = 10
+
+
 class ObjectiveLinks:
     """The addresses of one assessment's objectives and files, reversed once per request."""
 
@@ -42,6 +46,7 @@ class ObjectiveLinks:
         self._objective = reverse("web:objective", args=[*args, _CODE])
         self._file = reverse("web:attachment", args=[*args, _FILE])
         self._file_delete = reverse("web:attachment_delete", args=[*args, _FILE])
+        self._history = reverse("web:assessment_history", args=args)
 
     # Objective codes are letters, digits, "_", "." and "-" (the model's schema): URL-safe.
     def save(self, code: str) -> str:
@@ -55,6 +60,10 @@ class ObjectiveLinks:
 
     def objective(self, code: str) -> str:
         return self._objective.replace(_CODE, code)
+
+    def history(self, code: str) -> str:
+        """The assessment's history page with this objective's changes only."""
+        return f"{self._history}?objective={code}"
 
     def file(self, attachment: Attachment) -> str:
         return self._file.replace(_FILE, str(attachment.uuid))
@@ -406,7 +415,23 @@ class ObjectiveItem:
 
     @cached_property
     def history(self) -> list[HistoryRow]:
-        return history_rows(self.answer.events.all(), translated_labels(FIELD_LABELS))
+        """The latest changes (at most CARD_HISTORY), newest first."""
+        events = getattr(self.answer, "latest_events", None)
+        if events is None:  # an answer read without them
+            events = self.answer.events.select_related("user")[:CARD_HISTORY]
+        return history_rows(events, translated_labels(FIELD_LABELS))
+
+    @property
+    def change_count(self) -> int:
+        """Every change of the answer, of which the card shows the latest."""
+        return int(getattr(self.answer, "change_count", len(self.history)))
+
+    @property
+    def history_url(self) -> str:
+        """Where all the changes are, when the card shows only the latest."""
+        if self.change_count <= len(self.history):
+            return ""
+        return self.links.history(self.answer.objective.code)
 
     @property
     def link_list(self) -> list[str]:

@@ -104,6 +104,10 @@ def assessment_history(
 ) -> HttpResponse:
     scope = load_scope(request, city_slug, assessment_uuid)
     events = AnswerEvent.objects.filter(assessment=scope.assessment).select_related("user")
+    # ?objective=CODE: one objective's changes (an objective card links here for them all).
+    code = request.GET.get("objective", "")
+    if code:
+        events = events.filter(objective_code=code)
     page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     links = ObjectiveLinks(scope.city.slug, scope.assessment)
     return render(
@@ -113,6 +117,8 @@ def assessment_history(
             "scope": scope,
             "city": scope.city,
             "assessment": scope.assessment,
+            "objective": code,
+            "objective_url": links.objective(code) if code else "",
             "page": page,
             "rows": history_rows(page.object_list, translated_labels(FIELD_LABELS), links),
         },

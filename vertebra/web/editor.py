@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -55,7 +55,7 @@ from vertebra.fragments import (
     with_csrf,
 )
 from vertebra.maturity import profile
-from vertebra.web.cards import ConflictRow, ObjectiveItem, ObjectiveLinks
+from vertebra.web.cards import CARD_HISTORY, ConflictRow, ObjectiveItem, ObjectiveLinks
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
 from vertebra.web.presenters import (
     coverage_percent,
@@ -75,18 +75,25 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _with_evidence(answers: QuerySet[Answer]) -> QuerySet[Answer]:
-    """Answers with all their card shows: objective, files, comments and history."""
-    return answers.select_related("objective", "updated_by").prefetch_related(
-        Prefetch("events", queryset=AnswerEvent.objects.select_related("user")),
-        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
-        Prefetch("comments", queryset=Comment.objects.select_related("author")),
+    """Answers with all their card shows: objective, files, comments, the number of changes
+    and the latest of them (the card's history; the history page has them all)."""
+    latest = AnswerEvent.objects.select_related("user")[:CARD_HISTORY]
+    return (
+        answers.select_related("objective", "updated_by")
+        .annotate(change_count=Count("events"))
+        .prefetch_related(
+            Prefetch("events", queryset=latest, to_attr="latest_events"),
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+        )
     )
 
 
-def _one_answer(scope: AssessmentScope, code: str) -> Answer:
-    answer = _with_evidence(
-        Answer.objects.filter(assessment=scope.assessment, objective__code=code)
-    ).first()
+def _one_answer(scope: AssessmentScope, code: str, *, card: bool = True) -> Answer:
+    """The answer to one objective of the scope's assessment; with ``card``, with everything
+    its card shows."""
+    answers = Answer.objects.filter(assessment=scope.assessment, objective__code=code)
+    answer = (_with_evidence(answers) if card else answers.select_related("objective")).first()
     if answer is None:
         raise Http404("No such objective in this assessment.")
     answer.assessment = scope.assessment
@@ -349,10 +356,12 @@ def save_objective(
 ) -> HttpResponse:
     scope = load_scope(request, city_slug, assessment_uuid)
     scope.require(Verb.EDIT_ANSWERS)
-    answer = _one_answer(scope, code)
+    answer = _one_answer(scope, code, card=False)  # the card is read once, for the answer
     form = AnswerForm(request.POST, prefix_code=code)
     if not form.is_valid():
-        item = _item(scope, answer, form=form, errors=[_("Check the fields marked below.")])
+        item = _item(
+            scope, _one_answer(scope, code), form=form, errors=[_("Check the fields marked below.")]
+        )
         return _respond(request, scope, item, status=400)
     changes = form.changes()
     try:
@@ -365,7 +374,9 @@ def save_objective(
     except AnswerValidationError as error:
         for name, text in error.errors.items():
             form.add_error(name if name in form.fields else None, text)
-        item = _item(scope, answer, form=form, errors=[_("Check the fields marked below.")])
+        item = _item(
+            scope, _one_answer(scope, code), form=form, errors=[_("Check the fields marked below.")]
+        )
         return _respond(request, scope, item, status=400)
     except AnswerConflictError:
         current = _one_answer(scope, code)
