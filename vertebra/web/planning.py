@@ -39,7 +39,7 @@ from vertebra.planning.forms import (
 )
 from vertebra.planning.models import Action, ActionEvent, ActionStatus
 from vertebra.planning.roadmap import PolicyProjection
-from vertebra.planning.timeline import render_timeline
+from vertebra.web.timeline import render_timeline
 
 BOARD_COLUMNS = [s.value for s in ActionStatus]
 

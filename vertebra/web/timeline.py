@@ -2,7 +2,7 @@
 
 Each band shows the policy's actions from start to due date, its target date (dashed line) and
 the dates its projected stage rises (diamonds with the stage code). Colours come from classes in
-planning.css; every mark also has text (a label or a tooltip title), so colour is never the only
+web/static/planning/planning.css; every mark also has text (a label or a tooltip title), so colour is never the only
 signal. Reports can reuse the markup as it is.
 """
 
