@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -209,6 +209,7 @@ def save_answer(
         changed = [name for name, value in cleaned.items() if getattr(current, name) != value]
         if not changed:
             return SaveResult(current, [])
+        count_change(assessment_id=current.assessment_id)
         events = [
             AnswerEvent(
                 assessment_id=current.assessment_id,
@@ -225,6 +226,7 @@ def save_answer(
         updated = Answer.objects.filter(pk=current.pk, version=current.version).update(
             **{name: cleaned[name] for name in changed},
             version=F("version") + 1,
+            revision=F("revision") + 1,
             updated_by=user,
             updated_at=timezone.now(),
         )
@@ -299,7 +301,9 @@ def save_answers(
                 )
                 setattr(answer, name, changes[name])
             if changed:
+                # Exact: the answers are locked.
                 answer.version += 1
+                answer.revision += 1
                 answer.updated_by = user
                 answer.updated_at = now
                 touched.append(answer)
@@ -315,8 +319,12 @@ def save_answers(
                     groups.setdefault((name, value), []).append(result.answer.pk)
             for (name, value), pks in groups.items():
                 Answer.objects.filter(pk__in=pks).update(**{name: value})
+            count_change(assessment_id=assessment.pk)
             Answer.objects.filter(pk__in=[a.pk for a in touched]).update(
-                version=F("version") + 1, updated_by=user, updated_at=now
+                version=F("version") + 1,
+                revision=F("revision") + 1,
+                updated_by=user,
+                updated_at=now,
             )
             AnswerEvent.objects.bulk_create(events)
     return results
@@ -337,8 +345,37 @@ def finalize(*, assessment: Assessment, user: User | None) -> Assessment:
         locked.status = AssessmentStatus.FINAL
         locked.finalized_at = timezone.now()
         locked.finalized_by = user
-        locked.save(update_fields=["snapshot", "status", "finalized_at", "finalized_by"])
+        Assessment.objects.filter(pk=locked.pk).update(
+            snapshot=locked.snapshot,
+            status=locked.status,
+            finalized_at=locked.finalized_at,
+            finalized_by=user,
+            revision=F("revision") + 1,
+        )
+        locked.revision += 1  # exact: the row is locked
     return locked
+
+
+def count_change(
+    *, assessment_id: int, answer_ids: Collection[int] = (), draft: bool = True
+) -> None:
+    """Count one saved change in the revisions that key the kept page parts (vertebra.fragments).
+
+    Every write that shows on the assessment's pages or in its API read calls it in its own
+    transaction, before its other writes: the assessment's revision goes up by one, and that
+    of each answer in ``answer_ids`` (whose cards show the change) too. Increments in the
+    database, so none is lost to a concurrent change. The UPDATE also holds the assessment's
+    row until the transaction ends, so that a finalization cannot slip in between: with
+    ``draft`` (every change of answers, files and comments) a final assessment raises
+    AssessmentLockedError.
+    """
+    rows = Assessment.objects.filter(pk=assessment_id)
+    if draft:
+        rows = rows.filter(status=AssessmentStatus.DRAFT)
+    if rows.update(revision=F("revision") + 1) != 1:
+        raise AssessmentLockedError()
+    if answer_ids:
+        Answer.objects.filter(pk__in=answer_ids).update(revision=F("revision") + 1)
 
 
 def _table(model: Any) -> str:

@@ -23,7 +23,13 @@ from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vertebra.assessments.domain import SaveResult, profile_of, save_answer, statuses_of
+from vertebra.assessments.domain import (
+    SaveResult,
+    count_change,
+    profile_of,
+    save_answer,
+    statuses_of,
+)
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment, AssessmentStatus
 from vertebra.cities.models import City
 from vertebra.frameworks.domain import shape_of
@@ -162,6 +168,10 @@ def set_targets(
     if errors:
         raise PlanningValidationError(errors)
     with transaction.atomic():
+        if wanted:
+            # Targets show in the API's read of the assessment (its profile); actions show
+            # in no kept part, so they leave the revision alone.
+            count_change(assessment_id=assessment.pk, draft=False)
         for policy, stage in wanted.items():
             if stage is None:
                 Target.objects.filter(assessment=assessment, policy_code=policy).delete()
@@ -675,7 +685,7 @@ def carry_over(*, previous: Assessment, assessment: Assessment, user: User | Non
     carried: list[Action] = []
     with transaction.atomic():
         if not assessment.targets.exists():
-            Target.objects.bulk_create(
+            copied = Target.objects.bulk_create(
                 Target(
                     assessment=assessment,
                     policy_code=t.policy_code,
@@ -686,6 +696,9 @@ def carry_over(*, previous: Assessment, assessment: Assessment, user: User | Non
                 for t in previous.targets.order_by("policy_code")
                 if t.policy_code in shape.policy_codes and t.stage_code in shape.stage_codes
             )
+            if copied:
+                # Targets show in the API's read of the assessment (its profile).
+                count_change(assessment_id=assessment.pk, draft=False)
         source_actions = (
             previous.actions.filter(status__in=OPEN_STATUSES)
             .prefetch_related("objectives")
