@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,6 @@ from vertebra.assessments.models import (
     AnswerStatus,
     Assessment,
     AssessmentStatus,
-    Comment,
 )
 from vertebra.frameworks.domain import latest_version, shape_of
 from vertebra.frameworks.models import FrameworkVersion, Objective
@@ -378,43 +377,6 @@ def count_change(
         Answer.objects.filter(pk__in=answer_ids).update(revision=F("revision") + 1)
 
 
-def _table(model: Any) -> str:
-    return str(connection.ops.quote_name(model._meta.db_table))
-
-
-def _column(name: str) -> str:
-    return str(connection.ops.quote_name(name))
-
-
-def _revision_sql() -> str:
-    # Table and column names come from the models, quoted; the values are parameters.
-    return (
-        f"SELECT (SELECT COUNT(*) FROM {_table(AnswerEvent)} "  # noqa: S608
-        f"WHERE {_column('assessment_id')} = %s), "
-        f"(SELECT COUNT(*) FROM {_table(Comment)} c JOIN {_table(Answer)} a "
-        f"ON a.{_column('id')} = c.{_column('answer_id')} WHERE a.{_column('assessment_id')} = %s)"
-    )
-
-
-def revision_of(assessment: Assessment) -> tuple[int, int]:
-    """A value that changes with every committed change to the assessment's answers.
-
-    Every change of an answer, its files or its status writes history events in the same
-    transaction, and comments are only ever added: so the number of events and of comments
-    grows with each change. Counts, not highest ids, because ids can commit out of order.
-    Read it before the data it stands for: a change committed in between then shows in the
-    data early, never late. The assessment's own fields (title, status) are not in it;
-    callers add them as they loaded them.
-
-    One statement, written out: it runs on every page view and API read, and the ORM took
-    fifty times longer to build it than the database took to answer it.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_revision_sql(), [assessment.pk, assessment.pk])
-        events, comments = cursor.fetchone()
-    return (int(events), int(comments))
-
-
 @dataclass(frozen=True)
 class AnswerRevision:
     """What identifies the shown state of one answer: see ``answer_revisions``."""
@@ -422,33 +384,21 @@ class AnswerRevision:
     pk: int
     code: str
     stage_code: str
-    version: int
-    events: int
-    comments: int
-
-
-def _answer_revisions_sql() -> str:
-    answer, objective = _column("answer_id"), _column("objective_id")
-    return (
-        f"SELECT a.{_column('id')}, o.{_column('code')}, o.{_column('stage_code')}, "  # noqa: S608
-        f"a.{_column('version')}, "
-        f"(SELECT COUNT(*) FROM {_table(AnswerEvent)} e WHERE e.{answer} = a.{_column('id')}), "
-        f"(SELECT COUNT(*) FROM {_table(Comment)} c WHERE c.{answer} = a.{_column('id')}) "
-        f"FROM {_table(Answer)} a JOIN {_table(Objective)} o ON o.{_column('id')} = a.{objective} "
-        f"WHERE a.{_column('assessment_id')} = %s AND o.{_column('policy_code')} = %s "
-        f"ORDER BY o.{_column('position')}"
-    )
+    revision: int
 
 
 def answer_revisions(assessment: Assessment, policy_code: str) -> list[AnswerRevision]:
-    """Each answer of one policy with its version and its counts of events and comments.
+    """Each answer of one policy with its revision, in the model's order (one query).
 
-    Like ``revision_of`` for one answer: a change of its fields bumps the version, a file
-    added or removed writes an event, and comments are only added. One statement.
+    An answer's revision grows with every change its card shows (``count_change``), as the
+    assessment's does with every change its pages show.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_answer_revisions_sql(), [assessment.pk, policy_code])
-        return [AnswerRevision(*row) for row in cursor.fetchall()]
+    rows = (
+        Answer.objects.filter(assessment=assessment, objective__policy_code=policy_code)
+        .order_by("objective__position")
+        .values_list("pk", "objective__code", "objective__stage_code", "revision")
+    )
+    return [AnswerRevision(*row) for row in rows]
 
 
 def statuses_of(assessment: Assessment) -> dict[str, str]:
