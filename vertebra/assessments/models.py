@@ -67,8 +67,9 @@ class Assessment(models.Model):
     snapshot = models.JSONField(null=True, blank=True)
     # One more for every saved change that its pages or its API read show (answers, files,
     # comments, targets, finalizing), in the change's transaction: it keys the kept page
-    # parts (vertebra.fragments, assessments.domain.count_change).
-    revision = models.PositiveIntegerField(default=0, editable=False)
+    # parts (vertebra.fragments, assessments.domain.count_change). The database's default
+    # serves rows written without it (by hand, or by the version before during an upgrade).
+    revision = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -99,7 +100,7 @@ class Answer(models.Model):
     version = models.PositiveIntegerField(default=1)
     # One more for every change its card shows: the version's changes, files and comments
     # (which leave the version alone, so that they never make a pending save conflict).
-    revision = models.PositiveIntegerField(default=0, editable=False)
+    revision = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
