@@ -15,7 +15,8 @@ Checks, and exits 1 when any fails:
 - every accepted write (200) is in the history exactly once, every history event of a
   person's write was answered 200, the history of each answer is one unbroken chain (each
   change starts from the value the previous change left), and each final value is the last
-  accepted write;
+  accepted write; each answer's revision counts its saves and each assessment's those of all
+  its answers (no increment lost);
 - each server process has its own database connection: on PostgreSQL ``pg_stat_activity``
   shows one connection per worker, named after it; on SQLite the parent process holds no
   connection open.
@@ -95,12 +96,15 @@ HISTORY = """
 import json
 import django
 django.setup()
-from vertebra.assessments.models import Answer, AnswerEvent
-answers = {
-    f"{slug}/{code}": notes
-    for slug, code, notes in Answer.objects.filter(assessment__city__slug__startswith="soak-")
-    .values_list("assessment__city__slug", "objective__code", "notes")
-}
+from vertebra.assessments.models import Answer, AnswerEvent, Assessment
+rows = list(Answer.objects.filter(assessment__city__slug__startswith="soak-").values_list(
+    "assessment__city__slug", "objective__code", "notes", "revision"
+))
+answers = {f"{slug}/{code}": notes for slug, code, notes, _revision in rows}
+revisions = {f"{slug}/{code}": revision for slug, code, _notes, revision in rows}
+revisions.update(
+    Assessment.objects.filter(city__slug__startswith="soak-").values_list("city__slug", "revision")
+)
 events = [
     [f"{slug}/{code}", old, new]
     for slug, code, old, new in AnswerEvent.objects.filter(
@@ -109,7 +113,7 @@ events = [
     .order_by("id")
     .values_list("assessment__city__slug", "objective_code", "old_value", "new_value")
 ]
-print(json.dumps({"answers": answers, "events": events}))
+print(json.dumps({"answers": answers, "events": events, "revisions": revisions}))
 """
 
 
@@ -438,6 +442,14 @@ def check_history(env: dict[str, str], outcome: Outcome, *, unanswered_ok: bool 
             outcome.problems.append(
                 f"{key}: the answer holds {state['answers'].get(key)!r}, the last change was {value!r}"
             )
+    # Each save changes the notes: an answer's revision counts its saves, and an
+    # assessment's (one per city) the saves of all its answers. Fewer would be a lost
+    # increment, and the kept pages would miss a change.
+    saves = Counter(key for key, _old, _new in state["events"])
+    saves.update(Counter(key.partition("/")[0] for key, _old, _new in state["events"]))
+    for key, revision in state["revisions"].items():
+        if revision != saves[key]:
+            outcome.problems.append(f"{key}: revision {revision} after {saves[key]} saves")
 
 
 def children(pid: int) -> list[int]:

@@ -212,10 +212,14 @@ def test_save_answers_writes_distinct_values_to_the_right_answers():
     assert [r.answer.version for r in results] == [2] * 12
 
 
-def test_revision_grows_with_every_kind_of_change_and_only_then(tmp_path, settings):  # type: ignore[no-untyped-def]
+def _revision(assessment: Assessment) -> int:
+    return Assessment.objects.values_list("revision", flat=True).get(pk=assessment.pk)
+
+
+def test_revision_grows_by_one_with_every_kind_of_change_and_only_then(tmp_path, settings):  # type: ignore[no-untyped-def]
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from vertebra.assessments.domain import answer_revisions, revision_of
+    from vertebra.assessments.domain import answer_revisions
     from vertebra.assessments.evidence import add_attachment, add_comment, remove_attachment
 
     settings.MEDIA_ROOT = tmp_path
@@ -223,39 +227,96 @@ def test_revision_grows_with_every_kind_of_change_and_only_then(tmp_path, settin
     other = create_assessment(
         city=assessment.city, user=user, title="Other", date=dt.date(2026, 2, 1)
     )
-    assert revision_of(assessment) == (0, 0)
+    assert _revision(assessment) == 0
 
     first = save_answer(
         answer=answer(assessment, "L1S1"), user=user, changes={"status": "achieved"}
     )
-    assert revision_of(assessment) == (1, 0)
+    assert _revision(assessment) == 1
     save_answer(answer=first.answer, user=user, changes={"status": "achieved"})  # no change
-    assert revision_of(assessment) == (1, 0)
+    assert _revision(assessment) == 1
     save_answer(answer=first.answer, user=user, changes={"owner": "Civil Protection", "notes": "n"})
-    assert revision_of(assessment) == (3, 0)
+    assert _revision(assessment) == 2
     save_answers(
         assessment=assessment,
         user=user,
-        plans=[AnswerPlan(answer(assessment, "L1S2"), {"status": "achieved"})],
+        plans=[
+            AnswerPlan(answer(assessment, "L1S2"), {"status": "achieved"}),
+            AnswerPlan(answer(assessment, "L1M1"), {"status": "not_started"}),  # no change
+        ],
         source="api",
     )
-    assert revision_of(assessment) == (4, 0)
+    assert _revision(assessment) == 3
     add_comment(answer=first.answer, user=user, text="Checked with the fire service.")
-    assert revision_of(assessment) == (4, 1)
+    assert _revision(assessment) == 4
     file = add_attachment(
         answer=first.answer, user=user, upload=SimpleUploadedFile("plan.txt", b"plan")
     )
-    assert revision_of(assessment) == (5, 1)
+    assert _revision(assessment) == 5
     remove_attachment(attachment=file, user=user)
-    assert revision_of(assessment) == (6, 1)
+    assert _revision(assessment) == 6
     # Another assessment of the same city is counted apart.
-    assert revision_of(other) == (0, 0)
+    assert _revision(other) == 0
 
     revisions = answer_revisions(assessment, "L1")
     assert [r.code for r in revisions] == [
         o.code for o in assessment.framework_version.objectives.filter(policy_code="L1")
     ]
-    by_code = {r.code: (r.stage_code, r.version, r.events, r.comments) for r in revisions}
-    assert by_code["L1S1"] == ("S", 3, 5, 1)
-    assert by_code["L1S2"] == ("S", 2, 1, 0)
-    assert by_code["L1M1"] == ("M", 1, 0, 0)
+    by_code = {r.code: (r.stage_code, r.revision) for r in revisions}
+    # L1S1: two saves, a comment, a file added and removed; its version counts the saves only.
+    assert by_code["L1S1"] == ("S", 5)
+    assert answer(assessment, "L1S1").version == 3
+    assert by_code["L1S2"] == ("S", 1)
+    assert by_code["L1M1"] == ("M", 0)
+
+    finalize(assessment=assessment, user=user)
+    assert _revision(assessment) == 7
+    with pytest.raises(AssessmentLockedError):
+        add_comment(answer=first.answer, user=user, text="Too late.")
+    assert _revision(assessment) == 7
+
+
+def test_a_comment_does_not_make_a_pending_save_conflict():
+    from vertebra.assessments.evidence import add_comment
+
+    assessment, user = new_assessment()
+    loaded = answer(assessment, "L1S1")
+    add_comment(answer=loaded, user=user, text="Who owns this?")
+    result = save_answer(
+        answer=loaded, user=user, changes={"owner": "Planning"}, expected_version=loaded.version
+    )
+    assert (result.answer.owner, result.answer.version, result.answer.revision) == (
+        "Planning",
+        2,
+        2,
+    )
+
+
+def test_upgrade_starts_the_revisions_at_the_changes_so_far():
+    import importlib
+
+    from django.apps import apps
+
+    from vertebra.assessments.evidence import add_comment
+
+    migration = importlib.import_module("vertebra.assessments.migrations.0004_revisions")
+    assessment, user = new_assessment()
+    other = create_assessment(
+        city=assessment.city, user=user, title="Other", date=dt.date(2026, 2, 1)
+    )
+    first = save_answer(
+        answer=answer(assessment, "L1S1"), user=user, changes={"status": "achieved", "notes": "n"}
+    )
+    save_answer(answer=answer(assessment, "L1S2"), user=user, changes={"owner": "Fire service"})
+    add_comment(answer=first.answer, user=user, text="Seen.")
+    add_comment(answer=first.answer, user=user, text="Seen again.")
+    Answer.objects.update(revision=0)
+    Assessment.objects.update(revision=0)
+
+    migration.count_past_changes(apps, None)
+
+    assert _revision(assessment) == 5  # three history events and two comments
+    assert _revision(other) == 0
+    assert dict(
+        assessment.answers.filter(revision__gt=0).values_list("objective__code", "revision")
+    ) == {"L1S1": 4, "L1S2": 1}

@@ -1,7 +1,8 @@
 """Rendered page parts kept for reuse, so that a page seen again costs a lookup, not a rendering.
 
-A part's key names everything that shows in it: the assessment's revision (see
-``vertebra.assessments.domain.revision_of``), the model version, the language, the time zone
+A part's key names everything that shows in it: the assessment's revision (a counter on
+the assessment that every write bumps in its own transaction, see
+``vertebra.assessments.domain.count_change``), the model version, the language, the time zone
 and what the person may do. Any saved change gives a new key, so a part is never shown
 out of date for the data in it. People's names are the one thing outside the key: a renamed
 or removed account shows on kept parts within ``FRAGMENT_SECONDS`` (settings), and at once
@@ -41,15 +42,13 @@ def _full_name(kind: str, key: tuple[Hashable, ...]) -> str:
 
 
 def assessment_state(assessment: Any) -> tuple[Hashable, ...]:
-    """What of an assessment shows in its kept parts: its revision, read now (so before the
-    data it stands for), its own fields as the request loaded them, its city and model version.
+    """What of an assessment shows in its kept parts: its revision and its own fields as the
+    request loaded them (so before the data they stand for), its city and model version.
     The assessment comes from the scoping path, with its city and model version set."""
-    from vertebra.assessments.domain import revision_of
-
     fv = assessment.framework_version
     return (
         assessment.uuid,
-        revision_of(assessment),
+        assessment.revision,
         assessment.city.slug,
         assessment.title,
         assessment.date,

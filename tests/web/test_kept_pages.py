@@ -3,22 +3,34 @@ CSRF token, and never give one person's permissions to another."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.web.conftest import World
-from vertebra.assessments.domain import finalize, save_answer
+from vertebra.api.tokens import create_token
+from vertebra.assessments.domain import (
+    AnswerPlan,
+    create_assessment,
+    finalize,
+    save_answer,
+    save_answers,
+)
 from vertebra.assessments.evidence import add_attachment, add_comment, remove_attachment
-from vertebra.assessments.models import Answer
-from vertebra.fragments import CSRF_PLACEHOLDER
+from vertebra.assessments.models import Answer, Assessment
+from vertebra.fragments import CSRF_PLACEHOLDER, forget_all
+from vertebra.planning.domain import confirm_objectives, create_action, finish_action, set_targets
+from vertebra.reports.imports import import_answers
 
 pytestmark = pytest.mark.django_db
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SAVE_FORM = 'action="{url}objectives/L1S1/save/"'
+CSRF_TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")  # each request's own, in forms and headers
 
 
 def _answer(world: World, code: str = "L1S1") -> Answer:
@@ -160,3 +172,131 @@ def test_page_with_one_objectives_errors_keeps_the_other_cards_and_its_own_input
     again = _page(client, url)
     assert "Progress is a whole number from 0 to 100." not in again
     assert again.count('<article id="objective-') == in_l1
+
+
+# Every write path, as (change, how much the assessment's revision grows). Each runs on a
+# draft whose L1S1 has a file, and an action done for L1S2 and L1M1.
+def _save_one(world: World) -> None:
+    save_answer(answer=_answer(world), user=world.people["editor"], changes={"notes": "Checked."})
+
+
+def _save_many(world: World) -> None:
+    plans = [AnswerPlan(_answer(world, code), {"status": "achieved"}) for code in ("L2M1", "L4S1")]
+    save_answers(
+        assessment=world.assessment, user=world.people["editor"], plans=plans, source="api"
+    )
+
+
+def _import(world: World) -> None:
+    import_answers(
+        assessment=world.assessment,
+        user=world.people["editor"],
+        data=b"objective,status\nL3S1,achieved\nL3M1,in_progress\n",
+        filename="answers.csv",
+    )
+
+
+def _comment(world: World) -> None:
+    add_comment(answer=_answer(world), user=world.people["contributor"], text="Minutes filed.")
+
+
+def _add_file(world: World) -> None:
+    upload = SimpleUploadedFile("budget.txt", b"budget")
+    add_attachment(answer=_answer(world), user=world.people["editor"], upload=upload)
+
+
+def _remove_file(world: World) -> None:
+    remove_attachment(attachment=_answer(world).attachments.get(), user=world.people["editor"])
+
+
+def _confirm(world: World) -> None:
+    action = world.assessment.actions.get()
+    confirm_objectives(
+        action=action, user=world.people["editor"], codes=["L1S2", "L1M1"], evidence="Done."
+    )
+
+
+def _targets(world: World) -> None:
+    set_targets(assessment=world.assessment, user=world.people["admin"], targets={"L1": "M"})
+
+
+def _finalize(world: World) -> None:
+    finalize(assessment=world.assessment, user=world.people["admin"])
+
+
+CHANGES: dict[str, tuple[Callable[[World], None], int]] = {
+    "one answer saved": (_save_one, 1),
+    "answers saved together": (_save_many, 1),
+    "answers imported": (_import, 1),
+    "comment": (_comment, 1),
+    "file added": (_add_file, 1),
+    "file removed": (_remove_file, 1),
+    "objectives of an action confirmed": (_confirm, 2),  # one save per objective
+    "target set": (_targets, 1),
+    "finalized": (_finalize, 1),
+}
+
+
+def _revision(world: World) -> int:
+    return Assessment.objects.values_list("revision", flat=True).get(pk=world.assessment.pk)
+
+
+def _seen(world: World, api: Client) -> tuple[str, ...]:
+    """The dashboard, a policy page and the API's whole read, without the per-request token."""
+    api_read = api.get(
+        f"/api/v1/cities/{world.city.slug}/assessments/{world.assessment.uuid}"
+        "?include=answers,profile"
+    )
+    assert api_read.status_code == 200
+    pages = (
+        _page(world.client("viewer"), world.url()),
+        _page(world.client("editor"), world.url("policies/L1/")),
+        _page(world.client("contributor"), world.url("policies/L2/")),
+        api_read.content.decode(),
+    )
+    return tuple(CSRF_TOKEN.sub("", page) for page in pages)
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_every_write_moves_the_revision_and_kept_parts_show_it(world: World, change: str) -> None:
+    editor = world.people["editor"]
+    save_answer(answer=_answer(world), user=editor, changes={"status": "in_progress"})
+    add_attachment(
+        answer=_answer(world), user=editor, upload=SimpleUploadedFile("plan.txt", b"plan")
+    )
+    action = create_action(
+        assessment=world.assessment,
+        user=editor,
+        data={"title": "Drill", "objectives": ["L1S2", "L1M1"]},
+    )
+    finish_action(action=action, user=editor)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(user=editor, name='t')[1]}")
+    before = _seen(world, api)
+    revision = _revision(world)
+    write, grows_by = CHANGES[change]
+
+    write(world)
+
+    assert _revision(world) == revision + grows_by
+    kept = _seen(world, api)
+    forget_all()
+    assert kept == _seen(world, api)  # as rendered afresh
+    assert kept != before
+
+
+def test_a_new_cycle_starts_its_own_revision_and_leaves_the_previous_alone(world: World) -> None:
+    admin = world.people["admin"]
+    set_targets(assessment=world.assessment, user=admin, targets={"L1": "M"})
+    save_answer(answer=_answer(world), user=admin, changes={"status": "achieved"})
+    assert _revision(world) == 2
+    follower = create_assessment(
+        city=world.city,
+        user=admin,
+        title="Review 2027",
+        date=dt.date(2027, 3, 1),
+        copy_from=world.assessment,
+    )
+    assert _revision(world) == 2
+    assert follower.answers.get(objective__code="L1S1").revision == 0
+    # The copied targets are the new cycle's first change.
+    assert Assessment.objects.get(pk=follower.pk).revision == 1

@@ -7,13 +7,13 @@ answers any other way, so that history and conflict checks are never skipped.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,6 @@ from vertebra.assessments.models import (
     AnswerStatus,
     Assessment,
     AssessmentStatus,
-    Comment,
 )
 from vertebra.frameworks.domain import latest_version, shape_of
 from vertebra.frameworks.models import FrameworkVersion, Objective
@@ -203,6 +202,7 @@ def save_answer(
         changed = [name for name, value in cleaned.items() if getattr(current, name) != value]
         if not changed:
             return SaveResult(current, [])
+        count_change(assessment_id=current.assessment_id)
         events = [
             AnswerEvent(
                 assessment_id=current.assessment_id,
@@ -219,6 +219,7 @@ def save_answer(
         updated = Answer.objects.filter(pk=current.pk, version=current.version).update(
             **{name: cleaned[name] for name in changed},
             version=F("version") + 1,
+            revision=F("revision") + 1,
             updated_by=user,
             updated_at=timezone.now(),
         )
@@ -293,7 +294,9 @@ def save_answers(
                 )
                 setattr(answer, name, changes[name])
             if changed:
+                # Exact: the answers are locked.
                 answer.version += 1
+                answer.revision += 1
                 answer.updated_by = user
                 answer.updated_at = now
                 touched.append(answer)
@@ -309,8 +312,12 @@ def save_answers(
                     groups.setdefault((name, value), []).append(result.answer.pk)
             for (name, value), pks in groups.items():
                 Answer.objects.filter(pk__in=pks).update(**{name: value})
+            count_change(assessment_id=assessment.pk)
             Answer.objects.filter(pk__in=[a.pk for a in touched]).update(
-                version=F("version") + 1, updated_by=user, updated_at=now
+                version=F("version") + 1,
+                revision=F("revision") + 1,
+                updated_by=user,
+                updated_at=now,
             )
             AnswerEvent.objects.bulk_create(events)
     return results
@@ -331,45 +338,37 @@ def finalize(*, assessment: Assessment, user: User | None) -> Assessment:
         locked.status = AssessmentStatus.FINAL
         locked.finalized_at = timezone.now()
         locked.finalized_by = user
-        locked.save(update_fields=["snapshot", "status", "finalized_at", "finalized_by"])
+        Assessment.objects.filter(pk=locked.pk).update(
+            snapshot=locked.snapshot,
+            status=locked.status,
+            finalized_at=locked.finalized_at,
+            finalized_by=user,
+            revision=F("revision") + 1,
+        )
+        locked.revision += 1  # exact: the row is locked
     return locked
 
 
-def _table(model: Any) -> str:
-    return str(connection.ops.quote_name(model._meta.db_table))
+def count_change(
+    *, assessment_id: int, answer_ids: Collection[int] = (), draft: bool = True
+) -> None:
+    """Count one saved change in the revisions that key the kept page parts (vertebra.fragments).
 
-
-def _column(name: str) -> str:
-    return str(connection.ops.quote_name(name))
-
-
-def _revision_sql() -> str:
-    # Table and column names come from the models, quoted; the values are parameters.
-    return (
-        f"SELECT (SELECT COUNT(*) FROM {_table(AnswerEvent)} "  # noqa: S608
-        f"WHERE {_column('assessment_id')} = %s), "
-        f"(SELECT COUNT(*) FROM {_table(Comment)} c JOIN {_table(Answer)} a "
-        f"ON a.{_column('id')} = c.{_column('answer_id')} WHERE a.{_column('assessment_id')} = %s)"
-    )
-
-
-def revision_of(assessment: Assessment) -> tuple[int, int]:
-    """A value that changes with every committed change to the assessment's answers.
-
-    Every change of an answer, its files or its status writes history events in the same
-    transaction, and comments are only ever added: so the number of events and of comments
-    grows with each change. Counts, not highest ids, because ids can commit out of order.
-    Read it before the data it stands for: a change committed in between then shows in the
-    data early, never late. The assessment's own fields (title, status) are not in it;
-    callers add them as they loaded them.
-
-    One statement, written out: it runs on every page view and API read, and the ORM took
-    fifty times longer to build it than the database took to answer it.
+    Every write that shows on the assessment's pages or in its API read calls it in its own
+    transaction, before its other writes: the assessment's revision goes up by one, and that
+    of each answer in ``answer_ids`` (whose cards show the change) too. Increments in the
+    database, so none is lost to a concurrent change. The UPDATE also holds the assessment's
+    row until the transaction ends, so that a finalization cannot slip in between: with
+    ``draft`` (every change of answers, files and comments) a final assessment raises
+    AssessmentLockedError.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_revision_sql(), [assessment.pk, assessment.pk])
-        events, comments = cursor.fetchone()
-    return (int(events), int(comments))
+    rows = Assessment.objects.filter(pk=assessment_id)
+    if draft:
+        rows = rows.filter(status=AssessmentStatus.DRAFT)
+    if rows.update(revision=F("revision") + 1) != 1:
+        raise AssessmentLockedError()
+    if answer_ids:
+        Answer.objects.filter(pk__in=answer_ids).update(revision=F("revision") + 1)
 
 
 @dataclass(frozen=True)
@@ -379,33 +378,21 @@ class AnswerRevision:
     pk: int
     code: str
     stage_code: str
-    version: int
-    events: int
-    comments: int
-
-
-def _answer_revisions_sql() -> str:
-    answer, objective = _column("answer_id"), _column("objective_id")
-    return (
-        f"SELECT a.{_column('id')}, o.{_column('code')}, o.{_column('stage_code')}, "  # noqa: S608
-        f"a.{_column('version')}, "
-        f"(SELECT COUNT(*) FROM {_table(AnswerEvent)} e WHERE e.{answer} = a.{_column('id')}), "
-        f"(SELECT COUNT(*) FROM {_table(Comment)} c WHERE c.{answer} = a.{_column('id')}) "
-        f"FROM {_table(Answer)} a JOIN {_table(Objective)} o ON o.{_column('id')} = a.{objective} "
-        f"WHERE a.{_column('assessment_id')} = %s AND o.{_column('policy_code')} = %s "
-        f"ORDER BY o.{_column('position')}"
-    )
+    revision: int
 
 
 def answer_revisions(assessment: Assessment, policy_code: str) -> list[AnswerRevision]:
-    """Each answer of one policy with its version and its counts of events and comments.
+    """Each answer of one policy with its revision, in the model's order (one query).
 
-    Like ``revision_of`` for one answer: a change of its fields bumps the version, a file
-    added or removed writes an event, and comments are only added. One statement.
+    An answer's revision grows with every change its card shows (``count_change``), as the
+    assessment's does with every change its pages show.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_answer_revisions_sql(), [assessment.pk, policy_code])
-        return [AnswerRevision(*row) for row in cursor.fetchall()]
+    rows = (
+        Answer.objects.filter(assessment=assessment, objective__policy_code=policy_code)
+        .order_by("objective__position")
+        .values_list("pk", "objective__code", "objective__stage_code", "revision")
+    )
+    return [AnswerRevision(*row) for row in rows]
 
 
 def statuses_of(assessment: Assessment) -> dict[str, str]:

@@ -3,7 +3,8 @@
 An attachment is accepted only when its name ends in an allowed extension AND its first
 bytes look like that kind of file, and when it is no larger than
 ``settings.MAX_ATTACHMENT_BYTES``. Adding or removing a file is recorded in the answer's
-history like any other change.
+history like any other change; files and comments count in the revisions like any other
+change too (``count_change``), so the kept pages show them at once.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from vertebra.assessments.domain import AssessmentLockedError
+from vertebra.assessments.domain import AssessmentLockedError, count_change
 from vertebra.assessments.models import Answer, AnswerEvent, AssessmentStatus, Attachment, Comment
 
 if TYPE_CHECKING:
@@ -181,6 +182,7 @@ def add_attachment(
         raise
     try:
         with transaction.atomic():
+            count_change(assessment_id=answer.assessment_id, answer_ids=[answer.pk])
             attachment.save()
             AnswerEvent.objects.create(
                 assessment_id=answer.assessment_id,
@@ -216,6 +218,7 @@ def remove_attachment(*, attachment: Attachment, user: User | None, source: str 
     if answer.assessment.status == AssessmentStatus.FINAL:
         raise AssessmentLockedError()
     with transaction.atomic():
+        count_change(assessment_id=answer.assessment_id, answer_ids=[answer.pk])
         AnswerEvent.objects.create(
             assessment_id=answer.assessment_id,
             answer=answer,
@@ -241,4 +244,6 @@ def add_comment(*, answer: Answer, user: User | None, text: str) -> Comment:
         raise EvidenceError(
             _("A comment can be at most %(limit)d characters.") % {"limit": MAX_COMMENT}
         )
-    return Comment.objects.create(answer=answer, author=user, text=text)
+    with transaction.atomic():
+        count_change(assessment_id=answer.assessment_id, answer_ids=[answer.pk])
+        return Comment.objects.create(answer=answer, author=user, text=text)

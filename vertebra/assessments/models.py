@@ -65,6 +65,11 @@ class Assessment(models.Model):
     finalized_at = models.DateTimeField(null=True, blank=True)
     # The engine's profile at finalization: the immutable record of what was reported.
     snapshot = models.JSONField(null=True, blank=True)
+    # One more for every saved change that its pages or its API read show (answers, files,
+    # comments, targets, finalizing), in the change's transaction: it keys the kept page
+    # parts (vertebra.fragments, assessments.domain.count_change). The database's default
+    # serves rows written without it (by hand, or by the version before during an upgrade).
+    revision = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -93,6 +98,9 @@ class Answer(models.Model):
     na_justification = models.TextField(blank=True)
     # Incremented on every change; a save from a stale page is refused as a conflict.
     version = models.PositiveIntegerField(default=1)
+    # One more for every change its card shows: the version's changes, files and comments
+    # (which leave the version alone, so that they never make a pending save conflict).
+    revision = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

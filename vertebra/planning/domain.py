@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from vertebra.assessments.domain import (
     SaveResult,
+    count_change,
     create_assessment,
     profile_of,
     save_answer,
@@ -168,6 +169,10 @@ def set_targets(
     if errors:
         raise PlanningValidationError(errors)
     with transaction.atomic():
+        if wanted:
+            # Targets show in the API's read of the assessment (its profile); actions show
+            # in no kept part, so they leave the revision alone.
+            count_change(assessment_id=assessment.pk, draft=False)
         for policy, stage in wanted.items():
             if stage is None:
                 Target.objects.filter(assessment=assessment, policy_code=policy).delete()
@@ -700,7 +705,7 @@ def carry_over(*, previous: Assessment, assessment: Assessment, user: User | Non
     carried: list[Action] = []
     with transaction.atomic():
         if not assessment.targets.exists():
-            Target.objects.bulk_create(
+            copied = Target.objects.bulk_create(
                 Target(
                     assessment=assessment,
                     policy_code=t.policy_code,
@@ -711,6 +716,9 @@ def carry_over(*, previous: Assessment, assessment: Assessment, user: User | Non
                 for t in previous.targets.order_by("policy_code")
                 if t.policy_code in shape.policy_codes and t.stage_code in shape.stage_codes
             )
+            if copied:
+                # Targets show in the API's read of the assessment (its profile).
+                count_change(assessment_id=assessment.pk, draft=False)
         source_actions = (
             previous.actions.filter(status__in=OPEN_STATUSES)
             .prefetch_related("objectives")

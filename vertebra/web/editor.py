@@ -155,9 +155,7 @@ def _cards(
     def key(r: AnswerRevision) -> tuple[Hashable, ...]:
         return (
             r.pk,
-            r.version,
-            r.events,
-            r.comments,
+            r.revision,
             assessment.uuid,
             assessment.status,
             scope.city.slug,

@@ -156,19 +156,19 @@ def get_assessment(
         )
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)
-    state = assessment_state(assessment)  # read before the data it stands for
-    targets = (
-        dict(
-            Target.objects.filter(assessment=assessment)
-            .order_by("policy_code")
-            .values_list("policy_code", "stage_code")
-        )
-        if "profile" in includes
-        else {}
-    )
-    key = (state, api_root(request), tuple(targets.items()), tuple(sorted(includes)))
+    # The revision counts target changes too (they show in the profile).
+    key = (assessment_state(assessment), api_root(request), tuple(sorted(includes)))
 
     def build() -> str:
+        targets = (
+            dict(
+                Target.objects.filter(assessment=assessment)
+                .order_by("policy_code")
+                .values_list("policy_code", "stage_code")
+            )
+            if "profile" in includes
+            else {}
+        )
         rows = list(
             Answer.objects.filter(assessment=assessment)
             .order_by("objective__position")
