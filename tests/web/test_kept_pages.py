@@ -15,7 +15,6 @@ from tests.web.conftest import World
 from vertebra.api.tokens import create_token
 from vertebra.assessments.domain import (
     AnswerPlan,
-    create_assessment,
     finalize,
     save_answer,
     save_answers,
@@ -23,7 +22,13 @@ from vertebra.assessments.domain import (
 from vertebra.assessments.evidence import add_attachment, add_comment, remove_attachment
 from vertebra.assessments.models import Answer, Assessment
 from vertebra.fragments import CSRF_PLACEHOLDER, forget_all
-from vertebra.planning.domain import confirm_objectives, create_action, finish_action, set_targets
+from vertebra.planning.domain import (
+    confirm_objectives,
+    create_action,
+    finish_action,
+    set_targets,
+    start_assessment,
+)
 from vertebra.reports.imports import import_answers
 
 pytestmark = pytest.mark.django_db
@@ -289,7 +294,7 @@ def test_a_new_cycle_starts_its_own_revision_and_leaves_the_previous_alone(world
     set_targets(assessment=world.assessment, user=admin, targets={"L1": "M"})
     save_answer(answer=_answer(world), user=admin, changes={"status": "achieved"})
     assert _revision(world) == 2
-    follower = create_assessment(
+    follower = start_assessment(
         city=world.city,
         user=admin,
         title="Review 2027",

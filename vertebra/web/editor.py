@@ -77,12 +77,15 @@ def _is_htmx(request: HttpRequest) -> bool:
 def _with_evidence(answers: QuerySet[Answer]) -> QuerySet[Answer]:
     """Answers with all their card shows: objective, files, comments, the number of changes
     and the latest of them (the card's history; the history page has them all)."""
-    latest = AnswerEvent.objects.select_related("user")[:CARD_HISTORY]
     return (
         answers.select_related("objective", "updated_by")
         .annotate(change_count=Count("events"))
         .prefetch_related(
-            Prefetch("events", queryset=latest, to_attr="latest_events"),
+            Prefetch(
+                "events",
+                queryset=AnswerEvent.objects.select_related("user")[:CARD_HISTORY],
+                to_attr="latest_events",
+            ),
             Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
             Prefetch("comments", queryset=Comment.objects.select_related("author")),
         )
