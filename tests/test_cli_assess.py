@@ -170,6 +170,16 @@ def test_assess_table_shows_grid_stages_and_explanations(tmp_path, capsys):
             "line 1: not valid JSON: Expecting property name enclosed in double quotes",
         ),
         ("a.yaml", "L1S1: [achieved\n", "not valid YAML"),
+        (
+            "a.csv",
+            "objective,status,progress\nL1S1,in progress,1e999\n",
+            "progress '1e999' must be a whole number from 0 to 100",
+        ),
+        (
+            "a.csv",
+            "objective,status,progress\nL1S1,in progress,nan\n",
+            "progress 'nan' must be a whole number from 0 to 100",
+        ),
         ("a.txt", "L1S1,achieved", "unknown file type '.txt'; use .csv, .json, .yaml or .yml"),
     ],
 )

@@ -339,7 +339,8 @@ def _progress(value: object, *, place: str, errors: list[str]) -> int | None:
     else:
         errors.append(f"{place}: progress must be a number from 0 to 100, not {_kind(value)}")
         return None
-    if number != int(number) or not 0 <= number <= 100:
+    # The range first: NaN and infinity fail it, and int() of them would raise.
+    if not 0 <= number <= 100 or number != int(number):
         errors.append(f"{place}: progress {value!r} must be a whole number from 0 to 100")
         return None
     return int(number)
