@@ -97,14 +97,19 @@ import json
 import django
 django.setup()
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment
+# Versions of Vertebra before the revision counters have none to check (side-by-side runs).
+counted = any(f.name == "revision" for f in Answer._meta.get_fields())
 rows = list(Answer.objects.filter(assessment__city__slug__startswith="soak-").values_list(
-    "assessment__city__slug", "objective__code", "notes", "revision"
+    "assessment__city__slug", "objective__code", "notes", "revision" if counted else "version"
 ))
 answers = {f"{slug}/{code}": notes for slug, code, notes, _revision in rows}
-revisions = {f"{slug}/{code}": revision for slug, code, _notes, revision in rows}
-revisions.update(
-    Assessment.objects.filter(city__slug__startswith="soak-").values_list("city__slug", "revision")
-)
+revisions = {f"{slug}/{code}": revision for slug, code, _notes, revision in rows} if counted else {}
+if counted:
+    revisions.update(
+        Assessment.objects.filter(city__slug__startswith="soak-").values_list(
+            "city__slug", "revision"
+        )
+    )
 events = [
     [f"{slug}/{code}", old, new]
     for slug, code, old, new in AnswerEvent.objects.filter(
