@@ -10,8 +10,12 @@ import pytest
 def pytest_configure(config: Any) -> None:
     """Pages name static files without hashes here: the suite does not run collectstatic
     (`vertebra serve` does; tests/test_serve.py checks the hashed names it serves)."""
+    from pathlib import Path
+
     from django.conf import settings
 
+    # `vertebra serve` makes the static folder; the suite's pages are served without it.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
