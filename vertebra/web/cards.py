@@ -421,10 +421,12 @@ class ObjectiveItem:
             events = self.answer.events.select_related("user")[:CARD_HISTORY]
         return history_rows(events, translated_labels(FIELD_LABELS))
 
-    @property
+    @cached_property
     def change_count(self) -> int:
-        """Every change of the answer, of which the card shows the latest."""
-        return int(getattr(self.answer, "change_count", len(self.history)))
+        """Every change of the answer, of which the card shows the latest: counted only when
+        the card shows a full history, the one case where there may be more."""
+        shown = len(self.history)
+        return shown if shown < CARD_HISTORY else self.answer.events.count()
 
     @property
     def history_url(self) -> str:

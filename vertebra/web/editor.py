@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -75,11 +75,10 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _with_evidence(answers: QuerySet[Answer]) -> QuerySet[Answer]:
-    """Answers with all their card shows: objective, files, comments, the number of changes
-    and the latest of them (the card's history; the history page has them all)."""
+    """Answers with all their card shows: objective, files, comments and the latest changes
+    (the card's history; the history page has them all)."""
     return (
         answers.select_related("objective", "updated_by")
-        .annotate(change_count=Count("events"))
         .prefetch_related(
             Prefetch(
                 "events",
