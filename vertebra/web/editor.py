@@ -77,17 +77,14 @@ def _is_htmx(request: HttpRequest) -> bool:
 def _with_evidence(answers: QuerySet[Answer]) -> QuerySet[Answer]:
     """Answers with all their card shows: objective, files, comments and the latest changes
     (the card's history; the history page has them all)."""
-    return (
-        answers.select_related("objective", "updated_by")
-        .prefetch_related(
-            Prefetch(
-                "events",
-                queryset=AnswerEvent.objects.select_related("user")[:CARD_HISTORY],
-                to_attr="latest_events",
-            ),
-            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
-            Prefetch("comments", queryset=Comment.objects.select_related("author")),
-        )
+    return answers.select_related("objective", "updated_by").prefetch_related(
+        Prefetch(
+            "events",
+            queryset=AnswerEvent.objects.select_related("user")[:CARD_HISTORY],
+            to_attr="latest_events",
+        ),
+        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+        Prefetch("comments", queryset=Comment.objects.select_related("author")),
     )
 
 
