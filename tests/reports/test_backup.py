@@ -163,17 +163,11 @@ def test_backup_from_another_database_layout_is_refused():
     assert any("database layout differs for cities" in e for e in info.value.errors)
 
 
-def test_restore_writes_in_batches_and_gives_back_exactly_the_same_rows(settings, tmp_path):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def answer_rows() -> list[tuple[object, ...]]:
+    """Every answer as the backup must give it back: ids, values, versions and times."""
     from vertebra.assessments.models import Answer
-    from vertebra.reports.backup import RESTORE_BATCH_ROWS
 
-    city = _instance(settings, tmp_path)
-    for year in range(2020, 2025):
-        filled_assessment(city, title=f"Review {year}", date=dt.date(year, 5, 1))
-    answers = list(
+    return list(
         Answer.objects.order_by("pk").values_list(
             "pk",
             "assessment__uuid",
@@ -186,6 +180,19 @@ def test_restore_writes_in_batches_and_gives_back_exactly_the_same_rows(settings
             "updated_at",
         )
     )
+
+
+def test_restore_writes_in_batches_and_gives_back_exactly_the_same_rows(settings, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vertebra.assessments.models import Answer
+    from vertebra.reports.backup import RESTORE_BATCH_ROWS
+
+    city = _instance(settings, tmp_path)
+    for year in range(2020, 2025):
+        filled_assessment(city, title=f"Review {year}", date=dt.date(year, 5, 1))
+    answers = answer_rows()
     assert len(answers) == 7 * 96
     counts = {m: m._base_manager.count() for m in (User, City, Assessment, AnswerEvent, Action)}
     out = io.BytesIO()
@@ -200,22 +207,7 @@ def test_restore_writes_in_batches_and_gives_back_exactly_the_same_rows(settings
     batch = min(RESTORE_BATCH_ROWS, connection.ops.bulk_batch_size(fields, answers))
     assert len(inserts) == -(-len(answers) // batch)  # 672 answers: 2 on PostgreSQL, 9 on SQLite
     assert {m: m._base_manager.count() for m in counts} == counts
-    assert (
-        list(
-            Answer.objects.order_by("pk").values_list(
-                "pk",
-                "assessment__uuid",
-                "objective__code",
-                "status",
-                "progress",
-                "evidence",
-                "owner",
-                "version",
-                "updated_at",
-            )
-        )
-        == answers
-    )
+    assert answer_rows() == answers
     assert (
         Answer.objects.get(assessment__title="Review 2020", objective__code="L1M1").notes
         == "Workshop in May;\nsee notes"
