@@ -57,6 +57,29 @@ def test_htmx_save_returns_fragment_with_policy_stage_and_figures_out_of_band(
     )
 
 
+def test_htmx_save_reads_the_answer_once_and_shows_the_new_change(
+    world: World, django_assert_num_queries: object
+) -> None:
+    """Session, person, membership, assessment, answer; count the change, UPDATE, history
+    (in the test's transaction: SAVEPOINT and RELEASE); the card's files, comments and
+    latest changes; the assessment's statuses for its figures."""
+    client = world.client("editor")
+    client.get(world.url())
+    with django_assert_num_queries(14):  # type: ignore[operator]
+        response = client.post(
+            world.url("objectives/L1S1/save/"),
+            {"status": "in_progress", "progress": "30", "notes": "Draft plan", "version": "1"},
+            **HTMX,
+        )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="version" value="2"' in html
+    assert "Draft plan" in html
+    new_values = re.findall(r'<span class="new">([^<]*)</span>', html)
+    assert sorted(new_values) == ["30%", "Draft plan", "In progress"]
+    assert _answer(world, "L1S1").notes == "Draft plan"
+
+
 def test_plain_post_saves_and_redirects_back_to_the_objective_with_a_message(
     world: World,
 ) -> None:

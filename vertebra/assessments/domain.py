@@ -187,48 +187,89 @@ def save_answer(
     expected_version: int | None = None,
     source: str = "web",
 ) -> SaveResult:
-    """Apply changes to one answer, record each changed field, refuse stale or final writes."""
+    """Apply changes to one answer, record each changed field, refuse stale or final writes.
+
+    ``answer`` is the caller's copy, read with its objective in the same request: when it is
+    the version the person expects, it is written without reading it again (the UPDATE
+    requires its version and revision to be unchanged) and updated in place. The returned
+    answer carries the values, version and revision now stored.
+    """
     if answer.assessment.status == AssessmentStatus.FINAL:
         raise AssessmentLockedError()
     cleaned = clean_changes(answer, changes)
     with transaction.atomic():
-        current = (
-            Answer.objects.select_related("objective", "assessment").filter(pk=answer.pk).get()
-        )
-        if current.assessment.status == AssessmentStatus.FINAL:
-            raise AssessmentLockedError()
+        current = answer
+        if expected_version not in (None, answer.version) or not _changed(answer, cleaned):
+            # Compare with the answer as it is now, not with the caller's copy.
+            current = _reread(answer)
         if expected_version is not None and current.version != expected_version:
             raise AnswerConflictError(current)
-        changed = [name for name, value in cleaned.items() if getattr(current, name) != value]
-        if not changed:
+        if not _changed(current, cleaned):
             return SaveResult(current, [])
+        # Holds the assessment's row until the end: every other change of its answers (and
+        # of their revisions) waits for this one, so a second attempt below cannot be raced.
         count_change(assessment_id=current.assessment_id)
-        events = [
-            AnswerEvent(
-                assessment_id=current.assessment_id,
-                answer=current,
-                objective_code=current.objective.code,
-                field=name,
-                old_value=_text(getattr(current, name)),
-                new_value=_text(cleaned[name]),
-                user=user,
-                source=source,
-            )
-            for name in changed
-        ]
-        updated = Answer.objects.filter(pk=current.pk, version=current.version).update(
-            **{name: cleaned[name] for name in changed},
-            version=F("version") + 1,
-            revision=F("revision") + 1,
-            updated_by=user,
-            updated_at=timezone.now(),
-        )
-        if updated != 1:
-            current.refresh_from_db()
-            raise AnswerConflictError(current)
-        AnswerEvent.objects.bulk_create(events)
-        current.refresh_from_db()
+        changed = _write(current, cleaned, user, source)
+        if changed is None:
+            # Changed since the caller read it (a save, or a comment or file on it).
+            current = _reread(answer)
+            if expected_version is not None and current.version != expected_version:
+                raise AnswerConflictError(current)
+            changed = _write(current, cleaned, user, source)
+            if changed is None:  # pragma: no cover - the assessment's row is held
+                raise AnswerConflictError(_reread(answer))
     return SaveResult(current, changed)
+
+
+def _changed(answer: Answer, cleaned: Mapping[str, Any]) -> list[str]:
+    return [name for name, value in cleaned.items() if getattr(answer, name) != value]
+
+
+def _reread(answer: Answer) -> Answer:
+    current = Answer.objects.select_related("objective", "updated_by").get(pk=answer.pk)
+    current.assessment = answer.assessment
+    return current
+
+
+def _write(
+    current: Answer, cleaned: Mapping[str, Any], user: User | None, source: str
+) -> list[str] | None:
+    """Write the changed fields and their history if the answer is still ``current`` (same
+    version and revision); then ``current`` holds what is stored. None when it was not."""
+    changed = _changed(current, cleaned)
+    now = timezone.now()
+    updated = Answer.objects.filter(
+        pk=current.pk, version=current.version, revision=current.revision
+    ).update(
+        **{name: cleaned[name] for name in changed},
+        version=F("version") + 1,
+        revision=F("revision") + 1,
+        updated_by=user,
+        updated_at=now,
+    )
+    if updated != 1:
+        return None
+    AnswerEvent.objects.bulk_create(
+        AnswerEvent(
+            assessment_id=current.assessment_id,
+            answer=current,
+            objective_code=current.objective.code,
+            field=name,
+            old_value=_text(getattr(current, name)),
+            new_value=_text(cleaned[name]),
+            user=user,
+            source=source,
+        )
+        for name in changed
+    )
+    for name in changed:
+        setattr(current, name, cleaned[name])
+    # Exact: the UPDATE matched this version and revision.
+    current.version += 1
+    current.revision += 1
+    current.updated_by = user
+    current.updated_at = now
+    return changed
 
 
 @dataclass(frozen=True)

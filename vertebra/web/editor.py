@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -74,10 +74,10 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _with_evidence(answers: QuerySet[Answer]) -> QuerySet[Answer]:
-    """Answers with all their card shows: objective, files, comments and the latest changes
-    (the card's history; the history page has them all)."""
-    return answers.select_related("objective", "updated_by").prefetch_related(
+def _card_parts() -> list[Prefetch[Any]]:
+    """What a card shows beside the answer: files, comments and the latest changes (the
+    card's history; the history page has them all)."""
+    return [
         Prefetch(
             "events",
             queryset=AnswerEvent.objects.select_related("user")[:CARD_HISTORY],
@@ -85,7 +85,12 @@ def _with_evidence(answers: QuerySet[Answer]) -> QuerySet[Answer]:
         ),
         Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
         Prefetch("comments", queryset=Comment.objects.select_related("author")),
-    )
+    ]
+
+
+def _with_evidence(answers: QuerySet[Answer]) -> QuerySet[Answer]:
+    """Answers with all their card shows (see ``_card_parts``)."""
+    return answers.select_related("objective", "updated_by").prefetch_related(*_card_parts())
 
 
 def _one_answer(scope: AssessmentScope, code: str, *, card: bool = True) -> Answer:
@@ -398,7 +403,9 @@ def save_objective(
             conflict_by=str(current.updated_by or _("someone else")),
         )
         return _respond(request, scope, item, status=409)
-    fresh = _one_answer(scope, code)
+    # The saved answer as stored; only what its card shows beside it is read.
+    fresh = result.answer
+    prefetch_related_objects([fresh], *_card_parts())
     notice = (
         _("Saved.") if result.changed else _("Nothing to save: the answer was already like this.")
     )
