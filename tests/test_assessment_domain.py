@@ -327,6 +327,38 @@ def test_saving_a_current_answer_reads_it_once(django_assert_num_queries):  # ty
     assert AnswerEvent.objects.filter(answer=loaded).count() == 2
 
 
+def test_a_merged_save_without_what_was_loaded_is_refused_when_stale():
+    from vertebra.assessments.domain import answer_digest, save_merged
+
+    assessment, user = new_assessment()
+    loaded = answer(assessment, "L1S1")
+    digest = answer_digest(loaded)
+    save_answer(answer=answer(assessment, "L1S1"), user=user, changes={"owner": "Harbour"})
+    for tampered in ("", "not-a-digest", digest[:-1]):
+        with pytest.raises(AnswerConflictError) as exc:
+            save_merged(
+                answer=answer(assessment, "L1S1"),
+                user=user,
+                changes={"notes": "mine"},
+                loaded=tampered,
+                expected_version=1,
+            )
+        assert exc.value.fields is None
+    # With it, the change merges: the owner someone else set stays.
+    result = save_merged(
+        answer=answer(assessment, "L1S1"),
+        user=user,
+        changes={"notes": "mine", "owner": ""},
+        loaded=digest,
+        expected_version=1,
+    )
+    assert (result.changed, result.answer.owner, result.answer.notes) == (
+        ["notes"],
+        "Harbour",
+        "mine",
+    )
+
+
 def test_upgrade_starts_the_revisions_at_the_changes_so_far():
     import importlib
 

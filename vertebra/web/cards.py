@@ -283,9 +283,13 @@ FIELD_LAYOUT = (("progress", "owner"), ("na_justification",), ("evidence", "link
 
 @dataclass
 class ConflictRow:
+    """A field both people changed: the saved value, the person's input, and the name of the
+    choice between them (``keep_<field>``)."""
+
     label: str
     theirs: str
     yours: str
+    name: str = ""
 
 
 @dataclass
@@ -358,7 +362,7 @@ class ObjectiveItem:
     @cached_property
     def version_input(self) -> SafeString:
         assert self.form is not None
-        return self.form["version"].as_widget()
+        return SafeString(self.form["version"].as_widget() + self.form["loaded"].as_widget())
 
     @cached_property
     def status_field(self) -> FieldView:

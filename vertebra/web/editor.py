@@ -28,8 +28,9 @@ from vertebra.assessments.domain import (
     AnswerConflictError,
     AnswerRevision,
     AnswerValidationError,
+    answer_digest,
     answer_revisions,
-    save_answer,
+    save_merged,
 )
 from vertebra.assessments.evidence import (
     ALLOWED_EXTENSIONS,
@@ -367,11 +368,13 @@ def save_objective(
         return _respond(request, scope, item, status=400)
     changes = form.changes()
     try:
-        result = save_answer(
+        result = save_merged(
             answer=answer,
             user=user_of(request),
             changes=changes,
+            loaded=form.cleaned_data["loaded"],
             expected_version=form.cleaned_data["version"],
+            keep_theirs=[n for n in ANSWER_FIELDS if request.POST.get(f"keep_{n}") == "theirs"],
         )
     except AnswerValidationError as error:
         for name, text in error.errors.items():
@@ -380,29 +383,10 @@ def save_objective(
             scope, _one_answer(scope, code), form=form, errors=[_("Check the fields marked below.")]
         )
         return _respond(request, scope, item, status=400)
-    except AnswerConflictError:
-        current = _one_answer(scope, code)
-        rows = [
-            ConflictRow(
-                str(FIELD_LABELS[name]),
-                _display(getattr(current, name), name),
-                _display(changes[name], name),
-            )
-            for name in ANSWER_FIELDS
-            if getattr(current, name) != changes[name]
-        ]
-        data = request.POST.copy()
-        data["version"] = str(current.version)
-        kept = AnswerForm(data, prefix_code=code)
-        kept.is_valid()
-        item = _item(
-            scope,
-            current,
-            form=kept,
-            conflict=rows,
-            conflict_by=str(current.updated_by or _("someone else")),
+    except AnswerConflictError as conflict:
+        return _respond(
+            request, scope, _conflict_item(request, scope, code, changes, conflict), status=409
         )
-        return _respond(request, scope, item, status=409)
     # The saved answer as stored; only what its card shows beside it is read (its latest
     # changes by the card itself: one LIMIT query, cheaper than a prefetch of one answer's).
     fresh = result.answer
@@ -412,6 +396,50 @@ def save_objective(
     )
     item = _item(scope, fresh, notice=notice)
     return _respond(request, scope, item, message=_("%(code)s saved.") % {"code": code})
+
+
+def _conflict_item(
+    request: HttpRequest,
+    scope: AssessmentScope,
+    code: str,
+    changes: dict[str, Any],
+    conflict: AnswerConflictError,
+) -> ObjectiveItem:
+    """The card after a save met someone else's: the saved answer, the fields both changed
+    with a choice for each, and a form that holds the person's input where they changed
+    something and the saved values elsewhere, loaded anew."""
+    current = _one_answer(scope, code)
+    both = conflict.fields
+    if both is None:  # a form without what it loaded: every field that differs
+        both = [name for name in ANSWER_FIELDS if getattr(current, name) != changes[name]]
+    mine = conflict.mine if conflict.mine is not None else list(ANSWER_FIELDS)
+    rows = [
+        ConflictRow(
+            str(FIELD_LABELS[name]),
+            _display(getattr(current, name), name),
+            _display(changes[name], name),
+            name,
+        )
+        for name in both
+    ]
+    data = request.POST.copy()
+    for name in ANSWER_FIELDS:
+        if name not in mine:
+            value = getattr(current, name)
+            data[name] = "" if value is None else str(value)
+    data["version"] = str(current.version)
+    data["loaded"] = answer_digest(current)
+    for name in ANSWER_FIELDS:
+        data.pop(f"keep_{name}", None)
+    kept = AnswerForm(data, prefix_code=code)
+    kept.is_valid()
+    return _item(
+        scope,
+        current,
+        form=kept,
+        conflict=rows,
+        conflict_by=str(current.updated_by or _("someone else")),
+    )
 
 
 @login_required
