@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from vertebra.assessments.domain import AssessmentLockedError
 from vertebra.faults import Fault, explain, fault_of
 
 logger = logging.getLogger("vertebra.faults")
@@ -102,6 +103,8 @@ class HonestFailuresMiddleware:
                 exc_info=exception,
             )
             return self._fault(request, fault)
+        if isinstance(exception, AssessmentLockedError) and not request.path.startswith("/api/"):
+            return self._locked(request, exception)
         if isinstance(exception, PermissionDenied) and is_htmx(request):
             reason = str(exception) or _("Your role in this city does not allow this.")
             return _alert(request, 403, _("%(reason)s Nothing was saved.") % {"reason": _(reason)})
@@ -142,6 +145,21 @@ class HonestFailuresMiddleware:
             "login_url": f"{login}?{urlencode({'next': page})}" if page else login,
         }
         return render(request, "session_ended.html", context, status=401)
+
+    @staticmethod
+    def _locked(request: HttpRequest, exception: AssessmentLockedError) -> HttpResponse:
+        """A write the assessment's state refuses (it is final): 409 and the reason, for a
+        page that was opened before the state changed."""
+        message = _("%(reason)s Nothing was saved.") % {"reason": exception}
+        if is_htmx(request):
+            return _alert(request, 409, message)
+        context = {
+            "title": _("Not saved"),
+            "message": message,
+            "advice": "",
+            "back": _local_path(request.headers.get("Referer", ""), request) or "/",
+        }
+        return HttpResponse(render_to_string("fault.html", context), status=409)
 
     @staticmethod
     def _fault(request: HttpRequest, fault: Fault) -> HttpResponse:

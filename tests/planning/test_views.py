@@ -374,3 +374,44 @@ def test_owner_filter_offers_owners_and_keeps_the_chosen_one_selected(world):
     assert (
         f'<option value="u:{world.editor.pk}" selected>editor@rivertown.example</option>' in chosen
     )
+
+
+def test_a_final_assessments_plan_pages_offer_only_the_carrying_out(world):
+    finalize(assessment=world.assessment, user=world.admin)
+    admin = client_for(world.admin)
+    plan = text_of(admin.get(plan_url(world, "plan")))
+    assert 'id="set-targets"' not in plan
+    assert 'id="create-proposed-actions"' not in plan
+    detail = text_of(admin.get(action_url(world, "action")))
+    assert (
+        '<a class="button" href="%s" id="edit-action">Change status</a>'
+        % action_url(world, "action_edit")
+        in detail
+    )
+    assert action_url(world, "action_merge") not in detail
+    assert action_url(world, "action_delete") not in detail
+    assert 'class="note-form"' in detail
+    assert "This assessment is final: the action stays as planned." in detail
+
+    # Setting targets from a page opened before: 409 and the reason; the targets stay.
+    refused = admin.post(plan_url(world, "targets"), {"target_L1": "M", "apply": "policies"})
+    assert refused.status_code == 409
+    assert "This assessment is final: its targets and planned actions stay" in text_of(refused)
+    assert list(Target.objects.values_list("policy_code", "stage_code")) == [("L1", "S")]
+
+    # The edit page changes only the status; the other fields are shown as they are.
+    edit = text_of(admin.get(action_url(world, "action_edit")))
+    assert re.search(
+        r'<input type="text" name="title" value="Adopt the risk register"[^>]*disabled', edit
+    )
+    response = admin.post(
+        action_url(world, "action_edit"),
+        {"title": "Renamed", "status": "in_progress", "version": "1", "currency": "EUR"},
+    )
+    assert response.status_code == 302
+    world.action.refresh_from_db()
+    assert (world.action.title, world.action.status, world.action.version) == (
+        "Adopt the risk register",
+        "in_progress",
+        2,
+    )

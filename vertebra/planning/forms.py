@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -138,6 +139,12 @@ class ActionForm(forms.Form):
             "status": action.status,
             "version": action.version,
         }
+
+    def only(self, names: Iterable[str]) -> None:
+        """Show every other field as it is, not to be changed (a final assessment's plan)."""
+        for name, field in self.fields.items():
+            if name not in names and name != "version":
+                field.disabled = True
 
     def domain_data(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if k != "version"}

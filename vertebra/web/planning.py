@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -56,12 +57,30 @@ class Scope(access.Scoped):
     def can_manage(self) -> bool:
         return self.can(Verb.PLAN)
 
+    @property
+    def can_plan(self) -> bool:
+        """New actions, merges, deletions and changes of an action's plan: drafts only."""
+        return self.can_manage and not self.assessment.is_final
+
+    @cached_property
+    def can_carry_out(self) -> bool:
+        """An action's status and progress notes (see planning.domain.require_open_plan)."""
+        if not self.can_manage:
+            return False
+        try:
+            domain.require_open_plan(self.assessment, carrying_out=True)
+        except domain.PlanLockedError:
+            return False
+        return True
+
     def context(self, **extra: Any) -> dict[str, Any]:
         return {
             "membership": self.membership,
             "city": self.membership.city,
             "assessment": self.assessment,
             "can_manage": self.can_manage,
+            "can_plan": self.can_plan,
+            "can_carry_out": self.can_carry_out,
             "may": self.may,
             **extra,
         }
@@ -410,12 +429,17 @@ def action_edit(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) ->
     )
     conflict: list[tuple[str, str, str]] = []
     conflicted = False
+    if scope.assessment.is_final:
+        form.only(domain.CARRYING_OUT)
     if request.method == "POST" and form.is_valid():
+        changes = form.domain_data()
+        if scope.assessment.is_final:  # the rest of the plan stays as finalized
+            changes = {name: changes[name] for name in domain.CARRYING_OUT}
         try:
             domain.update_action(
                 action=action,
                 user=_user(request),
-                changes=form.domain_data(),
+                changes=changes,
                 expected_version=form.cleaned_data["version"],
             )
         except domain.PlanningValidationError as error:
