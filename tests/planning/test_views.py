@@ -383,11 +383,8 @@ def test_a_final_assessments_plan_pages_offer_only_the_carrying_out(world):
     assert 'id="set-targets"' not in plan
     assert 'id="create-proposed-actions"' not in plan
     detail = text_of(admin.get(action_url(world, "action")))
-    assert (
-        '<a class="button" href="%s" id="edit-action">Change status</a>'
-        % action_url(world, "action_edit")
-        in detail
-    )
+    edit_url = action_url(world, "action_edit")
+    assert f'<a class="button" href="{edit_url}" id="edit-action">Change status</a>' in detail
     assert action_url(world, "action_merge") not in detail
     assert action_url(world, "action_delete") not in detail
     assert 'class="note-form"' in detail
