@@ -150,15 +150,45 @@ def test_admin_sets_targets_with_the_all_policies_shortcut(world):
 def test_target_date_before_the_assessment_is_shown_next_to_the_field(world):
     response = client_for(world.admin).post(
         plan_url(world, "targets"),
-        {"apply": "policies", "target_L1": "A", "target_date": "2020-01-01"},
+        {"apply": "policies", "target_L1": "A", "date_L1": "2020-01-01"},
     )
     page = text_of(response)
     assert response.status_code == 200
     assert (
-        'id="id_target_date_error">The target date must be after the assessment date '
+        'id="id_date_L1_error">The target date must be after the assessment date '
         "(2026-01-15).</p>" in page
     )
     assert dict(Target.objects.values_list("policy_code", "stage_code")) == {"L1": "S"}
+
+
+def test_saving_targets_keeps_each_policys_own_date(world):
+    domain.set_targets(
+        assessment=world.assessment,
+        user=world.admin,
+        targets={"L2": "M"},
+        target_dates={"L2": dt.date(2028, 12, 31)},
+    )
+    admin = client_for(world.admin)
+    page = text_of(admin.get(plan_url(world, "targets")))
+    assert 'name="date_L1" value="2027-06-30"' in page
+    assert 'name="date_L2" value="2028-12-31"' in page
+    # Change one policy's stage as the page sends it: every policy's stage and date.
+    form = {"apply": "policies", "target_L1": "M", "date_L1": "2027-06-30"}
+    form.update({"target_L2": "M", "date_L2": "2028-12-31"})
+    assert admin.post(plan_url(world, "targets"), form).status_code == 302
+    assert sorted(Target.objects.values_list("policy_code", "stage_code", "target_date")) == [
+        ("L1", "M", dt.date(2027, 6, 30)),
+        ("L2", "M", dt.date(2028, 12, 31)),
+    ]
+    # A shortcut's date goes to the policies it sets only.
+    shortcut = {**form, "apply": "dimension:P", "dimension_P": "S", "target_date": "2029-01-01"}
+    assert admin.post(plan_url(world, "targets"), shortcut).status_code == 302
+    dates = dict(Target.objects.values_list("policy_code", "target_date"))
+    assert (dates["L1"], dates["L2"], dates["P1"]) == (
+        dt.date(2027, 6, 30),
+        dt.date(2028, 12, 31),
+        dt.date(2029, 1, 1),
+    )
 
 
 def test_propose_creates_one_action_per_uncovered_gap(world):

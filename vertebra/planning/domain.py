@@ -169,12 +169,15 @@ def set_targets(
     dimensions: Mapping[str, str | None] | None = None,
     all_policies: str | None = None,
     target_date: dt.date | None = None,
+    target_dates: Mapping[str, dt.date | None] | None = None,
 ) -> dict[str, str]:
     """Set target stages; an empty stage ("" or None) clears a policy's target.
 
     ``all_policies`` applies one stage to every policy, ``dimensions`` one stage to each policy
-    of a dimension, ``targets`` one stage to one policy; the more specific one wins. The target
-    date is set on every target this call touches. Returns all targets after the change.
+    of a dimension, ``targets`` one stage to one policy; the more specific one wins. Dates
+    likewise: ``target_dates`` sets (or with None clears) one policy's date, ``target_date``
+    the date of every other target this call touches; without either a target keeps its date.
+    Returns all targets after the change.
     """
     shape = shape_of(assessment.framework_version)
     errors: dict[str, str] = {}
@@ -204,15 +207,22 @@ def set_targets(
             errors[f"target_{policy}"] = _("Unknown policy %(code)s.") % {"code": policy}
         elif stage_ok(f"target_{policy}", stage):
             wanted[policy] = stage or None
+    dates = dict(target_dates or {})
+    too_early = _("The target date must be after the assessment date (%(date)s).") % {
+        "date": assessment.date.isoformat()
+    }
     if target_date is not None and target_date <= assessment.date:
-        errors["target_date"] = _(
-            "The target date must be after the assessment date (%(date)s)."
-        ) % {"date": assessment.date.isoformat()}
+        errors["target_date"] = too_early
+    for policy, date in dates.items():
+        if policy not in shape.policy_name:
+            errors[f"date_{policy}"] = _("Unknown policy %(code)s.") % {"code": policy}
+        elif date is not None and date <= assessment.date:
+            errors[f"date_{policy}"] = too_early
     if errors:
         raise PlanningValidationError(errors)
     require_open_plan(assessment)
     with transaction.atomic():
-        if wanted:
+        if wanted or dates:
             # Targets show in the API's read of the assessment (its profile); actions show
             # in no kept part, so they leave the revision alone. The UPDATE holds the
             # assessment's row: a finalization cannot slip in before the targets are written.
@@ -225,10 +235,17 @@ def set_targets(
             if stage is None:
                 Target.objects.filter(assessment=assessment, policy_code=policy).delete()
                 continue
+            defaults: dict[str, Any] = {"stage_code": stage, "updated_by": user}
+            if policy in dates:
+                defaults["target_date"] = dates[policy]
+            elif target_date is not None:
+                defaults["target_date"] = target_date
             Target.objects.update_or_create(
-                assessment=assessment,
-                policy_code=policy,
-                defaults={"stage_code": stage, "target_date": target_date, "updated_by": user},
+                assessment=assessment, policy_code=policy, defaults=defaults
+            )
+        for policy in set(dates) - set(wanted):  # a date alone changes an existing target
+            Target.objects.filter(assessment=assessment, policy_code=policy).update(
+                target_date=dates[policy], updated_by=user
             )
     return targets_of(assessment)
 

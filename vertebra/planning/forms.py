@@ -29,7 +29,7 @@ def stage_choices(shape: Shape, empty: str) -> list[tuple[str, str]]:
 
 
 class TargetsForm(forms.Form):
-    """One stage per policy, plus shortcuts for a whole dimension or every policy.
+    """One stage and date per policy, plus shortcuts for a whole dimension or every policy.
 
     The submit button pressed (``apply``) says which part applies: "policies", "all" or
     "dimension:<code>".
@@ -39,7 +39,10 @@ class TargetsForm(forms.Form):
         label=_("Target date"),
         required=False,
         widget=DateInput(),
-        help_text=_("When the city wants to reach these stages."),
+        help_text=_(
+            "For the shortcuts: when the city wants to reach the stage they set. Each policy "
+            "below has its own date."
+        ),
     )
     all_policies = forms.ChoiceField(label=_("Every policy"), required=False)
 
@@ -59,12 +62,18 @@ class TargetsForm(forms.Form):
                 required=False,
                 choices=stage_choices(shape, str(_("No target"))),
             )
+            self.fields[f"date_{policy}"] = forms.DateField(
+                label=_("%(policy)s: target date") % {"policy": policy},
+                required=False,
+                widget=DateInput(),
+            )
 
     def dimension_fields(self) -> list[forms.BoundField]:
         return [self[f"dimension_{d}"] for d in self.shape.dimension_codes]
 
-    def policy_fields(self) -> list[forms.BoundField]:
-        return [self[f"target_{p}"] for p in self.shape.policy_codes]
+    def policy_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """Each policy's stage and date fields."""
+        return [(self[f"target_{p}"], self[f"date_{p}"]) for p in self.shape.policy_codes]
 
 
 class ActionForm(forms.Form):

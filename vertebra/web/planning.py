@@ -189,10 +189,10 @@ def targets(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) ->
     scope = _scope(request, city_slug, assessment_uuid, verb=Verb.SET_TARGETS)
     shape = shape_of(scope.assessment.framework_version)
     current = scope.assessment.targets.order_by()
-    initial: dict[str, Any] = {f"target_{t.policy_code}": t.stage_code for t in current}
-    dates = {t.target_date for t in current if t.target_date}
-    if len(dates) == 1:
-        initial["target_date"] = dates.pop()
+    initial: dict[str, Any] = {}
+    for t in current:
+        initial[f"target_{t.policy_code}"] = t.stage_code
+        initial[f"date_{t.policy_code}"] = t.target_date
     form = TargetsForm(request.POST or None, shape=shape, initial=initial)
     if request.method == "POST" and form.is_valid():
         apply = request.POST.get("apply", "policies")
@@ -211,16 +211,14 @@ def targets(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) ->
                     _("Choose a stage for this dimension."),
                 )
             kwargs["dimensions"] = {code: value}
-        else:
+        else:  # each policy's own stage and date
             kwargs["targets"] = {p: data[f"target_{p}"] for p in shape.policy_codes}
+            kwargs["target_dates"] = {p: data[f"date_{p}"] for p in shape.policy_codes}
+        if apply != "policies":  # a shortcut's date: for the policies it sets
+            kwargs["target_date"] = data["target_date"]
         if form.is_valid():
             try:
-                domain.set_targets(
-                    assessment=scope.assessment,
-                    user=_user(request),
-                    target_date=data["target_date"],
-                    **kwargs,
-                )
+                domain.set_targets(assessment=scope.assessment, user=_user(request), **kwargs)
             except domain.PlanningValidationError as error:
                 _field_errors(form, error)
             else:
