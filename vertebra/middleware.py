@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -68,6 +69,26 @@ def _alert(
     response = HttpResponse(render_to_string("web/_alert.html", context), status=status)
     response["HX-Reswap"] = "afterbegin show:top"
     return response
+
+
+class PrivatePagesMiddleware:
+    """A signed-in person's pages are private and never stored: Back shows the page as it is
+    now, not a copy from before a save (which then met a conflict that blamed the person)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and "Cache-Control" not in response
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class HonestFailuresMiddleware:

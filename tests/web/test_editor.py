@@ -650,3 +650,17 @@ def test_a_card_shows_the_latest_ten_changes_and_links_to_all_of_them(world: Wor
     assert news == [str(n) for n in range(12, 0, -1)]
     assert "Elsewhere" not in page  # another objective's change
     assert "Every change to the answer of objective" in page
+
+
+def test_a_signed_in_persons_pages_are_never_stored_so_back_shows_them_as_saved(
+    world: World,
+) -> None:
+    editor = world.client("editor")
+    for url in (world.url(), world.url("policies/L1/"), world.url("history/")):
+        response = editor.get(url)
+        assert response.status_code == 200
+        assert sorted(response["Cache-Control"].split(", ")) == ["no-store", "private"], url
+    saved = editor.post(
+        world.url("objectives/L1S1/save/"), {"status": "achieved", "version": "1"}, **HTMX
+    )
+    assert sorted(saved["Cache-Control"].split(", ")) == ["no-store", "private"]
