@@ -442,3 +442,21 @@ def test_a_final_assessments_plan_pages_offer_only_the_carrying_out(world):
         "in_progress",
         2,
     )
+
+
+def test_action_history_shows_field_labels_and_status_names(world):
+    domain.update_action(
+        action=world.action,
+        user=world.editor,
+        changes={"status": "in_progress", "owner_department": "Civil protection"},
+    )
+    page = text_of(client_for(world.viewer).get(action_url(world, "action")))
+    assert '<td>Status</td><td class="old">Planned</td><td class="new">In progress</td>' in page
+    assert (
+        '<td>Owning department</td><td class="old"></td><td class="new">Civil protection</td>'
+        in page
+    )
+    assert (
+        '<td>Created</td><td class="old"></td><td class="new">Adopt the risk register</td>' in page
+    )
+    assert "<td>status</td>" not in page and "in_progress</td>" not in page

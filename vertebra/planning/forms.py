@@ -149,6 +149,27 @@ class ActionForm(forms.Form):
             "version": action.version,
         }
 
+    # What an action's history calls the changes that are not a field's.
+    HISTORY_LABELS = {
+        "created": _("Created"),
+        "deleted": _("Deleted"),
+        "merged": _("Merged in"),
+        "merged_into": _("Merged into"),
+    }
+
+    @classmethod
+    def history_label(cls, field: str) -> str:
+        """A history entry's field as people read it (its label), not its name."""
+        if field in cls.base_fields:
+            return str(cls.base_fields[field].label)
+        return str(cls.HISTORY_LABELS.get(field, field))
+
+    @staticmethod
+    def history_value(field: str, value: str) -> str:
+        if field == "status" and value in ActionStatus.values:
+            return str(ActionStatus(value).label)
+        return value
+
     def only(self, names: Iterable[str]) -> None:
         """Show every other field as it is, not to be changed (a final assessment's plan)."""
         for name, field in self.fields.items():

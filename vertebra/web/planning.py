@@ -398,6 +398,10 @@ def _detail_page(
         .select_related("user")
         .order_by("-at", "-id")[:100]
     )
+    for event in events:  # as people read them: labels, not names or codes
+        event.label = ActionForm.history_label(event.field)  # type: ignore[attr-defined]
+        event.old_text = ActionForm.history_value(event.field, event.old_value)  # type: ignore[attr-defined]
+        event.new_text = ActionForm.history_value(event.field, event.new_value)  # type: ignore[attr-defined]
     return render(
         request,
         "planning/action_detail.html",
