@@ -664,3 +664,42 @@ def test_a_signed_in_persons_pages_are_never_stored_so_back_shows_them_as_saved(
         world.url("objectives/L1S1/save/"), {"status": "achieved", "version": "1"}, **HTMX
     )
     assert sorted(saved["Cache-Control"].split(", ")) == ["no-store", "private"]
+
+
+def test_answered_objectives_fold_to_one_line_and_the_page_can_show_only_open_ones(
+    world: World,
+) -> None:
+    save_answer(
+        answer=_answer(world, "L1S1"),
+        user=world.people["admin"],
+        changes={
+            "status": "achieved",
+            "evidence": "Council decision 4/2026\nand its annex",
+            "links": "https://example.org/decision",
+        },
+    )
+    Answer.objects.filter(assessment=world.assessment, objective__code="L1S2").update(
+        links="javascript:alert(1)\nhttps://example.org/plan"
+    )
+    editor = world.client("editor")
+    html = editor.get(world.url("policies/L1/")).content.decode()
+    card = html[html.index('id="objective-L1S1"') : html.index('id="objective-L1S2"')]
+    assert (
+        '<details class="objective__work">\n  <summary class="objective__summary">'
+        "Council decision 4/2026</summary>"
+    ) in card
+    assert (
+        '<a href="https://example.org/decision" rel="noopener noreferrer" target="_blank">'
+        "https://example.org/decision</a>"
+    ) in card
+    other = html[html.index('id="objective-L1S2"') :]
+    other = other[: other.index("</article>")]
+    assert '<details class="objective__work" open>' in other
+    assert 'href="https://example.org/plan"' in other
+    assert "javascript:" not in other.split("<textarea", 1)[0] + other.split("</textarea>")[-1]
+    assert '<div class="field field--na_justification">' in other
+    assert '<div class="policy-page">' in html
+    assert '<a href="?show=open" id="show-open">Show only the open objectives</a>' in html
+    open_only = editor.get(world.url("policies/L1/?show=open")).content.decode()
+    assert '<div class="policy-page policy-page--open-only">' in open_only
+    assert '<a href="?" id="show-all">Show every objective</a>' in open_only

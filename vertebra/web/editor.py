@@ -275,6 +275,8 @@ def _policy_page(
         "assessment": scope.assessment,
         "policy_code": policy_code,
         "body": _policy_body(request, scope, policy_code, override),
+        # Only the objectives still open (not achieved, not applicable): a long page's work.
+        "open_only": request.GET.get("show") == "open",
     }
     return render(request, "web/policy.html", context, status=status)
 
