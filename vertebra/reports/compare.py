@@ -12,7 +12,6 @@ from vertebra.cities.models import City
 from vertebra.frameworks.domain import shape_of
 from vertebra.maturity import Profile, Shape, profile
 
-
 # How far along a status is: an objective that moves to a lower rank went back.
 STATUS_RANK = {
     AnswerStatus.NOT_STARTED.value: 0,
