@@ -169,7 +169,7 @@ def test_bad_action_input_is_refused_field_by_field_and_nothing_is_saved():
         "An admin can add types in the city settings.",
         "due_date": "The due date (2027-04-30) is before the start date (2027-05-01).",
         "cost": "The cost cannot be negative.",
-        "currency": "Use a three-letter currency code such as EUR, GBP or NOK.",
+        "currency": "Use the ISO 4217 code of a currency in use, such as EUR, GBP or NOK.",
         "status": "Choose one of: Proposed, Planned, In progress, Done, Cancelled.",
     }
     assert Action.objects.count() == 0

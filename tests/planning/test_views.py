@@ -460,3 +460,30 @@ def test_action_history_shows_field_labels_and_status_names(world):
         '<td>Created</td><td class="old"></td><td class="new">Adopt the risk register</td>' in page
     )
     assert "<td>status</td>" not in page and "in_progress</td>" not in page
+
+
+def test_amounts_are_written_as_the_language_writes_money_in_iso_currencies(world):
+    from decimal import Decimal
+
+    domain.update_action(
+        action=world.action,
+        user=world.editor,
+        changes={"cost": Decimal("12500"), "currency": "NOK"},
+    )
+    admin = client_for(world.admin)
+    detail = text_of(admin.get(action_url(world, "action")))
+    assert "<dt>Estimated cost</dt><dd>NOK12,500.00</dd>" in detail
+    form = text_of(admin.get(action_url(world, "action_edit")))
+    assert '<option value="NOK" selected>NOK — Norwegian Krone</option>' in form
+    assert '<option value="EUR">EUR — Euro</option>' in form
+    for wrong in ("euro", "XYZ", "DEM"):
+        with pytest.raises(domain.PlanningValidationError) as exc:
+            domain.update_action(
+                action=world.action, user=world.editor, changes={"currency": wrong}
+            )
+        assert exc.value.errors == {
+            "currency": "Use the ISO 4217 code of a currency in use, such as EUR, GBP or NOK."
+        }
+    from vertebra.planning.money import money
+
+    assert money(Decimal("12500.5"), "EUR", "de") == "12.500,50\xa0€"

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from vertebra.assessments.models import Assessment
@@ -13,6 +14,7 @@ from vertebra.cities.models import City, Membership
 from vertebra.frameworks.models import Objective
 from vertebra.maturity import Shape
 from vertebra.planning.models import Action, ActionStatus
+from vertebra.planning.money import currency_choices
 
 
 class DateInput(forms.DateInput):
@@ -103,7 +105,7 @@ class ActionForm(forms.Form):
         required=False,
         help_text=_("A number such as 12500 or 12500.50."),
     )
-    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+    currency = forms.ChoiceField(label=_("Currency"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -130,6 +132,7 @@ class ActionForm(forms.Form):
             (str(m.user_id), m.user.email) for m in members
         ]
         self.fields["stakeholder_types"].choices = [(t, t) for t in city.stakeholder_types]  # type: ignore[attr-defined]
+        self.fields["currency"].choices = currency_choices(get_language())  # type: ignore[attr-defined]
         self.members = {str(m.user_id): m.user for m in members}
 
     @classmethod

@@ -7,7 +7,6 @@ cleaned value; :func:`clean_action` raises :class:`PlanningValidationError` with
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,6 +17,7 @@ from vertebra.assessments.models import Assessment
 from vertebra.cities.models import City, Membership
 from vertebra.frameworks.models import Objective
 from vertebra.planning.models import Action, ActionStatus
+from vertebra.planning.money import currencies_in_use
 
 # The action fields a person edits, in the order forms and history show them.
 ACTION_FIELDS = (
@@ -35,7 +35,6 @@ ACTION_FIELDS = (
 )
 MAX_TEXT = 20_000
 MAX_COST = Decimal("999999999999.99")
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 
 
 class PlanningValidationError(Exception):
@@ -145,9 +144,11 @@ def clean_action(
         elif name == "owner_department":
             cleaned[name] = clean_text(name, value, 200, errors)
         elif name == "currency":
-            currency = clean_text(name, value, MAX_TEXT, errors).upper()
-            if not CURRENCY_RE.match(currency):
-                errors[name] = _("Use a three-letter currency code such as EUR, GBP or NOK.")
+            currency = clean_text(name, value, MAX_TEXT, errors).strip().upper()
+            if currency not in currencies_in_use():
+                errors[name] = _(
+                    "Use the ISO 4217 code of a currency in use, such as EUR, GBP or NOK."
+                )
             cleaned[name] = currency
         elif name == "status":
             if value not in ActionStatus.values:

@@ -289,7 +289,7 @@ def action_plan(data: ReportData) -> dict[str, Any]:
             {"label": labels[code], "count": count} for code, count in summary.by_status.items()
         ],
         "costs": [
-            {"currency": c, "amount": f"{amount:,.2f}"} for c, amount in summary.costs.items()
+            {"currency": c, "amount": amount} for c, amount in summary.costs.items()
         ],
         "overdue": summary.overdue,
         "actions": data.actions,
