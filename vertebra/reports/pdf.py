@@ -288,9 +288,7 @@ def action_plan(data: ReportData) -> dict[str, Any]:
         "by_status": [
             {"label": labels[code], "count": count} for code, count in summary.by_status.items()
         ],
-        "costs": [
-            {"currency": c, "amount": amount} for c, amount in summary.costs.items()
-        ],
+        "costs": [{"currency": c, "amount": amount} for c, amount in summary.costs.items()],
         "overdue": summary.overdue,
         "actions": data.actions,
     }
