@@ -204,6 +204,38 @@ def test_demo_creates_a_final_and_a_draft_cycle_and_keeps_them(capsys):
     assert newer.answers.exclude(notes="").count() > 20
 
 
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_framework_export_validates_and_imports_back_as_the_same_model(tmp_path, capsys, fmt):
+    from vertebra.frameworks.files import content_digest, read_framework_file
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "FRAMEWORK-FORMAT.md").read_text()
+    original = tmp_path / "toy.yaml"
+    original.write_text(docs.split("```yaml\n", 1)[1].split("```", 1)[0], encoding="utf-8")
+    assert run(capsys, "framework", "import", str(original))[0] == 0
+
+    code, out, err = run(capsys, "framework", "export", "toy-model", "--format", fmt)
+    assert (code, err) == (0, "")
+    exported = tmp_path / f"exported.{fmt}"
+    exported.write_text(out, encoding="utf-8")
+
+    summary = "toy-model version 1: 3 stages, 1 dimensions, 2 policies, 3 objectives"
+    assert run(capsys, "framework", "validate", str(exported)) == (
+        0,
+        f"{exported}: valid; {summary}\n",
+        "",
+    )
+    assert run(capsys, "framework", "import", str(exported)) == (
+        0,
+        f"{summary}: already loaded, nothing changed\n",
+        "",
+    )
+    assert read_framework_file(exported) == read_framework_file(original)
+    assert (
+        content_digest(read_framework_file(exported))
+        == FrameworkVersion.objects.get(framework_id="toy-model").digest
+    )
+
+
 def _people_work(city: City) -> dict[str, list[object]]:
     """Everything in the Demo City as a person sees it: assessments, answers, comments, actions."""
     from vertebra.assessments.models import Answer, Comment
