@@ -14,6 +14,7 @@ a problem of its own.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -144,16 +145,20 @@ def _field_problems(instance: models.Model) -> Problems:
 
     References are checked by ``_link`` (the field's validator would query the database)
     and attachment names by the backup's file list."""
-    exclude = [
-        f.name
-        for f in instance._meta.concrete_fields
-        if f.is_relation or isinstance(f, models.FileField)
-    ]
     try:
-        instance.clean_fields(exclude=exclude)
+        instance.clean_fields(exclude=_checked_elsewhere(type(instance)))
     except ValidationError as exc:
         return {name: " ".join(messages) for name, messages in exc.message_dict.items()}
     return {}
+
+
+@functools.cache
+def _checked_elsewhere(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(
+        f.name
+        for f in model._meta.concrete_fields
+        if f.is_relation or isinstance(f, models.FileField)
+    )
 
 
 def _none(instance: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Problems:
