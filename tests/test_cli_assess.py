@@ -236,7 +236,7 @@ def test_framework_export_prints_the_model_in_order(capsys):
     code, out, _ = run(capsys, "framework", "export", "smr-rmm", "--format", "json")
     assert code == 0
     model = json.loads(out)
-    assert list(model) == ["id", "version", "name", "stages", "dimensions"]
+    assert list(model) == ["format", "id", "version", "name", "description", "stages", "dimensions"]
     assert (model["id"], model["version"]) == ("smr-rmm", 1)
     assert [s["code"] for s in model["stages"]] == ["S", "M", "A", "R", "T"]
     assert [s["name"] for s in model["stages"]] == [

@@ -180,9 +180,18 @@ def test_user_create_unknown_role_is_refused_by_the_parser(capsys):
     assert "invalid choice: 'boss'" in capsys.readouterr().err
 
 
-def test_demo_creates_a_final_and_a_draft_cycle_and_refreshes(capsys):
-    assert run(capsys, "demo") == (0, "Demo City is ready: 2 assessments in city 'demo'\n", "")
-    assert run(capsys, "demo") == (0, "Demo City is ready: 2 assessments in city 'demo'\n", "")
+def test_demo_creates_a_final_and_a_draft_cycle_and_keeps_them(capsys):
+    assert run(capsys, "demo") == (
+        0,
+        "Demo City is ready: 2 sample assessments added; 2 assessments in city 'demo'\n",
+        "",
+    )
+    assert run(capsys, "demo") == (
+        0,
+        "Demo City is ready: 0 sample assessments added; 2 kept as they were; "
+        "2 assessments in city 'demo'\n",
+        "",
+    )
     city = City.objects.get(slug="demo")
     assert city.name == "Demo City"
     older, newer = Assessment.objects.filter(city=city).order_by("date")
@@ -193,6 +202,105 @@ def test_demo_creates_a_final_and_a_draft_cycle_and_refreshes(capsys):
     assert statuses == {"not_started", "in_progress", "achieved", "not_applicable"}
     assert newer.answers.exclude(evidence="").count() > 20
     assert newer.answers.exclude(notes="").count() > 20
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_framework_export_validates_and_imports_back_as_the_same_model(tmp_path, capsys, fmt):
+    from vertebra.frameworks.files import content_digest, read_framework_file
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "FRAMEWORK-FORMAT.md").read_text()
+    original = tmp_path / "toy.yaml"
+    original.write_text(docs.split("```yaml\n", 1)[1].split("```", 1)[0], encoding="utf-8")
+    assert run(capsys, "framework", "import", str(original))[0] == 0
+
+    code, out, err = run(capsys, "framework", "export", "toy-model", "--format", fmt)
+    assert (code, err) == (0, "")
+    exported = tmp_path / f"exported.{fmt}"
+    exported.write_text(out, encoding="utf-8")
+
+    summary = "toy-model version 1: 3 stages, 1 dimensions, 2 policies, 3 objectives"
+    assert run(capsys, "framework", "validate", str(exported)) == (
+        0,
+        f"{exported}: valid; {summary}\n",
+        "",
+    )
+    assert run(capsys, "framework", "import", str(exported)) == (
+        0,
+        f"{summary}: already loaded, nothing changed\n",
+        "",
+    )
+    assert read_framework_file(exported) == read_framework_file(original)
+    assert (
+        content_digest(read_framework_file(exported))
+        == FrameworkVersion.objects.get(framework_id="toy-model").digest
+    )
+
+
+def _people_work(city: City) -> dict[str, list[object]]:
+    """Everything in the Demo City as a person sees it: assessments, answers, comments, actions."""
+    from vertebra.assessments.models import Answer, Comment
+    from vertebra.planning.models import Action
+
+    return {
+        "assessments": list(
+            Assessment.objects.filter(city=city).order_by("pk").values_list("pk", "uuid", "title")
+        ),
+        "answers": list(
+            Answer.objects.filter(assessment__city=city)
+            .order_by("pk")
+            .values_list("pk", "status", "evidence", "version")
+        ),
+        "comments": list(
+            Comment.objects.filter(answer__assessment__city=city)
+            .order_by("pk")
+            .values_list("pk", "text")
+        ),
+        "actions": list(Action.objects.filter(city=city).order_by("pk").values_list("pk", "title")),
+    }
+
+
+def test_demo_run_again_keeps_everything_people_made_in_the_demo_city(capsys):
+    import datetime as dt
+
+    from vertebra.assessments.domain import save_answer
+    from vertebra.assessments.evidence import add_comment
+    from vertebra.cities.domain import add_person
+    from vertebra.planning.domain import create_action, start_assessment
+
+    assert run(capsys, "demo")[0] == 0
+    city = City.objects.get(slug="demo")
+    editor, _, _ = add_person(
+        email="editor@demo.example", city=city, role="editor", password="correct horse"
+    )
+    own = start_assessment(city=city, user=editor, title="Our own review", date=dt.date(2027, 3, 1))
+    sample_draft = Assessment.objects.get(
+        city=city, status=AssessmentStatus.DRAFT, previous__isnull=False
+    )
+    for assessment in (own, sample_draft):
+        row = assessment.answers.select_related("assessment", "objective").get(
+            objective__code="L1S1"
+        )
+        save_answer(
+            answer=row,
+            user=editor,
+            changes={"status": "achieved", "evidence": "Minutes of our council, 2027"},
+            source="api",
+        )
+        add_comment(answer=row, user=editor, text="Checked with the mayor's office.")
+        create_action(
+            assessment=assessment, user=editor, data={"title": "Flood drill"}, source="api"
+        )
+    before = _people_work(city)
+    assert len(before["assessments"]) == 3
+
+    assert run(capsys, "demo") == (
+        0,
+        "Demo City is ready: 0 sample assessments added; 2 kept as they were; "
+        "3 assessments in city 'demo'\n",
+        "",
+    )
+
+    assert _people_work(city) == before
 
 
 def test_first_run_creates_admin_and_demo_only_once(capsys):

@@ -19,7 +19,9 @@ from vertebra.frameworks.files import (
     FrameworkFileError,
     UnknownFrameworkError,
     content_digest,
+    dump_yaml,
     export_dict,
+    export_file,
     load_shipped,
     parse_framework,
     read_framework_file,
@@ -242,6 +244,47 @@ def test_export_dict_has_exactly_the_documented_shape_in_model_order() -> None:
         ],
     }
     assert list(export_dict(fw)) == ["id", "version", "name", "stages", "dimensions"]
+
+
+def _docs_example() -> Framework:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "FRAMEWORK-FORMAT.md").read_text()
+    example = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    return parse_framework(example.encode(), filename="example.yaml")
+
+
+@pytest.mark.parametrize("model", ["docs example", "smr-rmm"])
+def test_exported_file_reads_back_as_the_same_model_in_json_and_yaml(model) -> None:
+    fw = _docs_example() if model == "docs example" else load_shipped("smr-rmm")
+
+    as_json = json.dumps(export_file(fw)).encode()
+    as_yaml = dump_yaml(export_file(fw)).encode()
+
+    for data, name in ((as_json, "model.json"), (as_yaml, "model.yaml")):
+        again = parse_framework(data, filename=name)
+        assert again == fw
+        assert content_digest(again) == content_digest(fw)
+
+
+def test_export_file_keeps_translations_indicators_and_descriptions() -> None:
+    exported = export_file(_docs_example())
+
+    assert exported["translations"] == {"es": {"name": "Modelo de madurez de juguete"}}
+    assert exported["stages"][0]["description"] == "The first steps are taken."
+    objective = exported["dimensions"][0]["policies"][0]["objectives"][0]
+    assert objective["indicators"] == [
+        {"code": "D1B1.1", "text": "A written plan exists and is dated"}
+    ]
+    last = exported["dimensions"][0]["policies"][1]["objectives"][0]
+    assert last["translations"] == {"es": {"text": "Ayudar a otra ciudad a redactar su plan"}}
+    assert list(exported)[:6] == ["format", "id", "version", "name", "description", "stages"]
+
+
+def test_yaml_export_writes_a_value_met_twice_in_full() -> None:
+    shared = {"name": "Básico"}
+
+    text = dump_yaml({"a": shared, "b": shared, "no": "yes"})
+
+    assert text == "a:\n  name: Básico\nb:\n  name: Básico\n'no': 'yes'\n"
 
 
 def test_yaml_and_json_of_the_same_model_have_the_same_digest() -> None:
@@ -618,7 +661,24 @@ def test_yaml_aliases_are_refused() -> None:
     data = b"a: &x [1, 2]\nb: *x\n"
 
     assert bytes_errors(data) == [
-        "(file): YAML anchors and aliases (&name, *name) are not supported"
+        "line 1, column 4: invalid YAML: anchors and aliases (&name, *name) are not allowed"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("name: &n Toy model\ndescription: *n\n", "line 1, column 7"),  # a scalar's alias
+        ("name: &n Toy model\n", "line 1, column 7"),  # an anchor nobody uses
+        ("name: Toy\ndescription: *n\n", "line 2, column 14"),  # an alias of nothing
+        ("base: &b {code: D}\nother:\n  <<: *b\n", "line 1, column 7"),  # a merge key
+        ("stages:\n- &s {code: B}\n- *s\n", "line 2, column 3"),
+        (TOY_YAML.replace("- code: D2\n", "- &p code: D2\n"), "line 19, column 5"),
+    ],
+)
+def test_yaml_anchors_and_aliases_of_any_kind_are_refused_with_their_place(text, where) -> None:
+    assert bytes_errors(text.encode()) == [
+        f"{where}: invalid YAML: anchors and aliases (&name, *name) are not allowed"
     ]
 
 

@@ -1,23 +1,44 @@
 """The Demo City: two assessment cycles worth looking at on a first visit.
 
-Deterministic: the same data every time, so that screenshots and benchmarks compare.
+Deterministic: the same data every time, so that screenshots and benchmarks compare. The two
+sample assessments have fixed ids (``SAMPLES``), which tell them apart from the assessments
+people make in the Demo City: building the demo again only adds a sample that is missing, and
+never changes or deletes anything else, people's work in the samples included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from vertebra.accounts.models import User
 from vertebra.assessments.domain import finalize, save_answer
-from vertebra.assessments.models import Answer
+from vertebra.assessments.models import Answer, Assessment
 from vertebra.cities.models import City, Membership, Role
 from vertebra.planning.domain import start_assessment
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo City"
+
+
+@dataclass(frozen=True)
+class Sample:
+    uuid: uuid.UUID
+    title: str
+    date: dt.date
+    final: bool
+
+
+_IDS = uuid.uuid5(uuid.NAMESPACE_URL, "https://vertebra.example/demo-city/")
+# In cycle order: the newer continues the older.
+SAMPLES = (
+    Sample(uuid.uuid5(_IDS, "baseline-2025"), "Baseline review 2025", dt.date(2025, 11, 14), True),
+    Sample(uuid.uuid5(_IDS, "annual-2026"), "Annual review 2026", dt.date(2026, 11, 13), False),
+)
 
 DEPARTMENTS = [
     "Resilience Office",
@@ -96,28 +117,41 @@ def _fill(assessment_id: int, *, user: User | None, cycle: int, year: int) -> No
 
 
 def build_demo(*, admin: User | None = None) -> City:
-    """Create or refresh the Demo City: an older final cycle and a newer draft."""
+    """Create the Demo City, or add the sample assessments it is missing: an older final
+    cycle and a newer draft. Nothing that exists is changed or deleted."""
     with transaction.atomic():
-        city, _ = City.objects.update_or_create(slug=DEMO_SLUG, defaults={"name": DEMO_NAME})
-        city.assessments.all().delete()
+        city, _ = City.objects.get_or_create(slug=DEMO_SLUG, defaults={"name": DEMO_NAME})
         author = admin or User.objects.filter(is_superuser=True).order_by("pk").first()
         if author is not None:
             Membership.objects.get_or_create(city=city, user=author, defaults={"role": Role.ADMIN})
         author = author or User.objects.filter(memberships__city=city).order_by("pk").first()
-        first = start_assessment(
-            city=city,
-            user=author,
-            title="Baseline review 2025",
-            date=dt.date(2025, 11, 14),
-        )
-        _fill(first.pk, user=author, cycle=0, year=2025)
-        finalize(assessment=first, user=author)
-        second = start_assessment(
-            city=city,
-            user=author,
-            title="Annual review 2026",
-            date=dt.date(2026, 11, 13),
-            copy_from=first,
-        )
-        _fill(second.pk, user=author, cycle=1, year=2026)
+        existing = {a.uuid: a for a in sample_assessments(city)}
+        previous: Assessment | None = None
+        for cycle, sample in enumerate(SAMPLES):
+            assessment = existing.get(sample.uuid)
+            if assessment is None:
+                assessment = _make_sample(
+                    city, sample, user=author, cycle=cycle, copy_from=previous
+                )
+            previous = assessment
     return city
+
+
+def sample_assessments(city: City) -> list[Assessment]:
+    """The demo's own sample assessments in ``city``, in cycle order."""
+    ids = [sample.uuid for sample in SAMPLES]
+    return list(Assessment.objects.filter(city=city, uuid__in=ids).order_by("date"))
+
+
+def _make_sample(
+    city: City, sample: Sample, *, user: User | None, cycle: int, copy_from: Assessment | None
+) -> Assessment:
+    assessment = start_assessment(
+        city=city, user=user, title=sample.title, date=sample.date, copy_from=copy_from
+    )
+    Assessment.objects.filter(pk=assessment.pk).update(uuid=sample.uuid)
+    assessment.uuid = sample.uuid
+    _fill(assessment.pk, user=user, cycle=cycle, year=sample.date.year)
+    if sample.final:
+        assessment = finalize(assessment=assessment, user=user)
+    return assessment

@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from vertebra.instance import data_dir, read_secret_key
+from vertebra.instance import data_dir, read_secret_key, sqlite_file
 
 
 def env_str(name: str, default: str) -> str:
@@ -114,7 +114,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "vertebra.sqlite3"),
+            "NAME": str(sqlite_file()),
             "OPTIONS": {
                 "timeout": 20,
                 "transaction_mode": "IMMEDIATE",
@@ -156,6 +156,9 @@ WHITENOISE_USE_FINDERS = True
 MAX_ATTACHMENT_BYTES = int(env_str("VERTEBRA_MAX_ATTACHMENT_MB", "10")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Stored files and their folders are readable by the instance's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

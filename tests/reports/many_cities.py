@@ -39,7 +39,12 @@ def build(count: int) -> None:
             for city in cities:
                 previous = None
                 for cycle in cycles:
-                    made = copy(cycle, uuid=uuid.uuid4(), city_id=city.pk, previous=previous)
+                    made = copy(
+                        cycle,
+                        uuid=uuid.uuid4(),
+                        city_id=city.pk,
+                        previous_id=previous.pk if previous is not None else None,
+                    )
                     made.save()
                     previous = made
                     rows = Answer.objects.bulk_create(

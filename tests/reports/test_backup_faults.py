@@ -130,8 +130,8 @@ def _archive_rows(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 NEW_CITY = (
     "INSERT INTO cities_city (slug, name, country, currency, stakeholder_types, "
-    "share_for_benchmarking, created_at) VALUES (?, ?, '', 'EUR', '[]', false, "
-    "CURRENT_TIMESTAMP) RETURNING id"
+    "share_for_benchmarking, created_at) VALUES (?, ?, '', 'EUR', '[\"Emergency services\"]', "
+    "false, CURRENT_TIMESTAMP) RETURNING id"
 )
 NEW_ASSESSMENT = (
     "INSERT INTO assessments_assessment (uuid, city_id, framework_version_id, title, date, "

@@ -109,6 +109,11 @@ def _looks_like(extension: str, head: bytes, handle: IO[bytes]) -> bool:
     return True
 
 
+def kind_of(name: str) -> FileKind | None:
+    """The allowed kind of file a name's extension says, or None for any other name."""
+    return KINDS.get(_extension(name))
+
+
 def check_upload(upload: UploadedFile) -> FileKind:
     """The kind of an uploaded evidence file, or EvidenceError saying what is wrong."""
     name = os.path.basename(upload.name or "")
@@ -123,7 +128,8 @@ def check_upload(upload: UploadedFile) -> FileKind:
     if upload.size == 0:
         raise EvidenceError(_("%(name)s is empty.") % {"name": name})
     extension = _extension(name)
-    if extension not in KINDS:
+    kind = kind_of(name)
+    if kind is None:
         raise EvidenceError(
             _("%(name)s is not an allowed type. Allowed: %(types)s.")
             % {"name": name, "types": ", ".join(ALLOWED_EXTENSIONS)}
@@ -139,7 +145,7 @@ def check_upload(upload: UploadedFile) -> FileKind:
             _("%(name)s does not look like a .%(ext)s file; its content does not match its name.")
             % {"name": name, "ext": extension}
         )
-    return KINDS[extension]
+    return kind
 
 
 def _safe_name(name: str) -> str:
@@ -234,9 +240,8 @@ def remove_attachment(*, attachment: Attachment, user: User | None, source: str 
         transaction.on_commit(lambda: attachment.file.storage.delete(stored))
 
 
-def add_comment(*, answer: Answer, user: User | None, text: str) -> Comment:
-    if answer.assessment.status == AssessmentStatus.FINAL:
-        raise AssessmentLockedError()
+def clean_comment(text: str | None) -> str:
+    """A comment's text as it is stored, or EvidenceError saying what is wrong."""
     text = (text or "").strip()
     if not text:
         raise EvidenceError(_("Write a comment before sending it."))
@@ -244,6 +249,13 @@ def add_comment(*, answer: Answer, user: User | None, text: str) -> Comment:
         raise EvidenceError(
             _("A comment can be at most %(limit)d characters.") % {"limit": MAX_COMMENT}
         )
+    return text
+
+
+def add_comment(*, answer: Answer, user: User | None, text: str) -> Comment:
+    if answer.assessment.status == AssessmentStatus.FINAL:
+        raise AssessmentLockedError()
+    text = clean_comment(text)
     with transaction.atomic():
         count_change(assessment_id=answer.assessment_id, answer_ids=[answer.pk])
         return Comment.objects.create(answer=answer, author=user, text=text)

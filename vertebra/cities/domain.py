@@ -18,14 +18,25 @@ class CityInputError(ValueError):
     pass
 
 
-def create_city(*, slug: str, name: str) -> City:
-    if not SLUG_RE.match(slug):
-        raise CityInputError(
+def city_problems(*, slug: str, name: str) -> dict[str, str]:
+    """What is wrong with a city's short name and name, by field; empty when nothing is.
+
+    The rules of every city: ``create_city`` and a restored backup's rows both keep them."""
+    problems: dict[str, str] = {}
+    if not SLUG_RE.fullmatch(slug):
+        problems["slug"] = (
             f"{slug!r} is not a valid short name: use lower-case letters, digits and hyphens "
             "(at most 64), starting with a letter or digit"
         )
     if not name.strip():
-        raise CityInputError("the city's name is empty")
+        problems["name"] = "the city's name is empty"
+    return problems
+
+
+def create_city(*, slug: str, name: str) -> City:
+    problems = city_problems(slug=slug, name=name)
+    if problems:
+        raise CityInputError(next(iter(problems.values())))
     if City.objects.filter(slug=slug).exists():
         raise CityInputError(f"a city with the short name {slug!r} exists already")
     return City.objects.create(slug=slug, name=name.strip())

@@ -8,6 +8,7 @@ Commands that need the database set Django up themselves (``vertebra.cli.base.se
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -30,18 +31,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The exit status of a command whose reader went away (``vertebra ... | head``): that of a
+# process ended by SIGPIPE, as the shell reports it (128 + 13).
+CLOSED_PIPE_STATUS = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        result: int = args.handler(args)
-    except CliError as exc:
-        for line in exc.lines:
-            print(f"vertebra: {line}", file=sys.stderr)
-        return exc.exit_code
+        args = parser.parse_args(argv)
+        try:
+            result: int = args.handler(args)
+        except CliError as exc:
+            sys.stdout.flush()
+            for line in exc.lines:
+                print(f"vertebra: {line}", file=sys.stderr)
+            return exc.exit_code
+        sys.stdout.flush()  # here, so that a closed pipe is noticed while it can be handled
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        _discard_output()
+        return CLOSED_PIPE_STATUS
     return result
+
+
+def _discard_output() -> None:
+    """Point standard output at /dev/null: what is still buffered for a reader that went away
+    is dropped when Python exits, instead of failing again with a traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":  # pragma: no cover

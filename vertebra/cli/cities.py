@@ -50,10 +50,12 @@ def register(subparsers: Any) -> None:
 
     demo = subparsers.add_parser(
         "demo",
-        help="create or refresh the Demo City",
+        help="create the Demo City, or add the sample assessments it is missing",
         description=(
-            "Create or refresh the city 'demo' (Demo City) with two assessment cycles: an older "
-            "final one and a newer, partly answered draft."
+            "Create the city 'demo' (Demo City) with two sample assessment cycles: an older "
+            "final one and a newer, partly answered draft. Run again, it only adds a sample "
+            "that is missing: assessments, answers, comments and actions people made in the "
+            "Demo City, in the samples too, stay as they are."
         ),
     )
     demo.set_defaults(handler=run_demo)
@@ -104,11 +106,19 @@ def run_user_create(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     setup_database()
-    from vertebra.demo import build_demo
+    from vertebra.access import city_for_operator
+    from vertebra.demo import DEMO_SLUG, SAMPLES, build_demo, sample_assessments
     from vertebra.frameworks.domain import load_shipped_frameworks
 
     load_shipped_frameworks()  # the demo answers the shipped SMR model
+    before = city_for_operator(DEMO_SLUG)
+    had = len(sample_assessments(before)) if before is not None else 0
     city = build_demo()
+    added = len(SAMPLES) - had
+    kept = f"; {had} kept as they were" if had else ""
     count = city.assessments.count()
-    print(f"Demo City is ready: {count} assessments in city '{city.slug}'")
+    print(
+        f"Demo City is ready: {added} sample assessments added{kept}; "
+        f"{count} assessments in city '{city.slug}'"
+    )
     return 0

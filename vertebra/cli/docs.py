@@ -40,7 +40,9 @@ def render() -> str:
         "Generated from `vertebra ... --help` by `make docs-cli`; a test keeps it in step.",
         "",
         "Every command exits with status 0 on success and 2 on bad input (an unknown file, code,",
-        "option or value), with one line per problem on standard error and no traceback.",
+        "option or value), with one line per problem on standard error and no traceback. A",
+        "command whose reader stops early (`vertebra ... | head`) ends quietly with status 141,",
+        "as a program ended by SIGPIPE does.",
         "",
     ]
     for path, sub in _walk(parser, ["vertebra"]):

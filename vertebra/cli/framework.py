@@ -26,11 +26,18 @@ def register(subparsers: Any) -> None:
 
     export = sub.add_parser(
         "export",
-        help="print a maturity model",
-        description="Print a maturity model's stages, dimensions, policies and objectives.",
+        help="print a maturity model as a model file",
+        description=(
+            "Print a maturity model as a model file (docs/FRAMEWORK-FORMAT.md), with everything "
+            "in it: stages, dimensions, policies, objectives, indicators, descriptions and "
+            "translations. 'vertebra framework validate' and 'import' read it back as the same "
+            "model."
+        ),
     )
     export.add_argument("framework_id", metavar="ID", help="the model's id, e.g. smr-rmm")
-    export.add_argument("--format", choices=["json"], default="json", help="output format")
+    export.add_argument(
+        "--format", choices=["json", "yaml"], default="json", help="output format (default: json)"
+    )
     export.add_argument(
         "--model-version",
         type=int,
@@ -100,7 +107,8 @@ def run_import(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from vertebra.frameworks.files import (
         UnknownFrameworkError,
-        export_dict,
+        dump_yaml,
+        export_file,
         load_shipped,
         shipped_framework_paths,
     )
@@ -118,7 +126,11 @@ def run_export(args: argparse.Namespace) -> int:
         except UnknownFrameworkError as exc:
             raise CliError(str(exc)) from None
         raise CliError(f"{args.framework_id} version {args.model_version} is not loaded")
-    print(json.dumps(export_dict(fw), indent=2, ensure_ascii=False))
+    document = export_file(fw)
+    if args.format == "yaml":
+        print(dump_yaml(document), end="")
+    else:
+        print(json.dumps(document, indent=2, ensure_ascii=False))
     return 0
 
 

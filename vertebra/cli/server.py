@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import socket
 import sys
 from typing import Any
 
@@ -39,26 +41,85 @@ def register(subparsers: Any) -> None:
         help="run init, then serve the web application",
         description=(
             "Run 'vertebra init', then serve the application with gunicorn "
-            "(Django's development server when VERTEBRA_DEBUG is set)."
+            "(Django's development server when VERTEBRA_DEBUG is set). An address it cannot "
+            "listen on (a port in use, a host that is not this machine's) stops it with one "
+            "line and exit status 2 before anything else is done."
         ),
     )
-    serve.add_argument("--port", type=int, help="port to listen on (default: $PORT or 8000)")
+    serve.add_argument(
+        "--port", type=port_number, help="port to listen on (default: $PORT or 8000)"
+    )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
     serve.add_argument(
         "--workers",
-        type=int,
+        type=at_least_one,
         default=None,
-        help="gunicorn worker processes (default: one per core plus one, at least 3)",
+        help="gunicorn worker processes, 1 or more (default: one per core plus one, at least 3)",
     )
     serve.add_argument(
         "--threads",
-        type=int,
+        type=at_least_one,
         default=1,
-        help="threads per worker process; more than 1 uses gunicorn's threaded workers (default: 1)",
+        help=(
+            "threads per worker process, 1 or more; more than 1 uses gunicorn's threaded "
+            "workers (default: 1)"
+        ),
     )
     serve.set_defaults(handler=run_serve)
+
+
+def at_least_one(text: str) -> int:
+    """A whole number of 1 or more, for argparse (which exits 2 with the message)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: give 1 or more")
+    return value
+
+
+def port_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"{value}: a port is a number from 1 to 65535")
+    return value
+
+
+def check_address(host: str, port: int) -> None:
+    """Stop with one line when the server could not listen on ``host:port``.
+
+    Tried before anything else is done, by listening on the address for a moment (with
+    SO_REUSEADDR, as gunicorn and Django's server do, so the address is free again at once)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError):
+        raise CliError(f"--host {host}: not an address or a name this machine knows") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+            probe.listen(1)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CliError(
+                    f"port {port} on {host} is already in use; stop the program using it or "
+                    "choose another --port"
+                ) from None
+            if exc.errno == errno.EACCES:
+                raise CliError(
+                    f"port {port} on {host}: permission denied (ports below 1024 need "
+                    "administrator rights)"
+                ) from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise CliError(f"--host {host}: not an address of this machine") from None
+            raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def migrate(*, verbose: bool = True) -> None:
@@ -122,9 +183,14 @@ def first_run() -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    port = args.port if args.port is not None else int(os.environ.get("PORT", "8000"))
-    if not 0 < port < 65536:
-        raise CliError(f"--port {port}: a port is a number from 1 to 65535")
+    if args.port is not None:
+        port = args.port
+    else:
+        try:
+            port = port_number(os.environ.get("PORT", "8000"))
+        except argparse.ArgumentTypeError as exc:
+            raise CliError(f"$PORT {exc}") from None
+    check_address(args.host, port)
     initialise()
     from django.conf import settings
 
@@ -144,8 +210,6 @@ def run_serve(args: argparse.Namespace) -> int:
     # lock. Measured with bench/bench_pages.py on 2 cores (20 people), single-threaded workers,
     # one per core plus one, gave the lowest latency at the same throughput (docs/PERFORMANCE.md).
     workers = args.workers or max(3, (os.cpu_count() or 1) + 1)
-    if args.threads < 1:
-        raise CliError(f"--threads {args.threads}: give at least 1 thread per worker")
     gunicorn_args = [
         "gunicorn",
         "vertebra.wsgi:application",

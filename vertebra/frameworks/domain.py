@@ -48,27 +48,31 @@ def load_framework(*, framework: Framework) -> LoadResult:
             version=framework.version,
             name=framework.name,
             digest=digest,
-            definition=framework.model_dump(mode="json", exclude_none=True),
+            definition=stored_definition(framework),
         )
-        rows = []
-        position = 0
-        for dimension in framework.dimensions:
-            for policy in dimension.policies:
-                for objective in policy.objectives:
-                    position += 1
-                    rows.append(
-                        Objective(
-                            framework_version=fv,
-                            code=objective.code,
-                            dimension_code=dimension.code,
-                            policy_code=policy.code,
-                            stage_code=objective.stage,
-                            position=position,
-                            text=objective.text,
-                        )
-                    )
-        Objective.objects.bulk_create(rows)
+        Objective.objects.bulk_create(objective_rows(framework, framework_version=fv))
     return LoadResult(fv, created=True)
+
+
+def objective_rows(framework: Framework, *, framework_version: FrameworkVersion) -> list[Objective]:
+    """The objective rows that stand for a model version, in the model's order (unsaved)."""
+    return [
+        Objective(
+            framework_version=framework_version,
+            code=objective.code,
+            dimension_code=dimension.code,
+            policy_code=policy.code,
+            stage_code=objective.stage,
+            position=position,
+            text=objective.text,
+        )
+        for position, (dimension, policy, objective) in enumerate(framework.objectives(), start=1)
+    ]
+
+
+def stored_definition(framework: Framework) -> dict[str, object]:
+    """The model as a version's ``definition`` holds it."""
+    return framework.model_dump(mode="json", exclude_none=True)
 
 
 def load_shipped_frameworks() -> list[LoadResult]:

@@ -151,7 +151,6 @@ def _decode(data: bytes, *, filename: str) -> Any:
     )
     if document is None:
         raise FrameworkFileError(filename, [f"{FILE}: the file is empty"])
-    _refuse_shared_nodes(document, filename)
     return document
 
 
@@ -176,8 +175,20 @@ class _UniqueKeyLoader(_BaseLoader):
         return mapping
 
 
+def _refuse_anchors(text: str) -> None:
+    """Refuse YAML anchors and aliases of any kind, from the parser's events, before anything
+    is built: a few hundred bytes of them can stand for gigabytes, and no model needs them."""
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases (&name, *name) are not allowed",
+                problem_mark=event.start_mark,  # type: ignore[arg-type] # libyaml's Mark
+            )
+
+
 def _load_yaml(text: str, filename: str) -> Any:
     try:
+        _refuse_anchors(text)
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -227,26 +238,6 @@ class _DuplicateJsonKeyError(Exception):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
-
-
-def _refuse_shared_nodes(document: Any, filename: str) -> None:
-    """Refuse YAML aliases to containers: they could expand a small file into a huge document."""
-    seen: set[int] = set()
-    pending = [document]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, dict):
-            children = list(node.values())
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if id(node) in seen:
-            raise FrameworkFileError(
-                filename, [f"{FILE}: YAML anchors and aliases (&name, *name) are not supported"]
-            )
-        seen.add(id(node))
-        pending.extend(children)
 
 
 # -- describing validation errors ----------------------------------------------------------------
@@ -334,8 +325,31 @@ def _location(loc: tuple[str | int, ...], document: dict[str, Any]) -> str:
 # -- exporting -----------------------------------------------------------------------------------
 
 
+def export_file(fw: Framework) -> dict[str, Any]:
+    """The whole model as a framework file: translations, indicators and descriptions
+    included, fields with their default value left out. Reading it back gives the same model
+    (the same ``content_digest``)."""
+    document: dict[str, Any] = fw.model_dump(mode="json", exclude_defaults=True)
+    return document
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """Writes every value in full: no anchors or aliases, which model files may not hold."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_yaml(document: Any) -> str:
+    """``document`` as YAML in its own key order, readable by ``parse_framework``."""
+    text: str = yaml.dump(
+        document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100
+    )
+    return text
+
+
 def export_dict(fw: Framework) -> dict[str, Any]:
-    """The framework's content in the base language, in file order, for JSON exports and the API."""
+    """The framework's content in the base language, in file order (a summary, not a file)."""
     return {
         "id": fw.id,
         "version": fw.version,

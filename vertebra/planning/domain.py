@@ -76,6 +76,8 @@ __all__ = [
     "TotalsRow",
     "actions_of",
     "add_note",
+    "clean_note_text",
+    "clean_stakeholder_types",
     "confirm_objectives",
     "create_action",
     "create_proposed_actions",
@@ -92,6 +94,7 @@ __all__ = [
     "sequencing_warnings",
     "set_stakeholder_types",
     "set_targets",
+    "target_problems",
     "targets_of",
     "totals",
     "update_action",
@@ -182,16 +185,14 @@ def set_targets(
     shape = shape_of(assessment.framework_version)
     errors: dict[str, str] = {}
     wanted: dict[str, str | None] = {}
-    stages = ", ".join(shape.stage_codes)
 
     def stage_ok(key: str, stage: str | None) -> bool:
-        if stage in (None, "") or stage in shape.stage_index:
+        if stage in (None, ""):
             return True
-        errors[key] = _("Unknown stage %(stage)s; use one of %(stages)s.") % {
-            "stage": stage,
-            "stages": stages,
-        }
-        return False
+        problem = target_problems(shape, stage=stage).get("stage_code")
+        if problem:
+            errors[key] = problem
+        return problem is None
 
     if all_policies not in (None, "") and stage_ok("all_policies", all_policies):
         wanted.update(dict.fromkeys(shape.policy_codes, all_policies))
@@ -203,8 +204,9 @@ def set_targets(
         elif stage_ok(f"dimension_{dimension}", stage) and stage not in (None, ""):
             wanted.update(dict.fromkeys(shape.dimension_policies[dimension], stage))
     for policy, stage in (targets or {}).items():
-        if policy not in shape.policy_name:
-            errors[f"target_{policy}"] = _("Unknown policy %(code)s.") % {"code": policy}
+        problem = target_problems(shape, policy=policy).get("policy_code")
+        if problem:
+            errors[f"target_{policy}"] = problem
         elif stage_ok(f"target_{policy}", stage):
             wanted[policy] = stage or None
     dates = dict(target_dates or {})
@@ -248,6 +250,21 @@ def set_targets(
                 target_date=dates[policy], updated_by=user
             )
     return targets_of(assessment)
+
+
+def target_problems(
+    shape: Shape, *, policy: str | None = None, stage: str | None = None
+) -> dict[str, str]:
+    """What is wrong with a target's policy and stage in a model, by the target's field."""
+    problems: dict[str, str] = {}
+    if policy is not None and policy not in shape.policy_name:
+        problems["policy_code"] = _("Unknown policy %(code)s.") % {"code": policy}
+    if stage is not None and stage not in shape.stage_index:
+        problems["stage_code"] = _("Unknown stage %(stage)s; use one of %(stages)s.") % {
+            "stage": stage,
+            "stages": ", ".join(shape.stage_codes),
+        }
+    return problems
 
 
 def gaps_to_target(
@@ -540,14 +557,20 @@ def merge_actions(
     return into
 
 
+def clean_note_text(text: Any, errors: dict[str, str]) -> str:
+    """A progress note's text as it is stored; a problem goes to ``errors["text"]``."""
+    cleaned = clean_text("text", text, MAX_TEXT, errors)
+    if "text" not in errors and not cleaned:
+        errors["text"] = _("Write what has happened.")
+    return cleaned
+
+
 def add_note(
     *, action: Action, user: User | None, text: str, date: dt.date | None = None
 ) -> ActionNote:
     """A dated progress note; the date defaults to today and cannot be in the future."""
     errors: dict[str, str] = {}
-    text = clean_text("text", text, MAX_TEXT, errors)
-    if "text" not in errors and not text:
-        errors["text"] = _("Write what has happened.")
+    text = clean_note_text(text, errors)
     today = timezone.localdate()
     note_date = clean_date("date", date, errors) or today
     if "date" not in errors and note_date > today:
@@ -703,10 +726,13 @@ def create_proposed_actions(*, assessment: Assessment, user: User | None) -> lis
     return created
 
 
-def set_stakeholder_types(*, city: City, types: Iterable[str]) -> list[str]:
-    """Replace the city's list of stakeholder types (order kept, blanks and repeats dropped)."""
-    cleaned = list(dict.fromkeys(t.strip() for t in types if t.strip()))
+def clean_stakeholder_types(types: Any) -> list[str]:
+    """A city's list of stakeholder types as it is stored (order kept, blanks and repeats
+    dropped), or PlanningValidationError."""
     errors: dict[str, str] = {}
+    if not isinstance(types, list | tuple) or not all(isinstance(t, str) for t in types):
+        raise PlanningValidationError({"stakeholder_types": _("Give a list of texts.")})
+    cleaned = list(dict.fromkeys(t.strip() for t in types if t.strip()))
     if not cleaned:
         errors["stakeholder_types"] = _("Keep at least one stakeholder type.")
     long = [t for t in cleaned if len(t) > 100]
@@ -716,6 +742,12 @@ def set_stakeholder_types(*, city: City, types: Iterable[str]) -> list[str]:
         }
     if errors:
         raise PlanningValidationError(errors)
+    return cleaned
+
+
+def set_stakeholder_types(*, city: City, types: Iterable[str]) -> list[str]:
+    """Replace the city's list of stakeholder types (order kept, blanks and repeats dropped)."""
+    cleaned = clean_stakeholder_types(types)
     in_use = sorted(
         {
             t

@@ -3,7 +3,8 @@
 The file is a zip archive: ``manifest.json`` (format, version, the database layout it was
 made with, counts and a checksum for every part), ``data.json`` (every row, Django's JSON
 serialization with primary keys kept and natural keys for permissions) and ``files/`` (the
-attachments' bytes). Restoring checks the whole file first, then writes everything in one
+attachments' bytes). Restoring checks the whole file first (every row with the rules of its kind:
+``vertebra.reports.restore_rules``), then writes everything in one
 transaction and resets PostgreSQL's sequences, so a backup moves between SQLite and PostgreSQL.
 
 A backup never holds back the people saving their work: it reads one snapshot of the database
@@ -38,6 +39,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, 
 from django.db.migrations.recorder import MigrationRecorder
 
 from vertebra import __version__
+from vertebra.reports.restore_rules import check_rows
 
 BACKUP_FORMAT = "vertebra-backup"
 BACKUP_FORMAT_VERSION = 1
@@ -417,7 +419,7 @@ def _read_objects(
         raise BackupError(["data.json does not match its checksum: the file is damaged"])
     try:
         rows = json.loads(data)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise BackupError([f"data.json cannot be read: {exc}"]) from None
     del data
     if not isinstance(rows, list):
@@ -453,6 +455,9 @@ def _check(archive: zipfile.ZipFile) -> _Checked:
     manifest = _check_manifest(archive)
     files = _check_files(archive, manifest)
     objects = _read_objects(archive, manifest)
+    problems = check_rows(objects)
+    if problems:
+        raise BackupError([f"data.json: {problem}" for problem in problems])
     referenced = set()
     for model, found in objects.items():
         for name in _file_fields(model):
