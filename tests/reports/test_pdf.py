@@ -97,3 +97,57 @@ def test_a_final_cycles_report_says_when_answers_and_actions_stood(settings):
         f"The actions as they stand on {today.day} {today:%B %Y}: they go on being carried "
         "out after the assessment was finalized."
     ) in html
+
+
+def test_the_council_reads_whole_evidence_links_files_and_the_action_plans_owners_and_dates(
+    tmp_path, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vertebra.assessments.evidence import add_attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    a = filled_assessment(make_city())
+    long_evidence = "Council decision 12/2026. " + "The plan covers every district. " * 20
+    target = answer(
+        a,
+        "L1M1",
+        status="achieved",
+        evidence=long_evidence,
+        links="https://example.org/decision\nhttps://example.org/annex",
+    )
+    target.assessment = a
+    add_attachment(
+        answer=target,
+        user=None,
+        upload=SimpleUploadedFile("minutes.txt", b"Minutes of the council", "text/plain"),
+    )
+    html = render_html(a)
+    assert f"Evidence: {' '.join(long_evidence.split())} · Notes: " in html
+    assert (
+        " · Links: https://example.org/decision https://example.org/annex · Files: minutes.txt</p>"
+    ) in html
+    assert '<th scope="col">Owner</th><th scope="col" class="objectives__when">Start</th>' in html
+
+
+def _inflated(pdf: bytes) -> bytes:
+    """The PDF with its compressed streams inflated, to read its metadata and structure."""
+    import re
+    import zlib
+
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def test_the_pdf_is_tagged_pdf_ua_with_its_title_and_language():
+    pdf = _inflated(render_pdf(filled_assessment(make_city())))
+    assert b'pdfuaid:part="1"' in pdf
+    assert b"/StructTreeRoot" in pdf
+    assert b"/MarkInfo" in pdf
+    assert b"/Lang (en)" in pdf
+    assert b'<rdf:li xml:lang="x-default">Rivertown: Review 2026</rdf:li>' in pdf

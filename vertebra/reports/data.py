@@ -15,7 +15,7 @@ from functools import cached_property
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from vertebra.assessments.models import Answer, AnswerStatus, Assessment
+from vertebra.assessments.models import Answer, AnswerStatus, Assessment, Attachment
 from vertebra.cities.models import City
 from vertebra.frameworks.domain import shape_of
 from vertebra.frameworks.models import Objective
@@ -118,9 +118,16 @@ def previous_cycle(assessment: Assessment) -> Assessment | None:
 
 
 def answers_of(assessment: Assessment) -> list[Answer]:
+    """The answers in the model's order, with the names of their attached files."""
     return list(
         Answer.objects.filter(assessment=assessment)
         .select_related("objective")
+        .prefetch_related(
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.only("id", "answer_id", "original_name").order_by("id"),
+            )
+        )
         .order_by("objective__position")
     )
 

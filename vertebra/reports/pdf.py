@@ -186,18 +186,25 @@ def matrix(shape: Shape, result: Profile) -> list[dict[str, Any]]:
 
 
 def _details(a: Answer) -> str:
-    """The evidence summary, reason for not applicable, notes and owner in one labelled line.
+    """The evidence, reason for not applicable, notes, owner, links and attached files in one
+    labelled run of text, whole (a council reads all of it).
 
     One plain run of text rather than a paragraph per item: the report stays compact and
     quick to lay out.
     """
     parts = [
-        (_("Evidence:"), _summary(a.evidence)),
-        (_("Why not applicable:"), _summary(a.na_justification)),
-        (_("Notes:"), _summary(a.notes)),
-        (_("Owner:"), " ".join(a.owner.split())),
+        (_("Evidence:"), _whole(a.evidence)),
+        (_("Why not applicable:"), _whole(a.na_justification)),
+        (_("Notes:"), _whole(a.notes)),
+        (_("Owner:"), _whole(a.owner)),
+        (_("Links:"), " ".join(line.strip() for line in a.links.splitlines() if line.strip())),
+        (_("Files:"), ", ".join(f.original_name for f in a.attachments.all())),
     ]
     return " · ".join(f"{label} {text}" for label, text in parts if text)
+
+
+def _whole(text: str) -> str:
+    return " ".join(text.split())
 
 
 def dimension_sections(data: ReportData) -> list[dict[str, Any]]:
@@ -360,5 +367,6 @@ def render_pdf(assessment: Assessment, *, data: ReportData | None = None) -> byt
     fetcher = local_url_fetcher()
     stylesheet = CSS(filename=str(TEMPLATES / "report.css"), url_fetcher=fetcher)
     document = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(stylesheets=[stylesheet])
+    # Tagged, with its title and language: PDF/UA-1, as public bodies must publish.
+    pdf: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
     return pdf
