@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from vertebra.instance import data_dir, read_secret_key
@@ -68,10 +69,12 @@ INSTALLED_APPS = [
     "vertebra.api",
     "vertebra.reports",
     "ninja",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "vertebra.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -165,6 +168,19 @@ CSRF_TRUSTED_ORIGINS = env_list("VERTEBRA_CSRF_TRUSTED_ORIGINS", [])
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response (django-csp): scripts, styles, images and fonts
+# come from this server only, never inline, and no other site may frame a page or receive a
+# form. The pages keep every script and style in static files (tests/web/test_csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 # "fragments" keeps rendered page parts (vertebra.fragments), one cache per server process.
 # FRAGMENT_SECONDS bounds how long a renamed account's old name may show on a kept part.
