@@ -16,21 +16,48 @@ def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value not in TRUE | FALSE:
+        # A typo must not silently turn a protection off.
+        raise ImproperlyConfigured(
+            f"{name} must be 1/true/yes/on or 0/false/no/off, not {value!r}."
+        )
+    return value in TRUE
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def env_header(name: str) -> tuple[str, str] | None:
+    """``"X-Forwarded-Proto: https"`` -> ``("HTTP_X_FORWARDED_PROTO", "https")``, as Django
+    names a request header in ``request.META``; ``None`` when unset."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    header, colon, expected = (part.strip() for part in value.partition(":"))
+    if not colon or not expected or not header.replace("-", "").isalnum():
+        raise ImproperlyConfigured(
+            f"{name} must be a header and its value, like 'X-Forwarded-Proto: https', "
+            f"not {value!r}."
+        )
+    return "HTTP_" + header.upper().replace("-", "_"), expected
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -165,6 +192,13 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("VERTEBRA_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_TRUSTED_ORIGINS = env_list("VERTEBRA_CSRF_TRUSTED_ORIGINS", [])
+# HTTPS (docs/CONFIGURATION.md, "Production over HTTPS"). All off by default, so that
+# `make run` serves http://localhost with no configuration.
+SECURE_SSL_REDIRECT = env_bool("VERTEBRA_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = env_header("VERTEBRA_PROXY_SSL_HEADER")
+SECURE_HSTS_SECONDS = env_int("VERTEBRA_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("VERTEBRA_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("VERTEBRA_HSTS_PRELOAD", False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
