@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "vertebra.bodies.BoundedBodiesMiddleware",
     "vertebra.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -182,9 +183,18 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # Uploads: evidence attachments are size- and type-checked in the assessments app.
-MAX_ATTACHMENT_BYTES = int(env_str("VERTEBRA_MAX_ATTACHMENT_MB", "10")) * 1024 * 1024
+MAX_ATTACHMENT_BYTES = env_int("VERTEBRA_MAX_ATTACHMENT_MB", 10, minimum=1) * 1024 * 1024
+# Request bodies (vertebra.bodies): refused by their length before they are read. Every page
+# and endpoint takes at most MAX_BODY_BYTES, but for the evidence uploads and the import of
+# answers (their files' limits) and the API's update of many answers (an import's).
+MAX_BODY_BYTES = 1024 * 1024
+# Django's own bounds while parsing, behind those: text besides files (the largest body
+# without a file, the API's update of many answers), fields, files, and the size up to which
+# an uploaded file is held in memory (a larger one is spooled to a temporary file).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
