@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,7 +65,9 @@ def _upload_limits() -> dict[str, Limit]:
     }
 
 
-def _routes(patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = "") -> Any:
+def _routes(
+    patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str]]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
@@ -213,9 +215,14 @@ class BoundedBodiesMiddleware:
 
     @staticmethod
     def _check(request: HttpRequest) -> None:
-        limit = limit_for(request)
         length = _declared_length(request)
-        if length is None and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        chunked = (
+            length is None and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        )
+        if not length and not chunked:
+            return  # no body (most requests): nothing to bound or parse
+        limit = limit_for(request)
+        if chunked:
             _read_chunked(request, limit)
         elif length is not None and length > limit.bytes:
             raise _too_large(limit)

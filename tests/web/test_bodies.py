@@ -21,12 +21,13 @@ from tests.web.conftest import World
 from vertebra.api.errors import error_response
 from vertebra.api.tokens import create_token
 from vertebra.assessments.models import Answer, Attachment, Comment
-from vertebra.bodies import BoundedBodiesMiddleware
+from vertebra.bodies import BoundedBodiesMiddleware, Limit, limit_for
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 MULTIPART_WITHOUT_BOUNDARY = "multipart/form-data"
+MB = 1024 * 1024
 
 
 class Unread(io.RawIOBase):
@@ -70,9 +71,35 @@ def api_base(world: World) -> str:
     return f"/api/v1/cities/porto/assessments/{world.assessment.uuid}"
 
 
-def test_a_page_refuses_a_body_over_its_limit_before_reading_it(
-    world: World, settings: Any
-) -> None:
+def test_each_address_has_its_limit(world: World) -> None:
+    api = api_base(world)
+    attachment = Limit(10 * MB + 64 * 1024, files=True)
+    found = {
+        url: limit_for(RequestFactory().post(url))
+        for url in (
+            world.url("objectives/L1S1/attachments/"),
+            api + "/answers/L1S1/attachments",
+            world.url("import/"),
+            api + "/answers",
+            api + "/answers/L1S1/comments",
+            world.url("objectives/L1S1/save/"),
+            "/login/",
+            "/no/such/address/",
+        )
+    }
+    assert found == {
+        world.url("objectives/L1S1/attachments/"): attachment,
+        api + "/answers/L1S1/attachments": attachment,
+        world.url("import/"): Limit(5 * MB + 64 * 1024, files=True),
+        api + "/answers": Limit(5 * MB),
+        api + "/answers/L1S1/comments": Limit(MB),
+        world.url("objectives/L1S1/save/"): Limit(MB),
+        "/login/": Limit(MB),
+        "/no/such/address/": Limit(MB),
+    }
+
+
+def test_a_page_refuses_a_body_over_its_limit_before_reading_it(world: World) -> None:
     body = Unread(2 * 1024 * 1024)
     request = RequestFactory().post(
         world.url("objectives/L1S1/save/"),
