@@ -292,6 +292,73 @@ def test_a_comment_does_not_make_a_pending_save_conflict():
     )
 
 
+def test_a_save_since_the_callers_read_is_a_conflict_or_the_old_value_of_the_next_change():
+    """The caller's copy is written without reading it again only while it is current."""
+    assessment, user = new_assessment()
+    loaded = answer(assessment, "L1S1")
+    save_answer(answer=answer(assessment, "L1S1"), user=user, changes={"notes": "other"})
+    with pytest.raises(AnswerConflictError) as exc:
+        save_answer(answer=loaded, user=user, changes={"notes": "mine"}, expected_version=1)
+    assert (exc.value.current.notes, exc.value.current.version) == ("other", 2)
+    assert AnswerEvent.objects.filter(answer=loaded).count() == 1
+
+    # Without an expected version the change goes on from the value now stored.
+    result = save_answer(answer=loaded, user=user, changes={"notes": "mine"})
+    assert (result.answer.notes, result.answer.version, result.answer.revision) == ("mine", 3, 2)
+    stored = answer(assessment, "L1S1")
+    assert (stored.notes, stored.version, stored.revision) == ("mine", 3, 2)
+    assert list(
+        AnswerEvent.objects.filter(answer=loaded)
+        .order_by("id")
+        .values_list("old_value", "new_value")
+    ) == [("", "other"), ("other", "mine")]
+
+
+def test_saving_a_current_answer_reads_it_once(django_assert_num_queries):  # type: ignore[no-untyped-def]
+    """The caller's copy is written as it is: count the change, UPDATE, history."""
+    assessment, user = new_assessment()
+    loaded = answer(assessment, "L1S1")
+    with django_assert_num_queries(5):  # with the SAVEPOINT and RELEASE of the test's atomic
+        result = save_answer(
+            answer=loaded, user=user, changes={"notes": "a", "owner": "b"}, expected_version=1
+        )
+    assert result.answer is loaded
+    assert (loaded.notes, loaded.owner, loaded.version, loaded.revision) == ("a", "b", 2, 1)
+    assert AnswerEvent.objects.filter(answer=loaded).count() == 2
+
+
+def test_a_merged_save_without_what_was_loaded_is_refused_when_stale():
+    from vertebra.assessments.domain import answer_digest, save_merged
+
+    assessment, user = new_assessment()
+    loaded = answer(assessment, "L1S1")
+    digest = answer_digest(loaded)
+    save_answer(answer=answer(assessment, "L1S1"), user=user, changes={"owner": "Harbour"})
+    for tampered in ("", "not-a-digest", digest[:-1]):
+        with pytest.raises(AnswerConflictError) as exc:
+            save_merged(
+                answer=answer(assessment, "L1S1"),
+                user=user,
+                changes={"notes": "mine"},
+                loaded=tampered,
+                expected_version=1,
+            )
+        assert exc.value.fields is None
+    # With it, the change merges: the owner someone else set stays.
+    result = save_merged(
+        answer=answer(assessment, "L1S1"),
+        user=user,
+        changes={"notes": "mine", "owner": ""},
+        loaded=digest,
+        expected_version=1,
+    )
+    assert (result.changed, result.answer.owner, result.answer.notes) == (
+        ["notes"],
+        "Harbour",
+        "mine",
+    )
+
+
 def test_upgrade_starts_the_revisions_at_the_changes_so_far():
     import importlib
 

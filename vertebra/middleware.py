@@ -18,9 +18,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from vertebra.assessments.domain import AssessmentLockedError
 from vertebra.faults import Fault, explain, fault_of
 
 logger = logging.getLogger("vertebra.faults")
@@ -69,6 +71,26 @@ def _alert(
     return response
 
 
+class PrivatePagesMiddleware:
+    """A signed-in person's pages are private and never stored: Back shows the page as it is
+    now, not a copy from before a save (which then met a conflict that blamed the person)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and "Cache-Control" not in response
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
 class HonestFailuresMiddleware:
     """Failures answered with a status that says what happened and a message that says what
     to do, in pages and htmx fragments alike (the API has its own handlers, vertebra.api.errors):
@@ -102,6 +124,8 @@ class HonestFailuresMiddleware:
                 exc_info=exception,
             )
             return self._fault(request, fault)
+        if isinstance(exception, AssessmentLockedError) and not request.path.startswith("/api/"):
+            return self._locked(request, exception)
         if isinstance(exception, PermissionDenied) and is_htmx(request):
             reason = str(exception) or _("Your role in this city does not allow this.")
             return _alert(request, 403, _("%(reason)s Nothing was saved.") % {"reason": _(reason)})
@@ -142,6 +166,21 @@ class HonestFailuresMiddleware:
             "login_url": f"{login}?{urlencode({'next': page})}" if page else login,
         }
         return render(request, "session_ended.html", context, status=401)
+
+    @staticmethod
+    def _locked(request: HttpRequest, exception: AssessmentLockedError) -> HttpResponse:
+        """A write the assessment's state refuses (it is final): 409 and the reason, for a
+        page that was opened before the state changed."""
+        message = _("%(reason)s Nothing was saved.") % {"reason": exception}
+        if is_htmx(request):
+            return _alert(request, 409, message)
+        context = {
+            "title": _("Not saved"),
+            "message": message,
+            "advice": "",
+            "back": _local_path(request.headers.get("Referer", ""), request) or "/",
+        }
+        return HttpResponse(render_to_string("fault.html", context), status=409)
 
     @staticmethod
     def _fault(request: HttpRequest, fault: Fault) -> HttpResponse:

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vertebra.middleware.PrivatePagesMiddleware",
     "vertebra.middleware.HonestFailuresMiddleware",
 ]
 

@@ -57,6 +57,27 @@ def test_answers_list_names_an_unknown_policy_filter(world: World) -> None:
     }
 
 
+def test_an_update_reads_the_answer_once(world: World, django_assert_num_queries: Any) -> None:
+    """Token, membership, assessment and answer; then count the change, UPDATE, history (in
+    the test's transaction, with a SAVEPOINT and its RELEASE)."""
+    client = world.client("editor")
+    client.get(world.base)  # the token's use is recorded once a minute
+    with django_assert_num_queries(9):
+        response = client.patch(
+            world.base + "/answers/L1S1",
+            {"notes": "Checked with the fire service", "version": 1},
+            content_type="application/json",
+        )
+    assert response.status_code == 200
+    assert (response.json()["notes"], response.json()["version"], response["ETag"]) == (
+        "Checked with the fire service",
+        2,
+        '"2"',
+    )
+    stored = Answer.objects.get(assessment=world.draft, objective__code="L1S1")
+    assert (stored.notes, stored.version) == ("Checked with the fire service", 2)
+
+
 def test_whole_assessment_read_uses_a_fixed_number_of_queries(
     world: World, django_assert_num_queries: Any
 ) -> None:

@@ -171,3 +171,39 @@ def test_notes_and_proposals(world: World) -> None:
     )
     assert note.status_code == 201
     assert [n["text"] for n in note.json()["notes"]] == ["Started."]
+
+
+def test_a_final_assessments_plan_refuses_changes_with_409_but_records_its_carrying_out(
+    world: World,
+) -> None:
+    from vertebra.assessments.domain import finalize
+
+    action = create_action(assessment=world.draft, user=None, data={"title": "Flood drill"})
+    finalize(assessment=world.draft, user=world.people["admin"])
+    admin, editor = world.client("admin"), world.client("editor")
+    refused = [
+        send(admin, "PATCH", world.base + "/targets", {"targets": {"L1": "M"}}),
+        send(editor, "POST", world.base + "/actions", {"title": "Late idea"}),
+        send(
+            editor,
+            "PATCH",
+            f"{world.base}/actions/{action.uuid}",
+            {"title": "Renamed", "version": 1},
+        ),
+        editor.delete(f"{world.base}/actions/{action.uuid}", HTTP_IF_MATCH='"1"'),
+    ]
+    for response in refused:
+        assert response.status_code == 409
+        assert "This assessment is final" in response.content.decode()
+    assert list(world.draft.targets.all()) == []
+    assert list(Action.objects.filter(assessment=world.draft).values_list("title", "version")) == [
+        ("Flood drill", 1)
+    ]
+    carried_out = send(
+        editor,
+        "PATCH",
+        f"{world.base}/actions/{action.uuid}",
+        {"status": "in_progress", "version": 1},
+    )
+    assert carried_out.status_code == 200
+    assert (carried_out.json()["status"], carried_out.json()["version"]) == ("in_progress", 2)

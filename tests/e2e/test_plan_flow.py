@@ -37,7 +37,7 @@ def test_target_actions_finish_confirm_and_the_stage_rises(page, live_server):
     page.locator("#open-plan").click()
     page.locator("#set-targets").click()
     page.locator("#id_target_L3").select_option(label="Moderate (M)")
-    page.locator("#id_target_date").fill("2027-06-30")
+    page.locator("#id_date_L3").fill("2027-06-30")
     page.locator("#save-targets").click()
     expect(page.locator("#policy-L3 td.target")).to_contain_text("Moderate by Jun 2027")
 

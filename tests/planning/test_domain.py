@@ -488,3 +488,87 @@ def test_stakeholder_types_are_editable_but_types_in_use_cannot_be_removed():
     }
     w.city.refresh_from_db()
     assert w.city.stakeholder_types == ["Media", "Farmers"]
+
+
+# --- a final assessment's plan ------------------------------------------------------------------
+
+
+def _final_with_action(world):
+    domain.set_targets(
+        assessment=world.assessment,
+        user=world.admin,
+        targets={"L1": "S"},
+        target_date=D(2027, 6, 30),
+    )
+    action = new_action(world, "Flood drill", objectives=["L1S1"], due_date=D(2027, 3, 1))
+    second = new_action(world, "Second drill")
+    from vertebra.assessments.domain import finalize
+
+    finalize(assessment=world.assessment, user=world.admin)
+    world.assessment.refresh_from_db()
+    action.assessment = second.assessment = world.assessment
+    return action, second
+
+
+def test_a_final_assessments_targets_and_planned_actions_stay_as_finalized():
+    w = make_world()
+    action, second = _final_with_action(w)
+    events_before = ActionEvent.objects.count()
+    refused = [
+        lambda: domain.set_targets(
+            assessment=w.assessment, user=w.admin, targets={"L1": "M"}, target_date=D(2028, 1, 1)
+        ),
+        lambda: new_action(w, "Late idea"),
+        lambda: domain.create_proposed_actions(assessment=w.assessment, user=w.admin),
+        lambda: domain.update_action(action=action, user=w.editor, changes={"title": "Renamed"}),
+        lambda: domain.update_action(
+            action=action, user=w.editor, changes={"due_date": D(2028, 1, 1)}
+        ),
+        lambda: domain.delete_action(action=action, user=w.editor),
+        lambda: domain.merge_actions(into=action, others=[second], user=w.editor),
+    ]
+    for attempt in refused:
+        with pytest.raises(domain.PlanLockedError) as exc:
+            attempt()
+        assert "This assessment is final" in str(exc.value)
+    target = Target.objects.get(assessment=w.assessment)
+    assert (target.policy_code, target.stage_code, target.target_date) == (
+        "L1",
+        "S",
+        D(2027, 6, 30),
+    )
+    assert sorted(
+        Action.objects.filter(assessment=w.assessment).values_list("title", "version")
+    ) == [
+        ("Flood drill", 1),
+        ("Second drill", 1),
+    ]
+    assert ActionEvent.objects.count() == events_before
+
+
+def test_a_final_assessments_actions_are_carried_out_until_the_next_cycle_takes_them_over():
+    w = make_world()
+    action, _second = _final_with_action(w)
+    changed = domain.update_action(
+        action=action, user=w.editor, changes={"status": "in_progress", "title": "Flood drill"}
+    )
+    assert changed == ["status"]
+    domain.add_note(action=action, user=w.editor, text="Drill held with the harbour.")
+    assert list(
+        ActionEvent.objects.filter(action=action, field="status")
+        .order_by("id")
+        .values_list("old_value", "new_value")
+    ) == [("", "proposed"), ("proposed", "in_progress")]
+
+    domain.start_assessment(
+        city=w.city, user=w.admin, title="Review 2027", date=D(2027, 1, 15), copy_from=w.assessment
+    )
+    for attempt in (
+        lambda: domain.update_action(action=action, user=w.editor, changes={"status": "done"}),
+        lambda: domain.add_note(action=action, user=w.editor, text="Too late here."),
+    ):
+        with pytest.raises(domain.PlanLockedError) as exc:
+            attempt()
+        assert "The next cycle has carried this plan's open actions over" in str(exc.value)
+    action.refresh_from_db()
+    assert (action.status, action.notes.count()) == ("in_progress", 1)

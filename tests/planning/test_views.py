@@ -150,15 +150,45 @@ def test_admin_sets_targets_with_the_all_policies_shortcut(world):
 def test_target_date_before_the_assessment_is_shown_next_to_the_field(world):
     response = client_for(world.admin).post(
         plan_url(world, "targets"),
-        {"apply": "policies", "target_L1": "A", "target_date": "2020-01-01"},
+        {"apply": "policies", "target_L1": "A", "date_L1": "2020-01-01"},
     )
     page = text_of(response)
     assert response.status_code == 200
     assert (
-        'id="id_target_date_error">The target date must be after the assessment date '
+        'id="id_date_L1_error">The target date must be after the assessment date '
         "(2026-01-15).</p>" in page
     )
     assert dict(Target.objects.values_list("policy_code", "stage_code")) == {"L1": "S"}
+
+
+def test_saving_targets_keeps_each_policys_own_date(world):
+    domain.set_targets(
+        assessment=world.assessment,
+        user=world.admin,
+        targets={"L2": "M"},
+        target_dates={"L2": dt.date(2028, 12, 31)},
+    )
+    admin = client_for(world.admin)
+    page = text_of(admin.get(plan_url(world, "targets")))
+    assert 'name="date_L1" value="2027-06-30"' in page
+    assert 'name="date_L2" value="2028-12-31"' in page
+    # Change one policy's stage as the page sends it: every policy's stage and date.
+    form = {"apply": "policies", "target_L1": "M", "date_L1": "2027-06-30"}
+    form.update({"target_L2": "M", "date_L2": "2028-12-31"})
+    assert admin.post(plan_url(world, "targets"), form).status_code == 302
+    assert sorted(Target.objects.values_list("policy_code", "stage_code", "target_date")) == [
+        ("L1", "M", dt.date(2027, 6, 30)),
+        ("L2", "M", dt.date(2028, 12, 31)),
+    ]
+    # A shortcut's date goes to the policies it sets only.
+    shortcut = {**form, "apply": "dimension:P", "dimension_P": "S", "target_date": "2029-01-01"}
+    assert admin.post(plan_url(world, "targets"), shortcut).status_code == 302
+    dates = dict(Target.objects.values_list("policy_code", "target_date"))
+    assert (dates["L1"], dates["L2"], dates["P1"]) == (
+        dt.date(2027, 6, 30),
+        dt.date(2028, 12, 31),
+        dt.date(2029, 1, 1),
+    )
 
 
 def test_propose_creates_one_action_per_uncovered_gap(world):
@@ -374,3 +404,59 @@ def test_owner_filter_offers_owners_and_keeps_the_chosen_one_selected(world):
     assert (
         f'<option value="u:{world.editor.pk}" selected>editor@rivertown.example</option>' in chosen
     )
+
+
+def test_a_final_assessments_plan_pages_offer_only_the_carrying_out(world):
+    finalize(assessment=world.assessment, user=world.admin)
+    admin = client_for(world.admin)
+    plan = text_of(admin.get(plan_url(world, "plan")))
+    assert 'id="set-targets"' not in plan
+    assert 'id="create-proposed-actions"' not in plan
+    detail = text_of(admin.get(action_url(world, "action")))
+    edit_url = action_url(world, "action_edit")
+    assert f'<a class="button" href="{edit_url}" id="edit-action">Change status</a>' in detail
+    assert action_url(world, "action_merge") not in detail
+    assert action_url(world, "action_delete") not in detail
+    assert 'class="note-form"' in detail
+    assert "This assessment is final: the action stays as planned." in detail
+
+    # Setting targets from a page opened before: 409 and the reason; the targets stay.
+    refused = admin.post(plan_url(world, "targets"), {"target_L1": "M", "apply": "policies"})
+    assert refused.status_code == 409
+    assert "This assessment is final: its targets and planned actions stay" in text_of(refused)
+    assert list(Target.objects.values_list("policy_code", "stage_code")) == [("L1", "S")]
+
+    # The edit page changes only the status; the other fields are shown as they are.
+    edit = text_of(admin.get(action_url(world, "action_edit")))
+    assert re.search(
+        r'<input type="text" name="title" value="Adopt the risk register"[^>]*disabled', edit
+    )
+    response = admin.post(
+        action_url(world, "action_edit"),
+        {"title": "Renamed", "status": "in_progress", "version": "1", "currency": "EUR"},
+    )
+    assert response.status_code == 302
+    world.action.refresh_from_db()
+    assert (world.action.title, world.action.status, world.action.version) == (
+        "Adopt the risk register",
+        "in_progress",
+        2,
+    )
+
+
+def test_action_history_shows_field_labels_and_status_names(world):
+    domain.update_action(
+        action=world.action,
+        user=world.editor,
+        changes={"status": "in_progress", "owner_department": "Civil protection"},
+    )
+    page = text_of(client_for(world.viewer).get(action_url(world, "action")))
+    assert '<td>Status</td><td class="old">Planned</td><td class="new">In progress</td>' in page
+    assert (
+        '<td>Owning department</td><td class="old"></td><td class="new">Civil protection</td>'
+        in page
+    )
+    assert (
+        '<td>Created</td><td class="old"></td><td class="new">Adopt the risk register</td>' in page
+    )
+    assert "<td>status</td>" not in page and "in_progress</td>" not in page

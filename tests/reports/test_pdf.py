@@ -75,3 +75,25 @@ def test_pdf_url_fetcher_refuses_outside_addresses():
     with pytest.raises(ExternalResourceRefused):
         fetcher("http://169.254.169.254/")
     assert fetcher("data:text/plain,hello").read() == b"hello"
+
+
+def test_a_final_cycles_report_says_when_answers_and_actions_stood(settings):
+    from django.utils import timezone
+
+    a = filled_assessment(make_city())
+    draft = render_html(a)
+    assert "answers may still change" in draft
+    assert "as finalized on" not in draft
+    finalize(assessment=a, user=None)
+    a.refresh_from_db()
+    html = render_html(a)
+    finalized = a.finalized_at.astimezone(timezone.get_current_timezone())
+    today = timezone.localdate()
+    assert (
+        f"answers and targets as finalized on {finalized.day} {finalized:%B %Y}; "
+        f"actions as of {today.day} {today:%B %Y}"
+    ) in html
+    assert (
+        f"The actions as they stand on {today.day} {today:%B %Y}: they go on being carried "
+        "out after the assessment was finalized."
+    ) in html

@@ -216,6 +216,30 @@ def test_every_member_sees_the_comparison_with_trend_chart(client, world, role):
     assert b"Stages over all cycles" in response.content
 
 
+def test_comparison_flags_an_objective_that_went_back_with_a_sign_and_words(client, world):
+    city, persons, first, second = world
+    answer(second, "L1S1", status="in_progress")  # achieved in the first cycle
+    client.force_login(persons["viewer"])
+    url = reverse("reports:compare", args=[city.slug])
+    response = client.get(url, {"older": str(first.uuid), "newer": str(second.uuid)})
+    html = response.content.decode()
+    row = html[html.index('<tr class="regression"><th scope="row">L1S1</th>') :]
+    row = row[: row.index("</tr>")]
+    assert row.endswith(
+        "<td>Achieved</td><td><strong>In progress</strong></td><td>▼ went back</td>"
+    )
+    assert html.count('<tr class="regression">') == 1
+    assert "<td>▲ moved on</td>" in html
+    assert " · 1 went back</caption>" in html
+    from vertebra.reports.pdf import render_html
+
+    pdf = render_html(second)
+    assert (
+        '<tr class="regression"><th scope="row" class="answers__id">L1S1\nAchieved → In progress\n▼ went back</th>'
+        in pdf
+    )
+
+
 def test_comparison_defaults_to_latest_and_its_previous_cycle(
     client, world, django_assert_max_num_queries
 ):

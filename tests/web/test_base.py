@@ -54,6 +54,23 @@ def test_logout_is_a_post_that_ends_the_session(client: Client) -> None:
     assert client.get("/")["Location"] == "/login/?next=/"
 
 
+def test_opening_logout_shows_a_page_with_the_button_and_logs_nobody_out(
+    client: Client,
+) -> None:
+    user = User.objects.create_user("ana@example.org", "pw")
+    client.force_login(user)
+    page = client.get("/logout/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "You are logged in as ana@example.org. Log out of Vertebra on this browser?" in html
+    assert '<form method="post" action="/logout/" data-leave-freely>' in html
+    assert client.get("/").status_code == 200  # still logged in
+    client.post("/logout/")
+    after = client.get("/logout/").content.decode()
+    assert "You are logged out." in after
+    assert 'id="confirm-logout"' not in after
+
+
 def test_htmx_is_vendored_not_fetched_from_a_cdn(client: Client) -> None:
     from django.contrib.staticfiles import finders
 

@@ -253,3 +253,22 @@ def test_dashboard_shows_a_saved_change_on_the_next_load(world: World) -> None:
     again = viewer.get(world.url()).content.decode()
     assert "L3 has not reached Starting yet; Starting needs L3S1." in again
     assert '<span class="figure__value">0 / 96</span>' in again
+
+
+def test_where_the_city_stands_names_the_objectives_with_titles_and_links(world: World) -> None:
+    from vertebra.frameworks.domain import objective_titles, shape_of
+
+    fv = world.assessment.framework_version
+    titles, shape = objective_titles(fv), shape_of(fv)
+    starting = [code for code in shape.objective_codes if shape.objective_stage[code] == "S"]
+    html = world.client("viewer").get(world.url()).content.decode()
+    assert (
+        f'<p class="lead">The city has not reached Starting yet; Starting needs these '
+        f"{len(starting)} objectives:</p>"
+    ) in html
+    link = world.url("objectives/L1S1/")
+    assert (
+        f'<li><a href="{link}"><span class="objective__code">L1S1</span></a> {titles["L1S1"]}</li>'
+    ) in html
+    assert html.count('<details class="gaps"') == 1 + len(shape.dimension_codes)
+    assert world.client("viewer").get(link)["Location"].endswith("/policies/L1/#objective-L1S1")

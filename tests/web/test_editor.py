@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from tests.web.conftest import World
 from vertebra.assessments.domain import finalize, save_answer
@@ -55,6 +56,29 @@ def test_htmx_save_returns_fragment_with_policy_stage_and_figures_out_of_band(
         '<span class="stage-summary" id="stage-summary-S" hx-swap-oob="true">2 of 2 done (met)</span>'
         in html
     )
+
+
+def test_htmx_save_reads_the_answer_once_and_shows_the_new_change(
+    world: World, django_assert_num_queries: object
+) -> None:
+    """Session, person, membership, assessment, answer; count the change, UPDATE, history
+    (in the test's transaction: SAVEPOINT and RELEASE); the card's files, comments and
+    latest changes; the assessment's statuses for its figures."""
+    client = world.client("editor")
+    client.get(world.url())
+    with django_assert_num_queries(14):  # type: ignore[operator]
+        response = client.post(
+            world.url("objectives/L1S1/save/"),
+            {"status": "in_progress", "progress": "30", "notes": "Draft plan", "version": "1"},
+            **HTMX,
+        )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="version" value="2"' in html
+    assert "Draft plan" in html
+    new_values = re.findall(r'<span class="new">([^<]*)</span>', html)
+    assert sorted(new_values) == ["30%", "Draft plan", "In progress"]
+    assert _answer(world, "L1S1").notes == "Draft plan"
 
 
 def test_plain_post_saves_and_redirects_back_to_the_objective_with_a_message(
@@ -178,10 +202,10 @@ def test_stale_htmx_save_shows_conflict_with_both_values_and_loses_nothing(world
     assert response.status_code == 409
     assert html.lstrip().startswith('<article id="objective-L1S1"')
     assert "admin@porto.example saved this objective while you were editing it." in html
-    assert '<tr><th scope="row">Status</th><td>Achieved</td><td>In progress</td></tr>' in html
+    assert '<tr><th scope="row">Status</th><td>Achieved</td><td>In progress</td><td>' in html
     assert (
         '<tr><th scope="row">Evidence</th><td>Admin&#x27;s evidence</td>'
-        "<td>Editor&#x27;s evidence</td></tr>"
+        "<td>Editor&#x27;s evidence</td><td>"
     ) in html
     assert ">\nEditor&#x27;s evidence</textarea>" in html
     assert '<input type="hidden" name="version" value="2"' in html
@@ -208,9 +232,102 @@ def test_stale_plain_post_answers_409_with_the_conflict_on_the_page(world: World
     html = response.content.decode()
     assert (
         '<tr><th scope="row">Responsible department or stakeholder</th>'
-        "<td>Water Utility</td><td>Fire Service</td></tr>"
+        "<td>Water Utility</td><td>Fire Service</td><td>"
     ) in html
     assert _answer(world, "L1S1").owner == "Water Utility"
+
+
+def _loaded_form(client: Client, world: World, code: str) -> dict[str, str]:
+    """The objective's form as the policy page shows it: its hidden fields and values."""
+    html = client.get(world.url(f"policies/{code[:2]}/")).content.decode()
+    form = html[html.index(f'id="objective-form-{code}"') :]
+    form = form[: form.index("</form>")]
+    fields = dict(re.findall(r'<input type="hidden" name="(version|loaded)" value="([^"]*)"', form))
+    assert set(fields) == {"version", "loaded"}
+    return fields
+
+
+def test_a_save_from_an_older_version_keeps_the_fields_only_the_other_person_changed(
+    world: World,
+) -> None:
+    editor = world.client("editor")
+    loaded = _loaded_form(editor, world, "L1S1")
+    save_answer(  # meanwhile, the admin adds evidence and an owner
+        answer=_answer(world, "L1S1"),
+        user=world.people["admin"],
+        changes={"evidence": "Council decision 4/2026", "owner": "Water Utility"},
+    )
+    # The editor's form still holds the empty evidence and owner it loaded.
+    response = editor.post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "in_progress", "progress": "40", "notes": "Draft ready", **loaded},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    current = _answer(world, "L1S1")
+    assert (
+        current.status,
+        current.progress,
+        current.notes,
+        current.evidence,
+        current.owner,
+        current.version,
+    ) == ("in_progress", 40, "Draft ready", "Council decision 4/2026", "Water Utility", 3)
+    history = list(
+        AnswerEvent.objects.filter(answer=current)
+        .order_by("id")
+        .values_list("user__email", "field", "new_value")
+    )
+    assert history == [
+        ("admin@porto.example", "evidence", "Council decision 4/2026"),
+        ("admin@porto.example", "owner", "Water Utility"),
+        ("editor@porto.example", "status", "in_progress"),
+        ("editor@porto.example", "progress", "40"),
+        ("editor@porto.example", "notes", "Draft ready"),
+    ]
+
+
+def test_only_fields_both_changed_are_a_conflict_and_each_is_settled_by_choice(
+    world: World,
+) -> None:
+    editor = world.client("editor")
+    loaded = _loaded_form(editor, world, "L1S1")
+    save_answer(
+        answer=_answer(world, "L1S1"),
+        user=world.people["admin"],
+        changes={"evidence": "Admin's evidence", "owner": "Water Utility", "notes": "Admin"},
+    )
+    mine = {
+        "status": "in_progress",
+        "progress": "20",
+        "evidence": "Editor's evidence",
+        "notes": "Editor",
+    }
+    response = editor.post(world.url("objectives/L1S1/save/"), {**mine, **loaded}, **HTMX)
+    assert response.status_code == 409
+    html = response.content.decode()
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>', html)
+    assert rows == ["Evidence", "Notes"]  # not Owner: only the admin changed it
+    assert 'name="keep_evidence" value="theirs" form="objective-form-L1S1"' in html
+    assert _answer(world, "L1S1").version == 2  # nothing written
+    # The form now holds the owner as saved and the editor's own input elsewhere.
+    assert 'value="Water Utility"' in html
+    assert ">\nEditor&#x27;s evidence</textarea>" in html
+    again = dict(re.findall(r'<input type="hidden" name="(version|loaded)" value="([^"]*)"', html))
+    assert again["version"] == "2"
+
+    # Keep the admin's evidence, the editor's notes; the owner stays as the admin saved it.
+    form = {**mine, "owner": "Water Utility", **again, "keep_evidence": "theirs"}
+    response = editor.post(world.url("objectives/L1S1/save/"), form, **HTMX)
+    assert response.status_code == 200
+    current = _answer(world, "L1S1")
+    assert (current.evidence, current.notes, current.owner, current.status, current.version) == (
+        "Admin's evidence",
+        "Editor",
+        "Water Utility",
+        "in_progress",
+        3,
+    )
 
 
 def test_saving_again_after_a_conflict_keeps_the_second_persons_input(world: World) -> None:
@@ -533,3 +650,56 @@ def test_a_card_shows_the_latest_ten_changes_and_links_to_all_of_them(world: Wor
     assert news == [str(n) for n in range(12, 0, -1)]
     assert "Elsewhere" not in page  # another objective's change
     assert "Every change to the answer of objective" in page
+
+
+def test_a_signed_in_persons_pages_are_never_stored_so_back_shows_them_as_saved(
+    world: World,
+) -> None:
+    editor = world.client("editor")
+    for url in (world.url(), world.url("policies/L1/"), world.url("history/")):
+        response = editor.get(url)
+        assert response.status_code == 200
+        assert sorted(response["Cache-Control"].split(", ")) == ["no-store", "private"], url
+    saved = editor.post(
+        world.url("objectives/L1S1/save/"), {"status": "achieved", "version": "1"}, **HTMX
+    )
+    assert sorted(saved["Cache-Control"].split(", ")) == ["no-store", "private"]
+
+
+def test_answered_objectives_fold_to_one_line_and_the_page_can_show_only_open_ones(
+    world: World,
+) -> None:
+    save_answer(
+        answer=_answer(world, "L1S1"),
+        user=world.people["admin"],
+        changes={
+            "status": "achieved",
+            "evidence": "Council decision 4/2026\nand its annex",
+            "links": "https://example.org/decision",
+        },
+    )
+    Answer.objects.filter(assessment=world.assessment, objective__code="L1S2").update(
+        links="javascript:alert(1)\nhttps://example.org/plan"
+    )
+    editor = world.client("editor")
+    html = editor.get(world.url("policies/L1/")).content.decode()
+    card = html[html.index('id="objective-L1S1"') : html.index('id="objective-L1S2"')]
+    assert (
+        '<details class="objective__work">\n  <summary class="objective__summary">'
+        "Council decision 4/2026</summary>"
+    ) in card
+    assert (
+        '<a href="https://example.org/decision" rel="noopener noreferrer" target="_blank">'
+        "https://example.org/decision</a>"
+    ) in card
+    other = html[html.index('id="objective-L1S2"') :]
+    other = other[: other.index("</article>")]
+    assert '<details class="objective__work" open>' in other
+    assert 'href="https://example.org/plan"' in other
+    assert "javascript:" not in other.split("<textarea", 1)[0] + other.split("</textarea>")[-1]
+    assert '<div class="field field--na_justification">' in other
+    assert '<div class="policy-page">' in html
+    assert '<a href="?show=open" id="show-open">Show only the open objectives</a>' in html
+    open_only = editor.get(world.url("policies/L1/?show=open")).content.decode()
+    assert '<div class="policy-page policy-page--open-only">' in open_only
+    assert '<a href="?" id="show-all">Show every objective</a>' in open_only

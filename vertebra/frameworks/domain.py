@@ -103,6 +103,22 @@ def shape_of(fv: FrameworkVersion) -> Shape:
     return _shape_for(fv.pk, fv.digest, fv.framework_id)
 
 
+@lru_cache(maxsize=32)
+def _titles_for(pk: int, digest: str) -> dict[str, str]:
+    framework = framework_of(FrameworkVersion.objects.get(pk=pk))
+    return {
+        objective.code: objective.text
+        for dimension in framework.dimensions
+        for policy in dimension.policies
+        for objective in policy.objectives
+    }
+
+
+def objective_titles(fv: FrameworkVersion) -> dict[str, str]:
+    """Objective code to its text, in the model's language (cached: versions never change)."""
+    return _titles_for(fv.pk, fv.digest)
+
+
 def latest_version(framework_id: str) -> FrameworkVersion:
     """The newest stored version; a shipped model not loaded yet is loaded first."""
     fv = FrameworkVersion.objects.filter(framework_id=framework_id).order_by("-version").first()

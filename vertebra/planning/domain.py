@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vertebra.assessments.domain import (
+    AssessmentLockedError,
     SaveResult,
     count_change,
     create_assessment,
@@ -61,10 +62,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTION_FIELDS",
+    "CARRYING_OUT",
     "OPEN_STATUSES",
     "ActionConflictError",
     "FinishResult",
     "Plan",
+    "PlanLockedError",
     "PlanningValidationError",
     "PolicyProjection",
     "Projection",
@@ -85,6 +88,7 @@ __all__ = [
     "objectives_to_confirm",
     "plan_of",
     "project",
+    "require_open_plan",
     "sequencing_warnings",
     "set_stakeholder_types",
     "set_targets",
@@ -110,6 +114,44 @@ class ActionConflictError(Exception):
         )
 
 
+class PlanLockedError(AssessmentLockedError):
+    """A change the plan of a final assessment does not take (see ``require_open_plan``)."""
+
+    def __init__(self, message: str) -> None:
+        Exception.__init__(self, message)
+
+
+# What carrying out a final cycle's actions may still change: their status (and progress notes).
+CARRYING_OUT = frozenset({"status"})
+
+
+def require_open_plan(assessment: Assessment, *, carrying_out: bool = False) -> None:
+    """Refuse a change of a final assessment's plan, unless it only records the carrying out.
+
+    Finalizing freezes the answers and the targets as they stood, and the actions as planned:
+    new actions, merges, deletions and changes of an action's plan belong in the next cycle.
+    The actions go on being carried out, so their status and progress notes still change,
+    until a next cycle carries the open ones over; from then on the old cycle is a record.
+    """
+    if assessment.status != AssessmentStatus.FINAL:
+        return
+    if not carrying_out:
+        raise PlanLockedError(
+            _(
+                "This assessment is final: its targets and planned actions stay as they were "
+                "finalized. Plan new work in the next cycle; only the status and progress "
+                "notes of its actions can still be recorded."
+            )
+        )
+    if Assessment.objects.filter(previous=assessment).exists():
+        raise PlanLockedError(
+            _(
+                "The next cycle has carried this plan's open actions over: record their "
+                "progress there. This final assessment is now a record."
+            )
+        )
+
+
 # ---------------------------------------------------------------------------------------------
 # Targets and gaps
 
@@ -127,12 +169,15 @@ def set_targets(
     dimensions: Mapping[str, str | None] | None = None,
     all_policies: str | None = None,
     target_date: dt.date | None = None,
+    target_dates: Mapping[str, dt.date | None] | None = None,
 ) -> dict[str, str]:
     """Set target stages; an empty stage ("" or None) clears a policy's target.
 
     ``all_policies`` applies one stage to every policy, ``dimensions`` one stage to each policy
-    of a dimension, ``targets`` one stage to one policy; the more specific one wins. The target
-    date is set on every target this call touches. Returns all targets after the change.
+    of a dimension, ``targets`` one stage to one policy; the more specific one wins. Dates
+    likewise: ``target_dates`` sets (or with None clears) one policy's date, ``target_date``
+    the date of every other target this call touches; without either a target keeps its date.
+    Returns all targets after the change.
     """
     shape = shape_of(assessment.framework_version)
     errors: dict[str, str] = {}
@@ -162,25 +207,45 @@ def set_targets(
             errors[f"target_{policy}"] = _("Unknown policy %(code)s.") % {"code": policy}
         elif stage_ok(f"target_{policy}", stage):
             wanted[policy] = stage or None
+    dates = dict(target_dates or {})
+    too_early = _("The target date must be after the assessment date (%(date)s).") % {
+        "date": assessment.date.isoformat()
+    }
     if target_date is not None and target_date <= assessment.date:
-        errors["target_date"] = _(
-            "The target date must be after the assessment date (%(date)s)."
-        ) % {"date": assessment.date.isoformat()}
+        errors["target_date"] = too_early
+    for policy, date in dates.items():
+        if policy not in shape.policy_name:
+            errors[f"date_{policy}"] = _("Unknown policy %(code)s.") % {"code": policy}
+        elif date is not None and date <= assessment.date:
+            errors[f"date_{policy}"] = too_early
     if errors:
         raise PlanningValidationError(errors)
+    require_open_plan(assessment)
     with transaction.atomic():
-        if wanted:
+        if wanted or dates:
             # Targets show in the API's read of the assessment (its profile); actions show
-            # in no kept part, so they leave the revision alone.
-            count_change(assessment_id=assessment.pk, draft=False)
+            # in no kept part, so they leave the revision alone. The UPDATE holds the
+            # assessment's row: a finalization cannot slip in before the targets are written.
+            try:
+                count_change(assessment_id=assessment.pk)
+            except AssessmentLockedError:
+                assessment.status = AssessmentStatus.FINAL
+                require_open_plan(assessment)
         for policy, stage in wanted.items():
             if stage is None:
                 Target.objects.filter(assessment=assessment, policy_code=policy).delete()
                 continue
+            defaults: dict[str, Any] = {"stage_code": stage, "updated_by": user}
+            if policy in dates:
+                defaults["target_date"] = dates[policy]
+            elif target_date is not None:
+                defaults["target_date"] = target_date
             Target.objects.update_or_create(
-                assessment=assessment,
-                policy_code=policy,
-                defaults={"stage_code": stage, "target_date": target_date, "updated_by": user},
+                assessment=assessment, policy_code=policy, defaults=defaults
+            )
+        for policy in set(dates) - set(wanted):  # a date alone changes an existing target
+            Target.objects.filter(assessment=assessment, policy_code=policy).update(
+                target_date=dates[policy], updated_by=user
             )
     return targets_of(assessment)
 
@@ -316,6 +381,7 @@ def create_action(
     """A new action; title is required, everything else optional (status defaults to proposed)."""
     full = {"title": "", **data}
     cleaned = clean_action(assessment=assessment, data=full)
+    require_open_plan(assessment)
     objectives = cleaned.pop("objectives", None) or []
     cleaned.setdefault("currency", assessment.city.currency)
     with transaction.atomic():
@@ -360,6 +426,7 @@ def update_action(
         changed = [name for name in ACTION_FIELDS if name in after and after[name] != before[name]]
         if not changed:
             return []
+        require_open_plan(current.assessment, carrying_out=set(changed) <= CARRYING_OUT)
         current.version += 1
         current.save(
             update_fields=[n for n in changed if n != "objectives"] + ["version", "updated_at"]
@@ -378,6 +445,7 @@ def delete_action(
     *, action: Action, user: User | None, expected_version: int | None = None, source: str = "web"
 ) -> None:
     """Delete an action; its history stays (with the action link emptied)."""
+    require_open_plan(action.assessment)
     with transaction.atomic():
         current = Action.objects.select_for_update().get(pk=action.pk)
         if expected_version is not None and current.version != expected_version:
@@ -432,6 +500,7 @@ def merge_actions(
         ) % {"currencies": ", ".join(sorted(currencies))}
     if errors:
         raise PlanningValidationError(errors)
+    require_open_plan(into.assessment)
     starts = [a.start_date for a in group if a.start_date]
     dues = [a.due_date for a in group if a.due_date]
     costs = [a.cost for a in group if a.cost is not None]
@@ -485,6 +554,7 @@ def add_note(
         errors["date"] = _("A progress note cannot be dated in the future.")
     if errors:
         raise PlanningValidationError(errors)
+    require_open_plan(action.assessment, carrying_out=True)
     return ActionNote.objects.create(action=action, date=note_date, text=text, author=user)
 
 
@@ -587,6 +657,7 @@ def create_proposed_actions(*, assessment: Assessment, user: User | None) -> lis
     Objectives that already have an open action (proposed, planned or in progress) are
     skipped, so running this again only adds what is missing.
     """
+    require_open_plan(assessment)
     gaps = gaps_to_target(assessment=assessment)
     wanted = [code for policy_codes in gaps.values() for code in policy_codes]
     covered = set(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -28,7 +29,7 @@ def stage_choices(shape: Shape, empty: str) -> list[tuple[str, str]]:
 
 
 class TargetsForm(forms.Form):
-    """One stage per policy, plus shortcuts for a whole dimension or every policy.
+    """One stage and date per policy, plus shortcuts for a whole dimension or every policy.
 
     The submit button pressed (``apply``) says which part applies: "policies", "all" or
     "dimension:<code>".
@@ -38,7 +39,10 @@ class TargetsForm(forms.Form):
         label=_("Target date"),
         required=False,
         widget=DateInput(),
-        help_text=_("When the city wants to reach these stages."),
+        help_text=_(
+            "For the shortcuts: when the city wants to reach the stage they set. Each policy "
+            "below has its own date."
+        ),
     )
     all_policies = forms.ChoiceField(label=_("Every policy"), required=False)
 
@@ -58,12 +62,18 @@ class TargetsForm(forms.Form):
                 required=False,
                 choices=stage_choices(shape, str(_("No target"))),
             )
+            self.fields[f"date_{policy}"] = forms.DateField(
+                label=_("%(policy)s: target date") % {"policy": policy},
+                required=False,
+                widget=DateInput(),
+            )
 
     def dimension_fields(self) -> list[forms.BoundField]:
         return [self[f"dimension_{d}"] for d in self.shape.dimension_codes]
 
-    def policy_fields(self) -> list[forms.BoundField]:
-        return [self[f"target_{p}"] for p in self.shape.policy_codes]
+    def policy_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """Each policy's stage and date fields."""
+        return [(self[f"target_{p}"], self[f"date_{p}"]) for p in self.shape.policy_codes]
 
 
 class ActionForm(forms.Form):
@@ -138,6 +148,33 @@ class ActionForm(forms.Form):
             "status": action.status,
             "version": action.version,
         }
+
+    # What an action's history calls the changes that are not a field's.
+    HISTORY_LABELS = {
+        "created": _("Created"),
+        "deleted": _("Deleted"),
+        "merged": _("Merged in"),
+        "merged_into": _("Merged into"),
+    }
+
+    @classmethod
+    def history_label(cls, field: str) -> str:
+        """A history entry's field as people read it (its label), not its name."""
+        if field in cls.base_fields:
+            return str(cls.base_fields[field].label)
+        return str(cls.HISTORY_LABELS.get(field, field))
+
+    @staticmethod
+    def history_value(field: str, value: str) -> str:
+        if field == "status" and value in ActionStatus.values:
+            return str(ActionStatus(value).label)
+        return value
+
+    def only(self, names: Iterable[str]) -> None:
+        """Show every other field as it is, not to be changed (a final assessment's plan)."""
+        for name, field in self.fields.items():
+            if name not in names and name != "version":
+                field.disabled = True
 
     def domain_data(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if k != "version"}

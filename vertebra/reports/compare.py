@@ -12,6 +12,14 @@ from vertebra.cities.models import City
 from vertebra.frameworks.domain import shape_of
 from vertebra.maturity import Profile, Shape, profile
 
+# How far along a status is: an objective that moves to a lower rank went back.
+STATUS_RANK = {
+    AnswerStatus.NOT_STARTED.value: 0,
+    AnswerStatus.IN_PROGRESS.value: 1,
+    AnswerStatus.ACHIEVED.value: 2,
+    AnswerStatus.NOT_APPLICABLE.value: 2,
+}
+
 
 @dataclass(frozen=True)
 class StatusChange:
@@ -20,6 +28,11 @@ class StatusChange:
     policy: str
     old: str
     new: str
+
+    @property
+    def went_back(self) -> bool:
+        """A regression: achieved (or not applicable) no more, or in progress no more."""
+        return STATUS_RANK.get(self.new, 0) < STATUS_RANK.get(self.old, 0)
 
 
 @dataclass(frozen=True)
@@ -209,7 +222,9 @@ def present(comparison: Comparison) -> dict[str, object]:
                 "new": labels.get(c.new, c.new),
                 "old_code": c.old,
                 "new_code": c.new,
+                "went_back": c.went_back,
             }
             for c in comparison.objectives
         ],
+        "regressions": sum(1 for c in comparison.objectives if c.went_back),
     }

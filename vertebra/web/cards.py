@@ -101,6 +101,7 @@ class FieldView:
     help: str
     html: SafeString
     errors: list[str]
+    name: str = ""
 
     # The names of Django's BoundField, so that ``web/_field.html`` places either.
 
@@ -163,7 +164,7 @@ def field_view(form: forms.Form, name: str) -> FieldView:
     if auto_id and "id" not in widget.attrs:
         attrs["id"] = auto_id
     html = widget.render(form.add_prefix(name), field.prepare_value(value), attrs)
-    return FieldView(id=auto_id, label=label, help=help_text, html=html, errors=[])
+    return FieldView(id=auto_id, label=label, help=help_text, html=html, errors=[], name=name)
 
 
 def _bound_field_view(form: forms.Form, name: str) -> FieldView:
@@ -174,6 +175,7 @@ def _bound_field_view(form: forms.Form, name: str) -> FieldView:
         help=str(bound.help_text or ""),
         html=bound.as_widget(),
         errors=[str(error) for error in bound.errors],
+        name=name,
     )
 
 
@@ -283,9 +285,13 @@ FIELD_LAYOUT = (("progress", "owner"), ("na_justification",), ("evidence", "link
 
 @dataclass
 class ConflictRow:
+    """A field both people changed: the saved value, the person's input, and the name of the
+    choice between them (``keep_<field>``)."""
+
     label: str
     theirs: str
     yours: str
+    name: str = ""
 
 
 @dataclass
@@ -358,7 +364,7 @@ class ObjectiveItem:
     @cached_property
     def version_input(self) -> SafeString:
         assert self.form is not None
-        return self.form["version"].as_widget()
+        return SafeString(self.form["version"].as_widget() + self.form["loaded"].as_widget())
 
     @cached_property
     def status_field(self) -> FieldView:
@@ -437,4 +443,32 @@ class ObjectiveItem:
 
     @property
     def link_list(self) -> list[str]:
-        return [line for line in self.answer.links.splitlines() if line.strip()]
+        """The saved web addresses, to open (only http and https ever reach a link)."""
+        lines = (line.strip() for line in self.answer.links.splitlines())
+        return [line for line in lines if line.lower().startswith(("http://", "https://"))]
+
+    @property
+    def answered(self) -> bool:
+        return self.answer.status in (AnswerStatus.ACHIEVED, AnswerStatus.NOT_APPLICABLE)
+
+    @property
+    def open(self) -> bool:
+        """Whether the card shows its form and evidence unfolded: an answered objective is
+        folded to one line, unless there is something to see (a message, errors)."""
+        return not self.answered or bool(
+            self.notice
+            or self.conflict is not None
+            or self.error_list
+            or self.evidence_error
+            or self.comment_error
+        )
+
+    @property
+    def summary_line(self) -> str:
+        """An answered objective folded: its evidence (or justification) on one line."""
+        answer = self.answer
+        text = answer.na_justification if self.not_applicable else answer.evidence
+        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+        if not first:
+            return _("Show the answer")
+        return first if len(first) <= 120 else first[:119] + "…"

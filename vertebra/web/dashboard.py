@@ -15,12 +15,19 @@ from django.views.decorators.http import require_GET
 
 from vertebra.assessments.models import AnswerEvent
 from vertebra.fragments import assessment_state, kept
+from vertebra.frameworks.domain import objective_titles
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile, Shape
 from vertebra.reports.charts import policy_stages_svg
 from vertebra.web.cards import ObjectiveLinks, history_rows, translated_labels
 from vertebra.web.forms import FIELD_LABELS
-from vertebra.web.presenters import coverage_percent, dimension_rows, overall_view, stages
+from vertebra.web.presenters import (
+    Objectives,
+    coverage_percent,
+    dimension_rows,
+    overall_view,
+    stages,
+)
 from vertebra.web.scope import AssessmentScope, load_scope, profiles_for
 
 HISTORY_PAGE_SIZE = 50
@@ -77,6 +84,10 @@ def _assessment_body(scope: AssessmentScope) -> str:
         shape = scope.shape
         prof = profiles_for([assessment])[assessment.pk]
         policy_page = reverse("web:policy", args=[scope.city.slug, assessment.uuid, _POLICY])
+        objective_page = reverse("web:objective", args=[scope.city.slug, assessment.uuid, _POLICY])
+        objectives = Objectives(
+            objective_titles(fv), lambda code: objective_page.replace(_POLICY, code)
+        )
         return render_to_string(
             "web/_assessment_body.html",
             {
@@ -84,9 +95,12 @@ def _assessment_body(scope: AssessmentScope) -> str:
                 "city": scope.city,
                 "assessment": assessment,
                 "profile": prof,
-                "overall": overall_view(shape, prof),
+                "overall": overall_view(shape, prof, objectives=objectives),
                 "dimensions": dimension_rows(
-                    shape, prof, policy_url=lambda code: policy_page.replace(_POLICY, code)
+                    shape,
+                    prof,
+                    policy_url=lambda code: policy_page.replace(_POLICY, code),
+                    objectives=objectives,
                 ),
                 "stages": stages(shape),
                 "coverage": coverage_percent(prof),

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -28,8 +28,9 @@ from vertebra.assessments.domain import (
     AnswerConflictError,
     AnswerRevision,
     AnswerValidationError,
+    answer_digest,
     answer_revisions,
-    save_answer,
+    save_merged,
 )
 from vertebra.assessments.evidence import (
     ALLOWED_EXTENSIONS,
@@ -74,18 +75,23 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _with_evidence(answers: QuerySet[Answer]) -> QuerySet[Answer]:
-    """Answers with all their card shows: objective, files, comments and the latest changes
-    (the card's history; the history page has them all)."""
-    return answers.select_related("objective", "updated_by").prefetch_related(
-        Prefetch(
-            "events",
-            queryset=AnswerEvent.objects.select_related("user")[:CARD_HISTORY],
-            to_attr="latest_events",
-        ),
+def _evidence() -> list[Prefetch[Any]]:
+    """What a card shows beside the answer and its history: files and comments."""
+    return [
         Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
         Prefetch("comments", queryset=Comment.objects.select_related("author")),
+    ]
+
+
+def _with_evidence(answers: QuerySet[Answer]) -> QuerySet[Answer]:
+    """Answers with all their cards show: objective, files, comments and the latest changes
+    (the card's history; the history page has them all)."""
+    latest = Prefetch(
+        "events",
+        queryset=AnswerEvent.objects.select_related("user")[:CARD_HISTORY],
+        to_attr="latest_events",
     )
+    return answers.select_related("objective", "updated_by").prefetch_related(latest, *_evidence())
 
 
 def _one_answer(scope: AssessmentScope, code: str, *, card: bool = True) -> Answer:
@@ -269,6 +275,8 @@ def _policy_page(
         "assessment": scope.assessment,
         "policy_code": policy_code,
         "body": _policy_body(request, scope, policy_code, override),
+        # Only the objectives still open (not achieved, not applicable): a long page's work.
+        "open_only": request.GET.get("show") == "open",
     }
     return render(request, "web/policy.html", context, status=status)
 
@@ -362,11 +370,13 @@ def save_objective(
         return _respond(request, scope, item, status=400)
     changes = form.changes()
     try:
-        result = save_answer(
+        result = save_merged(
             answer=answer,
             user=user_of(request),
             changes=changes,
+            loaded=form.cleaned_data["loaded"],
             expected_version=form.cleaned_data["version"],
+            keep_theirs=[n for n in ANSWER_FIELDS if request.POST.get(f"keep_{n}") == "theirs"],
         )
     except AnswerValidationError as error:
         for name, text in error.errors.items():
@@ -375,35 +385,63 @@ def save_objective(
             scope, _one_answer(scope, code), form=form, errors=[_("Check the fields marked below.")]
         )
         return _respond(request, scope, item, status=400)
-    except AnswerConflictError:
-        current = _one_answer(scope, code)
-        rows = [
-            ConflictRow(
-                str(FIELD_LABELS[name]),
-                _display(getattr(current, name), name),
-                _display(changes[name], name),
-            )
-            for name in ANSWER_FIELDS
-            if getattr(current, name) != changes[name]
-        ]
-        data = request.POST.copy()
-        data["version"] = str(current.version)
-        kept = AnswerForm(data, prefix_code=code)
-        kept.is_valid()
-        item = _item(
-            scope,
-            current,
-            form=kept,
-            conflict=rows,
-            conflict_by=str(current.updated_by or _("someone else")),
+    except AnswerConflictError as conflict:
+        return _respond(
+            request, scope, _conflict_item(request, scope, code, changes, conflict), status=409
         )
-        return _respond(request, scope, item, status=409)
-    fresh = _one_answer(scope, code)
+    # The saved answer as stored; only what its card shows beside it is read (its latest
+    # changes by the card itself: one LIMIT query, cheaper than a prefetch of one answer's).
+    fresh = result.answer
+    prefetch_related_objects([fresh], *_evidence())
     notice = (
         _("Saved.") if result.changed else _("Nothing to save: the answer was already like this.")
     )
     item = _item(scope, fresh, notice=notice)
     return _respond(request, scope, item, message=_("%(code)s saved.") % {"code": code})
+
+
+def _conflict_item(
+    request: HttpRequest,
+    scope: AssessmentScope,
+    code: str,
+    changes: dict[str, Any],
+    conflict: AnswerConflictError,
+) -> ObjectiveItem:
+    """The card after a save met someone else's: the saved answer, the fields both changed
+    with a choice for each, and a form that holds the person's input where they changed
+    something and the saved values elsewhere, loaded anew."""
+    current = _one_answer(scope, code)
+    both = conflict.fields
+    if both is None:  # a form without what it loaded: every field that differs
+        both = [name for name in ANSWER_FIELDS if getattr(current, name) != changes[name]]
+    mine = conflict.mine if conflict.mine is not None else list(ANSWER_FIELDS)
+    rows = [
+        ConflictRow(
+            str(FIELD_LABELS[name]),
+            _display(getattr(current, name), name),
+            _display(changes[name], name),
+            name,
+        )
+        for name in both
+    ]
+    data = request.POST.copy()
+    for name in ANSWER_FIELDS:
+        if name not in mine:
+            value = getattr(current, name)
+            data[name] = "" if value is None else str(value)
+    data["version"] = str(current.version)
+    data["loaded"] = answer_digest(current)
+    for name in ANSWER_FIELDS:
+        data.pop(f"keep_{name}", None)
+    kept = AnswerForm(data, prefix_code=code)
+    kept.is_valid()
+    return _item(
+        scope,
+        current,
+        form=kept,
+        conflict=rows,
+        conflict_by=str(current.updated_by or _("someone else")),
+    )
 
 
 @login_required

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vertebra.assessments.domain import ANSWER_FIELDS
+from vertebra.assessments.domain import ANSWER_FIELDS, answer_digest
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.web import widgets
 
@@ -85,6 +85,9 @@ class AnswerForm(forms.Form):
         help_text=_("Required when the status is “Not applicable”."),
     )
     version = forms.IntegerField(widget=widgets.HiddenInput, min_value=1)
+    # The answer's values as the person loaded them (see save_merged), to merge a save made
+    # while someone else saved.
+    loaded = forms.CharField(widget=widgets.HiddenInput, required=False, max_length=200)
 
     def __init__(self, *args: Any, prefix_code: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,6 +99,7 @@ class AnswerForm(forms.Form):
     def for_answer(cls, answer: Answer) -> AnswerForm:
         initial = {name: getattr(answer, name) for name in ANSWER_FIELDS}
         initial["version"] = answer.version
+        initial["loaded"] = answer_digest(answer)
         return cls(initial=initial, prefix_code=answer.objective.code)
 
     def changes(self) -> dict[str, Any]:

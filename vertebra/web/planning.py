@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -56,12 +57,30 @@ class Scope(access.Scoped):
     def can_manage(self) -> bool:
         return self.can(Verb.PLAN)
 
+    @property
+    def can_plan(self) -> bool:
+        """New actions, merges, deletions and changes of an action's plan: drafts only."""
+        return self.can_manage and not self.assessment.is_final
+
+    @cached_property
+    def can_carry_out(self) -> bool:
+        """An action's status and progress notes (see planning.domain.require_open_plan)."""
+        if not self.can_manage:
+            return False
+        try:
+            domain.require_open_plan(self.assessment, carrying_out=True)
+        except domain.PlanLockedError:
+            return False
+        return True
+
     def context(self, **extra: Any) -> dict[str, Any]:
         return {
             "membership": self.membership,
             "city": self.membership.city,
             "assessment": self.assessment,
             "can_manage": self.can_manage,
+            "can_plan": self.can_plan,
+            "can_carry_out": self.can_carry_out,
             "may": self.may,
             **extra,
         }
@@ -170,10 +189,10 @@ def targets(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) ->
     scope = _scope(request, city_slug, assessment_uuid, verb=Verb.SET_TARGETS)
     shape = shape_of(scope.assessment.framework_version)
     current = scope.assessment.targets.order_by()
-    initial: dict[str, Any] = {f"target_{t.policy_code}": t.stage_code for t in current}
-    dates = {t.target_date for t in current if t.target_date}
-    if len(dates) == 1:
-        initial["target_date"] = dates.pop()
+    initial: dict[str, Any] = {}
+    for t in current:
+        initial[f"target_{t.policy_code}"] = t.stage_code
+        initial[f"date_{t.policy_code}"] = t.target_date
     form = TargetsForm(request.POST or None, shape=shape, initial=initial)
     if request.method == "POST" and form.is_valid():
         apply = request.POST.get("apply", "policies")
@@ -192,16 +211,14 @@ def targets(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) ->
                     _("Choose a stage for this dimension."),
                 )
             kwargs["dimensions"] = {code: value}
-        else:
+        else:  # each policy's own stage and date
             kwargs["targets"] = {p: data[f"target_{p}"] for p in shape.policy_codes}
+            kwargs["target_dates"] = {p: data[f"date_{p}"] for p in shape.policy_codes}
+        if apply != "policies":  # a shortcut's date: for the policies it sets
+            kwargs["target_date"] = data["target_date"]
         if form.is_valid():
             try:
-                domain.set_targets(
-                    assessment=scope.assessment,
-                    user=_user(request),
-                    target_date=data["target_date"],
-                    **kwargs,
-                )
+                domain.set_targets(assessment=scope.assessment, user=_user(request), **kwargs)
             except domain.PlanningValidationError as error:
                 _field_errors(form, error)
             else:
@@ -381,6 +398,10 @@ def _detail_page(
         .select_related("user")
         .order_by("-at", "-id")[:100]
     )
+    for event in events:  # as people read them: labels, not names or codes
+        event.label = ActionForm.history_label(event.field)  # type: ignore[attr-defined]
+        event.old_text = ActionForm.history_value(event.field, event.old_value)  # type: ignore[attr-defined]
+        event.new_text = ActionForm.history_value(event.field, event.new_value)  # type: ignore[attr-defined]
     return render(
         request,
         "planning/action_detail.html",
@@ -410,12 +431,17 @@ def action_edit(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID) ->
     )
     conflict: list[tuple[str, str, str]] = []
     conflicted = False
+    if scope.assessment.is_final:
+        form.only(domain.CARRYING_OUT)
     if request.method == "POST" and form.is_valid():
+        changes = form.domain_data()
+        if scope.assessment.is_final:  # the rest of the plan stays as finalized
+            changes = {name: changes[name] for name in domain.CARRYING_OUT}
         try:
             domain.update_action(
                 action=action,
                 user=_user(request),
-                changes=form.domain_data(),
+                changes=changes,
                 expected_version=form.cleaned_data["version"],
             )
         except domain.PlanningValidationError as error:

@@ -147,6 +147,15 @@ class PolicyView:
 
 
 @dataclass(frozen=True)
+class GapItem:
+    """An objective the next stage needs, as the dashboard names it: code, title, link."""
+
+    code: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class GroupView:
     code: str
     name: str
@@ -155,6 +164,9 @@ class GroupView:
     next_stage_name: str
     progress_percent: int | None
     explanation: str
+    # With the objectives' titles: the sentence without the codes, and the objectives it names.
+    summary: str = ""
+    gaps: tuple[GapItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,7 +199,51 @@ def policy_view(shape: Shape, result: PolicyResult, *, url: str = "") -> PolicyV
     )
 
 
-def group_view(shape: Shape, result: GroupResult, *, subject: str, name: str) -> GroupView:
+@dataclass(frozen=True)
+class Objectives:
+    """How to name objectives: their titles, and the address of each one's card."""
+
+    titles: dict[str, str]
+    url: Callable[[str], str]
+
+
+def _summary(shape: Shape, result: GroupResult, subject: str) -> str:
+    """The group's sentence with the number of objectives its next stage needs, not codes."""
+    if result.next_stage is None:
+        return ""
+    values = {
+        "subject": subject,
+        "next": shape.stage_names[result.next_stage],
+        "count": len(result.gaps),
+    }
+    if result.stage is None:
+        return (
+            _(
+                "%(subject)s has not reached %(next)s yet; %(next)s needs these %(count)d "
+                "objectives:"
+            )
+            % values
+        )
+    values["stage"] = shape.stage_names[result.stage]
+    return _("%(subject)s stands at %(stage)s; %(next)s needs these %(count)d objectives:") % values
+
+
+def group_view(
+    shape: Shape,
+    result: GroupResult,
+    *,
+    subject: str,
+    name: str,
+    objectives: Objectives | None = None,
+) -> GroupView:
+    gaps: tuple[GapItem, ...] = ()
+    summary = ""
+    if objectives is not None and result.gaps:
+        summary = _summary(shape, result, subject)
+        gaps = tuple(
+            GapItem(code, objectives.titles.get(code, ""), objectives.url(code))
+            for code in result.gaps
+        )
     return GroupView(
         code=result.code,
         name=name,
@@ -196,20 +252,30 @@ def group_view(shape: Shape, result: GroupResult, *, subject: str, name: str) ->
         next_stage_name=shape.stage_names[result.next_stage] if result.next_stage else "",
         progress_percent=_percent(result.next_stage_progress),
         explanation=explain_group(shape, result, subject=subject),
+        summary=summary,
+        gaps=gaps,
     )
 
 
-def overall_view(shape: Shape, prof: Profile) -> GroupView:
-    return group_view(shape, prof.overall, subject=_("The city"), name=_("Overall"))
+def overall_view(shape: Shape, prof: Profile, *, objectives: Objectives | None = None) -> GroupView:
+    return group_view(
+        shape, prof.overall, subject=_("The city"), name=_("Overall"), objectives=objectives
+    )
 
 
 def dimension_rows(
-    shape: Shape, prof: Profile, *, policy_url: Callable[[str], str] | None = None
+    shape: Shape,
+    prof: Profile,
+    *,
+    policy_url: Callable[[str], str] | None = None,
+    objectives: Objectives | None = None,
 ) -> list[DimensionRows]:
     rows = []
     for code in shape.dimension_codes:
         name = shape.dimension_name[code]
-        group = group_view(shape, prof.dimensions[code], subject=name, name=name)
+        group = group_view(
+            shape, prof.dimensions[code], subject=name, name=name, objectives=objectives
+        )
         policies = tuple(
             policy_view(shape, prof.policies[p], url=policy_url(p) if policy_url else "")
             for p in shape.dimension_policies[code]

@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LogoutView
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +23,16 @@ from vertebra.planning.domain import start_assessment
 from vertebra.web.forms import AssessmentCreateForm
 from vertebra.web.presenters import coverage_percent, stage_label
 from vertebra.web.scope import load_scope, profiles_for, user_of
+
+
+class LogoutPage(LogoutView):
+    """Logging out is a POST (a link must not log anyone out); the address opened in the
+    browser shows a page with the button instead of an empty 405."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "web/logout.html")
 
 
 @login_required

@@ -133,14 +133,13 @@ def update_answer(
     answer = answer_in(assessment, code)
     version = expected_version(request, payload.version)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
-    save_answer(
+    saved = save_answer(
         answer=answer,
         user=caller(request),
         changes=changes,
         expected_version=version,
         source="api",
-    )
-    saved = answer_in(assessment, code)
+    ).answer
     response["ETag"] = etag(saved.version)
     return answer_json(request, assessment, saved)
 

@@ -65,4 +65,69 @@
   document.addEventListener("htmx:sendError", function () {
     say(document.body.dataset.unreachableText);
   });
+
+  // Unsaved typing: leaving the page asks first. A form counts as unsaved from the first
+  // input until it is sent and saved; a form sent back with a refusal (400, 401, 403, 409)
+  // still holds unsaved input.
+  var unsaved = new Set();
+  function formOf(element) {
+    return element && element.closest ? element.closest("form[method=post]") : null;
+  }
+  function track(event) {
+    var form = formOf(event.target);
+    if (form && !form.hasAttribute("data-leave-freely")) {
+      unsaved.add(form);
+    }
+  }
+  document.addEventListener("input", track);
+  document.addEventListener("change", track);
+  document.addEventListener("submit", function (event) {
+    if (!event.target.hasAttribute("hx-post")) {
+      unsaved.delete(event.target);  // a plain post: the page is left on purpose
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = formOf(event.detail.elt);
+    if (form && event.detail.successful) {
+      unsaved.delete(form);
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 400 && event.detail.target) {
+      event.detail.target.querySelectorAll("form[method=post]").forEach(function (form) {
+        unsaved.add(form);
+      });
+      var own = formOf(event.detail.target);
+      if (own) {
+        unsaved.add(own);
+      }
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    var pending = Array.from(unsaved).some(function (form) {
+      return form.isConnected;
+    });
+    if (pending) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  // After a save (with Enter or the button) the swapped card keeps the focus where it was.
+  var focused = null;
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    focused = active && active.id ? active.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!focused) {
+      return;
+    }
+    var again = document.getElementById(focused);
+    focused = null;
+    if (again && again !== document.activeElement) {
+      again.focus({ preventScroll: true });
+    }
+  });
 })();
