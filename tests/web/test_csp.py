@@ -10,6 +10,7 @@ as "not a page" fails the suite.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -79,6 +80,7 @@ class Walk:
 PAGES: dict[str, list[Callable[[Walk], str]]] = {
     "home": [lambda w: "/"],
     "login": [lambda w: "/login/"],
+    "logout": [lambda w: "/logout/"],
     "api-tokens:list": [lambda w: "/account/tokens/"],
     "api-v1:openapi-view": [lambda w: "/api/v1/docs"],
     "web:city": [lambda w: "/cities/porto/", lambda w: "/cities/none-such/"],
@@ -112,20 +114,37 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
     "reports:compare": [lambda w: "/cities/porto/compare/"],
 }
 
-# Addresses that are no page, and why.
-NOT_PAGES = {
-    "logout": "POST only",
-    "api-tokens:revoke": "POST only",
-    "web:objective_save": "POST only (its htmx answer is walked below)",
-    "web:objective_comment": "POST only (its htmx answer is walked below)",
-    "web:objective": "sends on to the objective's card on its policy page",
-    "web:attachment_upload": "POST only",
-    "web:attachment_delete": "POST only",
-    "web:attachment": "the evidence file itself, sent as an attachment",
-    "planning:propose": "POST only",
-    "planning:action_finish": "POST only",
-    "planning:action_note": "POST only",
-    "reports:download": "PDF, XLSX, CSV or JSON files, never HTML",
+# Addresses that are no page, why, and an example of each (a GET shows no HTML page there).
+NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
+    "api-tokens:revoke": ("POST only", lambda w: f"/account/tokens/{uuid.uuid4()}/revoke/"),
+    "web:objective_save": (
+        "POST only (its htmx answer is walked below)",
+        lambda w: w.assessment("objectives/L1S1/save/"),
+    ),
+    "web:objective_comment": (
+        "POST only (its htmx answer is walked below)",
+        lambda w: w.assessment("objectives/L1S1/comments/"),
+    ),
+    "web:objective": (
+        "sends on to the objective's card on its policy page",
+        lambda w: w.assessment("objectives/L1S2/"),
+    ),
+    "web:attachment_upload": ("POST only", lambda w: w.assessment("objectives/L1S1/attachments/")),
+    "web:attachment_delete": (
+        "POST only",
+        lambda w: w.assessment(f"attachments/{w.attachment.uuid}/delete/"),
+    ),
+    "web:attachment": (
+        "the evidence file itself, sent as an attachment",
+        lambda w: w.assessment(f"attachments/{w.attachment.uuid}/"),
+    ),
+    "planning:propose": ("POST only", lambda w: w.assessment("plan/propose/")),
+    "planning:action_finish": ("POST only", lambda w: w.action_page("finish/")),
+    "planning:action_note": ("POST only", lambda w: w.action_page("notes/")),
+    "reports:download": (
+        "PDF, XLSX, CSV or JSON files, never HTML",
+        lambda w: w.assessment("report.csv"),
+    ),
 }
 
 # The administration, for a superuser.
@@ -239,6 +258,19 @@ def test_every_address_is_walked_or_said_to_be_no_page() -> None:
     }
     assert names == set(PAGES) | set(NOT_PAGES)
     assert set(PAGES).isdisjoint(NOT_PAGES)
+
+
+def test_what_is_said_to_be_no_page_shows_none(world: World) -> None:
+    walk = Walk(world)
+    client = world.client("admin")
+    shown = {}
+    for name, (_reason, example) in NOT_PAGES.items():
+        response = client.get(example(walk))
+        assert policy_of(response) == POLICY, name
+        shown[name] = response.status_code == 200 and response["Content-Type"].startswith(
+            "text/html"
+        )
+    assert {name for name, page in shown.items() if page} == set()
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
