@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from vertebra.instance import data_dir, read_secret_key, sqlite_file
@@ -15,21 +16,48 @@ def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value not in TRUE | FALSE:
+        # A typo must not silently turn a protection off.
+        raise ImproperlyConfigured(
+            f"{name} must be 1/true/yes/on or 0/false/no/off, not {value!r}."
+        )
+    return value in TRUE
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def env_header(name: str) -> tuple[str, str] | None:
+    """``"X-Forwarded-Proto: https"`` -> ``("HTTP_X_FORWARDED_PROTO", "https")``, as Django
+    names a request header in ``request.META``; ``None`` when unset."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    header, colon, expected = (part.strip() for part in value.partition(":"))
+    if not colon or not expected or not header.replace("-", "").isalnum():
+        raise ImproperlyConfigured(
+            f"{name} must be a header and its value, like 'X-Forwarded-Proto: https', "
+            f"not {value!r}."
+        )
+    return "HTTP_" + header.upper().replace("-", "_"), expected
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -68,10 +96,13 @@ INSTALLED_APPS = [
     "vertebra.api",
     "vertebra.reports",
     "ninja",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "vertebra.bodies.BoundedBodiesMiddleware",
     "vertebra.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -153,9 +184,18 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # Uploads: evidence attachments are size- and type-checked in the assessments app.
-MAX_ATTACHMENT_BYTES = int(env_str("VERTEBRA_MAX_ATTACHMENT_MB", "10")) * 1024 * 1024
+MAX_ATTACHMENT_BYTES = env_int("VERTEBRA_MAX_ATTACHMENT_MB", 10, minimum=1) * 1024 * 1024
+# Request bodies (vertebra.bodies): refused by their length before they are read. Every page
+# and endpoint takes at most MAX_BODY_BYTES, but for the evidence uploads and the import of
+# answers (their files' limits) and the API's update of many answers (an import's).
+MAX_BODY_BYTES = 1024 * 1024
+# Django's own bounds while parsing, behind those: text besides files (the largest body
+# without a file, the API's update of many answers), fields, files, and the size up to which
+# an uploaded file is held in memory (a larger one is spooled to a temporary file).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # Stored files and their folders are readable by the instance's own user only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
@@ -166,9 +206,29 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("VERTEBRA_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_TRUSTED_ORIGINS = env_list("VERTEBRA_CSRF_TRUSTED_ORIGINS", [])
+# HTTPS (docs/CONFIGURATION.md, "Production over HTTPS"). All off by default, so that
+# `make run` serves http://localhost with no configuration.
+SECURE_SSL_REDIRECT = env_bool("VERTEBRA_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = env_header("VERTEBRA_PROXY_SSL_HEADER")
+SECURE_HSTS_SECONDS = env_int("VERTEBRA_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("VERTEBRA_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("VERTEBRA_HSTS_PRELOAD", False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response (django-csp): scripts, styles, images and fonts
+# come from this server only, never inline, and no other site may frame a page or receive a
+# form. The pages keep every script and style in static files (tests/web/test_csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 # "fragments" keeps rendered page parts (vertebra.fragments), one cache per server process.
 # FRAGMENT_SECONDS bounds how long a renamed account's old name may show on a kept part.

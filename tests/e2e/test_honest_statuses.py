@@ -61,3 +61,25 @@ def test_conflict_and_ended_session_keep_what_was_typed(page, live_server):
     expect(page.locator("#objective-L3S1 [data-transient]")).to_have_count(0)
     answer = Answer.objects.get(assessment=assessment, objective__code="L3S1")
     assert (answer.notes, answer.version) == ("Mine", 3)
+
+
+def test_a_file_too_large_to_send_is_refused_in_place(page, live_server, settings):
+    settings.MAX_ATTACHMENT_BYTES = 1024
+    _city, assessment = make_city_with_admin()
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/cities/kristiansand/assessments/{assessment.uuid}/policies/L3/")
+    card = page.locator("#objective-L3S1")
+    card.get_by_label("Attach a file").set_input_files(
+        files=[{"name": "minutes.txt", "mimeType": "text/plain", "buffer": b"m" * 200_000}]
+    )
+    with page.expect_response(re.compile(r"/attachments/$")) as refused:
+        card.get_by_role("button", name="Upload").click()
+    assert refused.value.status == 413
+    expect(card.locator("[data-transient]")).to_have_text(
+        "The request is too large: this address takes at most 65.0\xa0KB, the file included. "
+        "Nothing was saved."
+    )
+    expect(page.locator("#messages")).to_have_text("")
+    assert not Answer.objects.get(
+        assessment=assessment, objective__code="L3S1"
+    ).attachments.exists()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ninja import NinjaAPI
-from ninja.openapi.docs import Swagger
 
 from vertebra.api import errors
 from vertebra.api.auth import TokenAuth
+from vertebra.api.docs import Docs
 from vertebra.api.endpoints import (
     action_steps,
     analyses,
@@ -40,7 +40,7 @@ api = NinjaAPI(
     description=DESCRIPTION.strip(),
     urls_namespace=NAMESPACE,
     auth=TokenAuth(),
-    docs=Swagger(settings={"persistAuthorization": False, "validatorUrl": None}),
+    docs=Docs(settings={"persistAuthorization": False, "validatorUrl": None}),
     docs_url="/docs",
     openapi_url="/openapi.json",
     parser=StorableJsonParser(),

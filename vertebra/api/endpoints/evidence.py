@@ -223,7 +223,7 @@ def get_attachment(
     summary="Download an evidence file",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The file's content, with its type and name as uploaded.",
                 "content": FILE_CONTENT,
             }

@@ -44,7 +44,7 @@ def filename(assessment: Assessment, fmt: str) -> str:
     summary="Download an export",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The file: JSON (complete enough to rebuild the assessment), "
                 "CSV or XLSX (answers that can be edited and imported back), or the PDF report.",
                 "content": DOCUMENTED_CONTENT,

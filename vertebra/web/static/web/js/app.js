@@ -5,11 +5,12 @@
   // A status says what happened. These answers carry a message for the person, so they are
   // shown (swapped) like a success, while monitoring still sees the honest status:
   // 400 check the fields, 401 session ended, 403 not allowed, 409 someone else saved,
-  // 503 database unavailable, 507 storage full (both: the change was NOT saved).
+  // 413 too large (the file or form; NOT saved), 503 database unavailable, 507 storage full
+  // (both: the change was NOT saved).
   htmx.config.responseHandling = [
     { code: "204", swap: false },
     { code: "^[23]..$", swap: true },
-    { code: "^(400|401|403|409)$", swap: true, error: false },
+    { code: "^(400|401|403|409|413)$", swap: true, error: false },
     { code: "^(503|507)$", swap: true, error: true },
     { code: "^[45]..$", swap: false, error: true },
     { code: "...", swap: false }
