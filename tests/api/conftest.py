@@ -67,8 +67,44 @@ def world(db: Any) -> World:
     return World(city, other, people, tokens, draft, other_assessment)
 
 
+# Each error kind's status and title, as its problem documents carry them (RFC 9457).
+KINDS = {
+    "bad_request": (400, "The request cannot be read"),
+    "not_authenticated": (401, "A valid token is needed"),
+    "permission_denied": (403, "Your role does not allow this"),
+    "not_found": (404, "Not found"),
+    "method_not_allowed": (405, "Method not allowed"),
+    "conflict": (409, "Changed by someone else"),
+    "assessment_final": (409, "The assessment is final"),
+    "precondition_failed": (412, "The precondition failed"),
+    "payload_too_large": (413, "The request is too large"),
+    "unsupported_media_type": (415, "Unsupported content type"),
+    "validation_error": (422, "The request has invalid values"),
+    "precondition_required": (428, "The version you read is needed"),
+    "server_error": (500, "Server error"),
+    "database_unavailable": (503, "The database is not available"),
+    "storage_full": (507, "The server's storage is full"),
+}
+
+
 def error(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or {}}}
+    """The whole problem document of an error of kind ``code``."""
+    status, title = KINDS[code]
+    return {
+        "type": f"/api/v1/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": message,
+        "code": code,
+        "details": details or {},
+    }
+
+
+def error_of(document: dict[str, Any]) -> dict[str, Any]:
+    """A problem document's code, detail and details, once its other members are checked."""
+    code = document["code"]
+    assert document == error(code, document["detail"], document["details"])
+    return {"code": code, "message": document["detail"], "details": document["details"]}
 
 
 NOT_AUTHENTICATED = error(
@@ -79,3 +115,8 @@ NOT_AUTHENTICATED = error(
 FORBIDDEN = error("permission_denied", "Your role in this city does not allow this.")
 NO_CITY = error("not_found", "No such city.")
 INVALID = "Some values are not valid; see details for each field."
+PRECONDITION_FAILED = (
+    "The If-Match header does not name the current version of this object: someone changed "
+    "it since you read it (or the tag is weak). Nothing was saved. Read it again and repeat "
+    "your change."
+)

@@ -103,6 +103,9 @@ def test_openapi_document_lists_every_operation_with_bearer_auth(client: Any) ->
     }
     for path, operations in doc["paths"].items():
         for method, operation in operations.items():
+            if path.startswith("/api/v1/problems"):  # what an error means: no token needed
+                assert "security" not in operation, (method, path)
+                continue
             assert operation["security"] == [{"TokenAuth": []}], (method, path)
             assert "401" in operation["responses"], (method, path)
 
