@@ -76,9 +76,14 @@ def _complete_operation(method: str, operation: dict[str, Any]) -> None:
     if files_extra is not None:
         responses["200"] = {
             "description": files_extra["description"],
+            # Binary types first: a generated client reads the answer as the first type it
+            # knows, and a file is bytes whatever its type.
             "content": {
                 kind: {"schema": {"type": "object"} if kind == "application/json" else BINARY}
-                for kind in files_extra["content_types"]
+                for kind in sorted(
+                    files_extra["content_types"],
+                    key=lambda k: ("json" in k, k.startswith("text/")),
+                )
             },
         }
     for status, response in responses.items():

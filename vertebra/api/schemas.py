@@ -17,6 +17,7 @@ RoleCode = Literal["admin", "editor", "contributor", "viewer"]
 ActionStatusCode = Literal["proposed", "planned", "in_progress", "done", "cancelled"]
 
 MAX_TEXT = 20_000
+NOT_BLANK = r"\S"  # text the server refuses when it is only spaces
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -226,7 +227,10 @@ class CommentPage(Page):
 
 class CommentIn(Input):
     text: str = Field(
-        max_length=MAX_TEXT, description="The remark, at most 5000 characters after trimming."
+        max_length=MAX_TEXT,
+        description="The remark, at most 5000 characters after trimming.",
+        # What the server refuses after trimming, declared (the message comes from its check).
+        json_schema_extra={"maxLength": 5000, "pattern": NOT_BLANK},
     )
 
 
@@ -436,13 +440,18 @@ class ActionFields(Input):
     stakeholder_types: list[str] | None = Field(None, max_length=50)
     start_date: dt.date | None = None
     due_date: dt.date | None = None
-    cost: Decimal | None = Field(None, description="Estimated cost, not negative.")
-    currency: str | None = Field(None, max_length=3)
+    cost: Decimal | None = Field(
+        None,
+        description="Estimated cost, not negative, at most 12 digits before the decimal point "
+        "and 2 after it.",
+        json_schema_extra={"minimum": 0, "maximum": 999_999_999_999.99, "multipleOf": 0.01},
+    )
+    currency: str | None = Field(None, max_length=3, json_schema_extra={"pattern": "^[A-Za-z]{3}$"})
     status: ActionStatusCode | None = None
 
 
 class ActionCreate(ActionFields):
-    title: str = Field(max_length=200)
+    title: str = Field(max_length=200, json_schema_extra={"pattern": NOT_BLANK})
 
 
 class ActionUpdate(ActionFields):
