@@ -1,4 +1,4 @@
-"""The versioned JSON API (``/api/v1/``): one NinjaAPI with token auth and one error shape."""
+"""The versioned JSON API (``/api/v1/``): token auth, and every error a problem document."""
 
 from __future__ import annotations
 

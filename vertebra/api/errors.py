@@ -91,7 +91,7 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def install(api: NinjaAPI) -> None:
-    """Replace django-ninja's default handlers with ones that answer in the error shape."""
+    """Replace django-ninja's default handlers with ones that answer problem documents."""
 
     def handle(exc_class: type[Exception]) -> Callable[[Callable[..., HttpResponse]], Any]:
         def register(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -4,8 +4,8 @@ A body sent with another content type (a form, plain text) is refused with 415 b
 read as JSON.
 
 PostgreSQL's text cannot hold the NUL character, and no database can store half of a UTF-16
-surrogate pair, which JSON's \\u escapes can express. Such text is refused here with the one
-error shape (422), naming where it is, before anything reaches the database.
+surrogate pair, which JSON's \\u escapes can express. Such text is refused here with a
+problem document (422), naming where it is, before anything reaches the database.
 """
 
 from __future__ import annotations
