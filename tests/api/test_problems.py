@@ -129,3 +129,47 @@ def test_each_problem_type_is_described_at_its_address_without_a_token() -> None
     )
     unknown = Client().get("/api/v1/problems/nonsense")
     assert unknown.json() == error("not_found", "No such kind of problem.")
+
+
+class RefuseEverything:
+    """A middleware that answers before any view, as a body-size limit would: plain text."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        from django.http import HttpResponse
+
+        if request.headers.get("X-Refuse") == "crash":
+            raise RuntimeError("a middleware broke")
+        response = HttpResponse("too large", status=413, content_type="text/plain")
+        response["Retry-After"] = "5"
+        return response
+
+
+def test_an_error_answered_by_a_middleware_before_the_api_is_a_problem_document(
+    world: World, settings: Any
+) -> None:
+    assert settings.MIDDLEWARE[0] == "vertebra.api.middleware.ProblemDetailsMiddleware"
+    settings.MIDDLEWARE = [
+        settings.MIDDLEWARE[0],  # the problem documents, outermost
+        "tests.api.test_problems.RefuseEverything",
+        *settings.MIDDLEWARE[1:],
+    ]
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = False
+    refused = world.client("admin").post("/api/v1/cities/north/assessments", {})
+    assert (refused.status_code, refused["Content-Type"], refused["Retry-After"]) == (
+        413,
+        "application/problem+json",
+        "5",
+    )
+    assert refused.json() == error(
+        "payload_too_large", "The body is larger than the server accepts. Nothing was saved."
+    )
+    crashed = Client(raise_request_exception=False).get("/api/v1/cities", HTTP_X_REFUSE="crash")
+    assert (crashed.status_code, crashed.json()) == (
+        500,
+        error("server_error", "A fault on the server. It is logged; no internals are shown."),
+    )
+    page = Client().get("/login/")
+    assert (page.status_code, page.content) == (413, b"too large")  # pages keep their own

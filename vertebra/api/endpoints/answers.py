@@ -128,8 +128,9 @@ def update_answer(
     payload: AnswerUpdate,
     response: HttpResponse,
 ) -> Any:
-    """Change some fields of one answer. Send the ``version`` you read (or ``If-Match``); if
-    someone saved in between, the answer is 409 with their value in ``details.current``."""
+    """Change some fields of one answer. Send the ``version`` you read (or its ETag as
+    ``If-Match``); if someone saved in between, the answer is 409 (412 for ``If-Match``) with
+    their value in ``details.current``."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id, verb=Verb.EDIT_ANSWERS)
     answer = answer_in(assessment, code)

@@ -306,7 +306,8 @@ def update_action(
     response: HttpResponse,
 ) -> Any:
     """Change some fields (admins and editors). Send the ``version`` you read (or
-    ``If-Match``); a stale version is 409 with the current action in ``details.current``."""
+    ``If-Match``); a stale version is 409 (412 for ``If-Match``) with the current action in
+    ``details.current``."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
