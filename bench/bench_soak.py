@@ -326,7 +326,7 @@ class Client:
         def version(response: requests.Response) -> Any:
             payload = response.json()
             if response.status_code == 409:
-                return payload["error"]["details"]["current"]["version"]
+                return payload["details"]["current"]["version"]
             return payload["version"]
 
         self._write(

@@ -20,6 +20,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.api.conftest import error
 from vertebra.access import ROLE_VERBS, Verb
 from vertebra.accounts.models import User
 from vertebra.api.tokens import create_token
@@ -358,9 +359,9 @@ def test_each_persona_gets_what_the_table_says(
     else:
         assert response.status_code == 403, content
         if probe.channel == "api":
-            assert response.json() == {
-                "error": {"code": "permission_denied", "message": ROLE_REFUSAL, "details": {}}
-            }
+            assert response.json() == error(
+                **{"code": "permission_denied", "message": ROLE_REFUSAL, "details": {}}
+            )
         else:
             assert ROLE_REFUSAL in content
     assert written(world) == before

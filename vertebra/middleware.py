@@ -3,8 +3,7 @@
 Requests whose address carries a NUL character are refused before any view runs.
 
 PostgreSQL's text cannot hold NUL, so such a value in a path or query would otherwise fail
-deep inside a database lookup. Pages answer 400; the API answers 422 in its one error
-shape, as for any value it cannot accept.
+deep inside a database lookup. Pages answer 400; the API answers 422 as a problem document (vertebra.problems), as for any value it cannot accept.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render, resolve_url
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from vertebra.assessments.domain import AssessmentLockedError
 from vertebra.faults import Fault, explain, fault_of
+from vertebra.problems import problem_response
 
 logger = logging.getLogger("vertebra.faults")
 
@@ -37,11 +37,8 @@ class RejectNulCharactersMiddleware:
         if "\x00" in request.path or "%00" in query or "\x00" in query:
             message = _("The address contains a NUL character, which is not allowed.")
             if request.path.startswith("/api/"):
-                # A value the API cannot accept: the API's validation status and error shape.
-                return JsonResponse(
-                    {"error": {"code": "validation_error", "message": message, "details": {}}},
-                    status=422,
-                )
+                # A value the API cannot accept: the API's validation status, as a problem.
+                return problem_response(422, message, code="validation_error")
             return HttpResponseBadRequest(message)
         return self.get_response(request)
 
@@ -189,8 +186,7 @@ class HonestFailuresMiddleware:
         title = _("Not saved") if writing else _("Not available right now")
         response: HttpResponse
         if request.path.startswith("/api/"):
-            body = {"error": {"code": fault.code, "message": message, "details": {}}}
-            response = JsonResponse(body, status=fault.status)
+            response = problem_response(fault.status, f"{message} {advice}", code=fault.code)
         elif is_htmx(request):
             kept = _("What you typed is still in the form.") if writing else ""
             response = _alert(

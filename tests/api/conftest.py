@@ -67,8 +67,45 @@ def world(db: Any) -> World:
     return World(city, other, people, tokens, draft, other_assessment)
 
 
+# Each error kind's status and title, as its problem documents carry them (RFC 9457).
+KINDS = {
+    "bad_request": (400, "The request cannot be read"),
+    "not_authenticated": (401, "A valid token is needed"),
+    "permission_denied": (403, "Your role does not allow this"),
+    "not_found": (404, "Not found"),
+    "method_not_allowed": (405, "Method not allowed"),
+    "conflict": (409, "Changed by someone else"),
+    "assessment_final": (409, "The assessment is final"),
+    "precondition_failed": (412, "The precondition failed"),
+    "payload_too_large": (413, "The request is too large"),
+    "unsupported_media_type": (415, "Unsupported content type"),
+    "validation_error": (422, "The request has invalid values"),
+    "precondition_required": (428, "The version you read is needed"),
+    "too_many_requests": (429, "Too many requests"),
+    "server_error": (500, "Server error"),
+    "database_unavailable": (503, "The database is not available"),
+    "storage_full": (507, "The server's storage is full"),
+}
+
+
 def error(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or {}}}
+    """The whole problem document of an error of kind ``code``."""
+    status, title = KINDS[code]
+    return {
+        "type": f"/api/v1/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": message,
+        "code": code,
+        "details": details or {},
+    }
+
+
+def error_of(document: dict[str, Any]) -> dict[str, Any]:
+    """A problem document's code, detail and details, once its other members are checked."""
+    code = document["code"]
+    assert document == error(code, document["detail"], document["details"])
+    return {"code": code, "message": document["detail"], "details": document["details"]}
 
 
 NOT_AUTHENTICATED = error(
@@ -79,3 +116,70 @@ NOT_AUTHENTICATED = error(
 FORBIDDEN = error("permission_denied", "Your role in this city does not allow this.")
 NO_CITY = error("not_found", "No such city.")
 INVALID = "Some values are not valid; see details for each field."
+PRECONDITION_FAILED = (
+    "The If-Match header does not name the current version of this object: someone changed "
+    "it since you read it (or the tag is weak). Nothing was saved. Read it again and repeat "
+    "your change."
+)
+
+
+@dataclass
+class Objects:
+    """One object of each kind below the draft, and the path parameters that name them."""
+
+    action: Any
+    attachment: Any
+    comment: Any
+    note: Any
+    path: dict[str, str]
+
+    def fill(self, template: str) -> str:
+        """``/cities/{city}/...`` with every parameter replaced by a real object's."""
+        for name, value in self.path.items():
+            template = template.replace("{" + name + "}", value)
+        return template
+
+
+@pytest.fixture
+def objects(world: World, settings: Any, tmp_path: Any) -> Objects:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vertebra.assessments.evidence import add_attachment, add_comment
+    from vertebra.assessments.models import Answer
+    from vertebra.planning.domain import add_note, create_action
+
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    admin = world.people["admin"]
+    answer = Answer.objects.select_related("objective", "assessment").get(
+        assessment=world.draft, objective__code="L1S1"
+    )
+    action = create_action(assessment=world.draft, user=admin, data={"title": "Team charter"})
+    attachment = add_attachment(
+        answer=answer, user=admin, upload=SimpleUploadedFile("minutes.txt", b"Council minutes")
+    )
+    comment = add_comment(answer=answer, user=admin, text="Noted.")
+    note = add_note(action=action, user=admin, text="Kick-off held.", date=dt.date(2026, 4, 2))
+    path = {
+        "city": world.city.slug,
+        "assessment_id": str(world.draft.uuid),
+        "code": "L1S1",
+        "action_id": str(action.uuid),
+        "attachment_id": str(attachment.uuid),
+        "comment_id": str(comment.uuid),
+        "note_id": str(note.uuid),
+        "framework_id": "smr-rmm",
+        "version": "1",
+        "fmt": "csv",
+    }
+    return Objects(action, attachment, comment, note, path)
+
+
+def operations(client: Client, *methods: str) -> list[tuple[str, str]]:
+    """(method, path template) of every operation of the OpenAPI document with these methods."""
+    document = client.get("/api/v1/openapi.json").json()
+    return [
+        (method.upper(), path)
+        for path, found in document["paths"].items()
+        for method in found
+        if method.upper() in methods
+    ]

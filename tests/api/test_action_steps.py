@@ -9,7 +9,17 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import FORBIDDEN, INVALID, NO_CITY, NOT_AUTHENTICATED, PERSONAS, World
+from tests.api.conftest import (
+    FORBIDDEN,
+    INVALID,
+    NO_CITY,
+    NOT_AUTHENTICATED,
+    PERSONAS,
+    PRECONDITION_FAILED,
+    World,
+    error,
+    error_of,
+)
 from vertebra.assessments.domain import finalize
 from vertebra.assessments.models import Answer, AnswerEvent
 from vertebra.cities.models import DEFAULT_STAKEHOLDER_TYPES
@@ -137,7 +147,7 @@ def test_a_note_is_not_found_under_another_action(world: World, action: Action) 
     response = world.client("viewer").get(_path(world, other, f"/notes/{note.uuid}"))
     assert (response.status_code, response.json()) == (
         404,
-        {"error": {"code": "not_found", "message": "No such note on this action.", "details": {}}},
+        error(**{"code": "not_found", "message": "No such note on this action.", "details": {}}),
     )
 
 
@@ -215,7 +225,7 @@ def test_merge_with_a_stale_version_is_409_and_merges_nothing(
         {"others": [str(other.uuid)], "version": 1},
     )
     assert response.status_code == 409
-    assert response.json()["error"]["details"]["current"]["title"] == "Team charter"
+    assert response.json()["details"]["current"]["title"] == "Team charter"
     assert Action.objects.count() == 2
 
 
@@ -224,7 +234,7 @@ def test_merge_without_a_version_is_428(world: World, action: Action, other: Act
         world, "editor", "POST", _path(world, action, "/merge"), {"others": [str(other.uuid)]}
     )
     assert response.status_code == 428
-    assert response.json()["error"]["details"] == {"version": "Required."}
+    assert response.json()["details"] == {"version": "Required."}
 
 
 def test_merge_names_actions_that_are_not_in_the_assessment(world: World, action: Action) -> None:
@@ -239,7 +249,7 @@ def test_merge_names_actions_that_are_not_in_the_assessment(world: World, action
         {"others": [str(foreign.uuid)], "version": 1},
     )
     assert response.status_code == 422
-    assert response.json()["error"] == {
+    assert error_of(response.json()) == {
         "code": "validation_error",
         "message": INVALID,
         "details": {"others": f"No action with the id {foreign.uuid} in this assessment."},
@@ -259,7 +269,7 @@ def test_merge_refuses_costs_in_different_currencies(
         {"others": [str(other.uuid)], "version": 1},
     )
     assert response.status_code == 422
-    assert response.json()["error"]["details"] == {
+    assert response.json()["details"] == {
         "others": "These actions have costs in different currencies (EUR, NOK); change them to "
         "one currency before merging."
     }
@@ -292,7 +302,7 @@ def test_finish_marks_the_action_done_and_leaves_the_assessment_alone(
 def test_finish_with_a_stale_version_is_409(world: World, action: Action) -> None:
     response = send(world, "editor", "POST", _path(world, action, "/finish"), {"version": 7})
     assert response.status_code == 409
-    assert response.json()["error"]["details"]["current"]["status"] == "planned"
+    assert response.json()["details"]["current"]["status"] == "planned"
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -352,7 +362,7 @@ def test_confirm_names_what_is_missing(world: World, action: Action) -> None:
         {"codes": ["P1S1"], "evidence": " "},
     )
     assert response.status_code == 422
-    assert response.json()["error"]["details"] == {
+    assert response.json()["details"] == {
         "evidence": "Say what shows that the objective is achieved.",
         "status": "Finish the action before confirming its objectives.",
         "codes": "P1S1: not an objective of this action that is still to be confirmed.",
@@ -372,13 +382,13 @@ def test_confirm_on_a_final_assessment_is_409(world: World, action: Action) -> N
     )
     assert (response.status_code, response.json()) == (
         409,
-        {
-            "error": {
+        error(
+            **{
                 "code": "assessment_final",
                 "message": "The assessment is final; record the achievement in the next cycle.",
                 "details": {},
             }
-        },
+        ),
     )
 
 
@@ -426,7 +436,7 @@ def test_stakeholder_types_are_set_by_admins_only(world: World, persona: str) ->
 def test_stakeholder_types_in_use_cannot_be_removed(world: World, other: Action) -> None:
     response = send(world, "admin", "PUT", TYPES_PATH, {"stakeholder_types": ["Media"]})
     assert response.status_code == 422
-    assert response.json()["error"]["details"] == {
+    assert response.json()["details"] == {
         "stakeholder_types": "Still used by actions, so they cannot be removed: Emergency services."
     }
 
@@ -434,12 +444,12 @@ def test_stakeholder_types_in_use_cannot_be_removed(world: World, other: Action)
 def test_stakeholder_types_cannot_be_emptied(world: World) -> None:
     response = send(world, "admin", "PUT", TYPES_PATH, {"stakeholder_types": [" "]})
     assert response.status_code == 422
-    assert response.json()["error"]["details"] == {
+    assert response.json()["details"] == {
         "stakeholder_types": "Keep at least one stakeholder type."
     }
 
 
-def test_stakeholder_types_changed_since_read_are_409(world: World) -> None:
+def test_stakeholder_types_changed_since_read_are_412_and_kept(world: World) -> None:
     etag = world.client("admin").get(TYPES_PATH)["ETag"]
     first = send(
         world, "admin", "PUT", TYPES_PATH, {"stakeholder_types": ["Media"]}, HTTP_IF_MATCH=etag
@@ -448,12 +458,14 @@ def test_stakeholder_types_changed_since_read_are_409(world: World) -> None:
     second = send(
         world, "admin", "PUT", TYPES_PATH, {"stakeholder_types": ["Schools"]}, HTTP_IF_MATCH=etag
     )
-    assert second.status_code == 409
-    assert second.json()["error"] == {
-        "code": "conflict",
-        "message": "The stakeholder types were changed by someone else since you read them.",
+    assert second.status_code == 412
+    assert error_of(second.json()) == {
+        "code": "precondition_failed",
+        "message": PRECONDITION_FAILED,
         "details": {"current": ["Media"]},
     }
+    world.city.refresh_from_db()
+    assert world.city.stakeholder_types == ["Media"]
 
 
 def test_city_links_to_its_stakeholder_types(world: World) -> None:

@@ -310,7 +310,7 @@ def test_comparison_names_what_is_wrong_with_older(world: World, query: str, mes
     query = query.format(draft=world.draft.uuid, other=world.other_assessment.uuid)
     response = world.client("viewer").get(world.base + "/comparison" + query)
     assert response.status_code == 422
-    assert response.json()["error"]["details"] == {"older": message}
+    assert response.json()["details"] == {"older": message}
 
 
 # --- personas ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import INVALID, SAVEPOINT, World
+from tests.api.conftest import INVALID, SAVEPOINT, World, error, error_of
 from vertebra.assessments.domain import finalize, save_answer
 from vertebra.assessments.models import Answer, AnswerEvent
 
@@ -46,15 +46,15 @@ def test_answers_list_is_paginated_with_next_and_previous_addresses(world: World
 def test_answers_list_names_an_unknown_policy_filter(world: World) -> None:
     response = world.client("viewer").get(world.base + "/answers?policy=Z9")
     assert response.status_code == 422
-    assert response.json() == {
-        "error": {
+    assert response.json() == error(
+        **{
             "code": "validation_error",
             "message": INVALID,
             "details": {
                 "policy": "Unknown policy. Choose from: L1, L2, L3, L4, P1, P2, I1, I2, C1, C2."
             },
         }
-    }
+    )
 
 
 def test_an_update_reads_the_answer_once(world: World, django_assert_num_queries: Any) -> None:
@@ -134,7 +134,7 @@ def test_answer_update_accepts_the_version_as_if_match(world: World) -> None:
 def test_answer_update_without_a_version_is_428(world: World) -> None:
     response = patch(world.client("editor"), world.base + "/answers/L1S1", {"notes": "x"})
     assert response.status_code == 428
-    assert response.json()["error"]["code"] == "precondition_required"
+    assert response.json()["code"] == "precondition_required"
     assert answer(world, "L1S1").notes == ""
 
 
@@ -146,7 +146,7 @@ def test_stale_answer_update_is_409_with_the_current_value_and_saves_nothing(
         world.client("editor"), world.base + "/answers/L1S1", {"version": 1, "notes": "Mine"}
     )
     assert response.status_code == 409
-    error = response.json()["error"]
+    error = error_of(response.json())
     assert (error["code"], error["message"]) == (
         "conflict",
         "L1S1 was changed by someone else while you were editing it.",
@@ -165,7 +165,7 @@ def test_answer_update_names_invalid_fields(world: World) -> None:
         {"version": 1, "status": "not_applicable", "progress": 140, "colour": "red"},
     )
     assert response.status_code == 422
-    assert response.json()["error"]["details"] == {
+    assert response.json()["details"] == {
         "progress": "Input should be less than or equal to 100",
         "colour": "Extra inputs are not permitted",
     }
@@ -174,7 +174,7 @@ def test_answer_update_names_invalid_fields(world: World) -> None:
         world.base + "/answers/L1S1",
         {"version": 1, "status": "not_applicable"},
     )
-    assert response.json()["error"]["details"] == {
+    assert response.json()["details"] == {
         "na_justification": "Say why this objective does not apply to the city."
     }
 
@@ -185,7 +185,7 @@ def test_answer_update_on_a_final_assessment_is_409(world: World) -> None:
         world.client("admin"), world.base + "/answers/L1S1", {"version": 1, "notes": "x"}
     )
     assert response.status_code == 409
-    assert response.json()["error"] == {
+    assert error_of(response.json()) == {
         "code": "assessment_final",
         "message": "This assessment is final and can no longer be changed.",
         "details": {},
@@ -216,7 +216,7 @@ def test_bulk_update_with_one_bad_item_saves_nothing_and_names_it(world: World) 
     ]
     response = patch(world.client("editor"), world.base + "/answers", {"answers": items})
     assert response.status_code == 422
-    assert response.json()["error"]["details"] == {
+    assert response.json()["details"] == {
         "answers.1.na_justification": "L1S2: Say why this objective does not apply to the city.",
         "answers.2.code": "No objective NOPE in this assessment.",
         "answers.3.code": "L1S1 appears more than once.",
@@ -233,7 +233,7 @@ def test_bulk_update_with_one_stale_item_saves_nothing_and_shows_current(world: 
     ]
     response = patch(world.client("editor"), world.base + "/answers", {"answers": items})
     assert response.status_code == 409
-    error = response.json()["error"]
+    error = error_of(response.json())
     assert error["message"] == (
         "L1S2 changed since you read them; nothing was saved. Read them again and repeat your "
         "changes."

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import INVALID, SAVEPOINT, World
+from tests.api.conftest import INVALID, SAVEPOINT, World, error_of
 from vertebra.assessments.domain import create_assessment, finalize, save_answer
 from vertebra.assessments.models import Answer, Assessment
 
@@ -68,7 +68,7 @@ def test_create_assessment_refuses_a_cycle_of_another_city(world: World) -> None
         {"title": "X", "date": "2027-03-01", "copy_from": str(world.other_assessment.uuid)},
     )
     assert response.status_code == 422
-    assert response.json()["error"] == {
+    assert error_of(response.json()) == {
         "code": "validation_error",
         "message": INVALID,
         "details": {"copy_from": "No assessment with this id in this city."},
@@ -92,7 +92,7 @@ def test_finalize_makes_the_assessment_final_once(world: World) -> None:
     assert (data["status"], data["finalized_by"]) == ("final", "admin@north.example")
     again = post(client, world.base + "/finalize")
     assert again.status_code == 409
-    assert again.json()["error"]["code"] == "assessment_final"
+    assert again.json()["code"] == "assessment_final"
 
 
 def test_assessment_detail_embeds_answers_and_profile_on_request(world: World) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import INVALID, World
+from tests.api.conftest import INVALID, World, error
 
 pytestmark = pytest.mark.django_db
 
@@ -16,13 +16,13 @@ def test_unknown_address_under_the_api_is_404_in_the_error_shape(world: World) -
     response = world.client("admin").get("/api/v1/nothing/here")
     assert (response.status_code, response.json()) == (
         404,
-        {
-            "error": {
+        error(
+            **{
                 "code": "not_found",
                 "message": "There is no API endpoint at this address.",
                 "details": {},
             }
-        },
+        ),
     )
 
 
@@ -30,21 +30,21 @@ def test_wrong_method_is_405_in_the_error_shape(world: World) -> None:
     response = world.client("admin").delete("/api/v1/cities")
     assert response.status_code == 405
     assert response["Allow"] == "GET"
-    assert response.json() == {
-        "error": {
+    assert response.json() == error(
+        **{
             "code": "method_not_allowed",
             "message": "DELETE is not allowed here. Allowed: GET.",
             "details": {"allowed": ["GET"]},
         }
-    }
+    )
 
 
 def test_body_that_is_not_json_is_400(world: World) -> None:
     response = world.client("admin").post(
         "/api/v1/cities/north/assessments", "{title", content_type="application/json"
     )
-    assert (response.status_code, response.json()["error"]["code"]) == (400, "bad_request")
-    assert response.json()["error"]["message"] == "The request body is not valid JSON."
+    assert (response.status_code, response.json()["code"]) == (400, "bad_request")
+    assert response.json()["detail"] == "The request body is not valid JSON."
 
 
 def test_validation_error_names_each_failing_field(world: World) -> None:
@@ -54,8 +54,8 @@ def test_validation_error_names_each_failing_field(world: World) -> None:
         content_type="application/json",
     )
     assert response.status_code == 422
-    assert response.json() == {
-        "error": {
+    assert response.json() == error(
+        **{
             "code": "validation_error",
             "message": INVALID,
             "details": {
@@ -63,7 +63,7 @@ def test_validation_error_names_each_failing_field(world: World) -> None:
                 "date": "Input should be a valid date or datetime, invalid character in year",
             },
         }
-    }
+    )
 
 
 def test_server_error_is_500_in_the_error_shape_without_internals(
@@ -76,13 +76,13 @@ def test_server_error_is_500_in_the_error_shape_without_internals(
     response = world.client("admin").get("/api/v1/cities/north")
     assert (response.status_code, response.json()) == (
         500,
-        {
-            "error": {
+        error(
+            **{
                 "code": "server_error",
                 "message": "Something went wrong on the server. The error has been logged.",
                 "details": {},
             }
-        },
+        ),
     )
 
 
@@ -94,14 +94,14 @@ def test_body_over_the_size_limit_is_413_in_the_error_shape(world: World, settin
     )
     assert (response.status_code, response.json()) == (
         413,
-        {
-            "error": {
+        error(
+            **{
                 "code": "payload_too_large",
                 "message": "The request is too large: send at most 1.0\xa0KB of data "
                 "(files excepted).",
                 "details": {},
             }
-        },
+        ),
     )
 
 
@@ -114,8 +114,8 @@ def test_text_that_no_database_can_store_is_422_naming_where(world: World) -> No
     )
     assert (response.status_code, response.json()) == (
         422,
-        {
-            "error": {
+        error(
+            **{
                 "code": "validation_error",
                 "message": "Some text in the request cannot be stored.",
                 "details": {
@@ -123,7 +123,7 @@ def test_text_that_no_database_can_store_is_422_naming_where(world: World) -> No
                     "body.notes.1": "Text contains broken Unicode (half of a surrogate pair).",
                 },
             }
-        },
+        ),
     )
     assert Assessment.objects.filter(city=world.city).count() == 1
 
@@ -132,13 +132,13 @@ def test_nul_character_in_an_address_is_refused_before_any_lookup(world: World) 
     response = world.client("admin").get(f"{world.base}/answers/L1S1%00")
     assert (response.status_code, response.json()) == (
         422,
-        {
-            "error": {
+        error(
+            **{
                 "code": "validation_error",
                 "message": "The address contains a NUL character, which is not allowed.",
                 "details": {},
             }
-        },
+        ),
     )
     response = world.client("admin").get(f"{world.base}/answers?status=%00")
     assert response.status_code == 422

@@ -20,6 +20,8 @@ from tests.api.conftest import (
     PERSONAS,
     SAVEPOINT,
     World,
+    error,
+    error_of,
 )
 from vertebra.assessments.domain import finalize, save_answer
 from vertebra.assessments.evidence import add_attachment, add_comment
@@ -27,13 +29,13 @@ from vertebra.assessments.models import Answer, AnswerEvent, Attachment, Comment
 
 pytestmark = pytest.mark.django_db
 
-FINAL = {
-    "error": {
+FINAL = error(
+    **{
         "code": "assessment_final",
         "message": "This assessment is final and can no longer be changed.",
         "details": {},
     }
-}
+)
 
 
 @pytest.fixture(autouse=True)
@@ -153,13 +155,13 @@ def test_a_comment_is_not_found_under_another_answer_or_an_unknown_id(world: Wor
     for response in (elsewhere, unknown):
         assert (response.status_code, response.json()) == (
             404,
-            {
-                "error": {
+            error(
+                **{
                     "code": "not_found",
                     "message": "No such comment on this answer.",
                     "details": {},
                 }
-            },
+            ),
         )
 
 
@@ -168,7 +170,7 @@ def test_empty_comment_is_refused_with_the_browsers_message(world: World) -> Non
         world, "contributor", world.base + "/answers/L1S1/comments", {"text": " "}
     )
     assert response.status_code == 422
-    assert response.json()["error"] == {
+    assert error_of(response.json()) == {
         "code": "validation_error",
         "message": INVALID,
         "details": {"text": "Write a comment before sending it."},
@@ -180,9 +182,7 @@ def test_too_long_comment_is_refused_naming_the_limit(world: World) -> None:
         world, "editor", world.base + "/answers/L1S1/comments", {"text": "x" * 5001}
     )
     assert response.status_code == 422
-    assert response.json()["error"]["details"] == {
-        "text": "A comment can be at most 5000 characters."
-    }
+    assert response.json()["details"] == {"text": "A comment can be at most 5000 characters."}
     assert Comment.objects.count() == 0
 
 
@@ -198,7 +198,7 @@ def test_no_comment_on_a_final_assessment(world: World) -> None:
 def test_comment_on_unknown_objective_is_404(world: World) -> None:
     response = _post_json(world, "admin", world.base + "/answers/ZZ9/comments", {"text": "Hi"})
     assert response.status_code == 404
-    assert response.json()["error"]["message"] == "No objective ZZ9 in this assessment."
+    assert response.json()["detail"] == "No objective ZZ9 in this assessment."
 
 
 def test_comments_list_query_count_does_not_grow_with_comments(
@@ -279,7 +279,7 @@ def test_upload_is_checked_like_the_browser(
 ) -> None:
     response = _upload(world, "editor", name, content)
     assert response.status_code == 422
-    assert response.json()["error"] == {
+    assert error_of(response.json()) == {
         "code": "validation_error",
         "message": INVALID,
         "details": {"file": message},
@@ -291,7 +291,7 @@ def test_upload_over_the_size_limit_is_refused(world: World, settings: Any) -> N
     settings.MAX_ATTACHMENT_BYTES = 1024
     response = _upload(world, "editor", "big.csv", b"a,b\n" * 300)
     assert response.status_code == 422
-    assert response.json()["error"]["details"] == {
+    assert response.json()["details"] == {
         "file": "big.csv is too large: files can be at most 1.0\xa0KB."
     }
 
@@ -299,7 +299,7 @@ def test_upload_over_the_size_limit_is_refused(world: World, settings: Any) -> N
 def test_upload_without_a_file_names_the_field(world: World) -> None:
     response = world.client("editor").post(f"{world.base}/answers/L1S1/attachments", {})
     assert response.status_code == 422
-    assert response.json()["error"]["details"] == {"file": "Field required"}
+    assert response.json()["details"] == {"file": "Field required"}
 
 
 def test_no_upload_to_a_final_assessment(world: World) -> None:
@@ -359,7 +359,7 @@ def test_evidence_file_is_only_reached_through_its_own_answer(
         f"{world.base}/answers/L1S2/attachments/{stored.uuid}/download"
     )
     assert response.status_code == 404
-    assert response.json()["error"]["message"] == "No such file for this answer."
+    assert response.json()["detail"] == "No such file for this answer."
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from tests.api.conftest import World
+from tests.api.conftest import World, error
 from tests.faults import files_under, full_folder, read_only_database
 from vertebra.assessments.models import Answer, AnswerEvent, Attachment
 
@@ -54,9 +54,9 @@ def test_update_on_a_read_only_database_is_503_with_retry_after(world: World) ->
     with read_only_database():
         response = _patch(world, {"version": 1, "notes": "Agreed"})
     assert (response.status_code, response["Retry-After"]) == (503, "30")
-    assert response.json() == {
-        "error": {"code": "database_unavailable", "message": NOT_SAVED_DATABASE, "details": {}}
-    }
+    assert response.json() == error(
+        **{"code": "database_unavailable", "message": NOT_SAVED_DATABASE, "details": {}}
+    )
     answer = _answer(world)
     assert (answer.notes, answer.version) == ("", 1)
     assert AnswerEvent.objects.filter(answer=answer).count() == 0
@@ -75,9 +75,9 @@ def test_upload_to_full_storage_is_507_and_leaves_no_file(world: World, uploads:
         left = files_under(uploads)
     assert response.status_code == 507
     assert "Retry-After" not in response
-    assert response.json() == {
-        "error": {"code": "storage_full", "message": NOT_SAVED_STORAGE, "details": {}}
-    }
+    assert response.json() == error(
+        **{"code": "storage_full", "message": NOT_SAVED_STORAGE, "details": {}}
+    )
     assert left == []
     assert Attachment.objects.count() == 0
     assert AnswerEvent.objects.filter(field="attachments").count() == 0
@@ -88,7 +88,7 @@ def test_upload_the_database_refuses_is_503_and_its_file_is_deleted(
 ) -> None:
     with read_only_database():
         response = _upload(world, b"Council minutes.\n")
-    assert (response.status_code, response.json()["error"]["code"]) == (
+    assert (response.status_code, response.json()["code"]) == (
         503,
         "database_unavailable",
     )
@@ -107,5 +107,5 @@ def test_a_full_sqlite_database_is_507(world: World) -> None:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA max_page_count = 1073741823")
     assert response.status_code == 507
-    assert response.json()["error"]["code"] == "storage_full"
+    assert response.json()["code"] == "storage_full"
     assert (_answer(world).evidence, _answer(world).version) == ("", 1)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import FORBIDDEN, NO_CITY, NOT_AUTHENTICATED, PERSONAS, World
+from tests.api.conftest import FORBIDDEN, NO_CITY, NOT_AUTHENTICATED, PERSONAS, World, error
 from vertebra.planning.domain import create_action
 
 pytestmark = pytest.mark.django_db
@@ -208,10 +208,10 @@ def test_member_cannot_reach_another_citys_assessment_through_their_own_city(
     path = f"/api/v1/cities/north/assessments/{world.other_assessment.uuid}"
     response = world.client("admin").get(path)
     assert response.status_code == 404
-    assert response.json() == {
-        "error": {
+    assert response.json() == error(
+        **{
             "code": "not_found",
             "message": "No such assessment in this city.",
             "details": {},
         }
-    }
+    )

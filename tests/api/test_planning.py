@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import INVALID, World
+from tests.api.conftest import INVALID, World, error_of
 from vertebra.planning.domain import create_action, update_action
 from vertebra.planning.models import Action, ActionEvent
 
@@ -44,7 +44,7 @@ def test_targets_with_unknown_codes_are_refused_by_name(world: World) -> None:
         {"targets": {"Q9": "A", "L1": "Z"}},
     )
     assert response.status_code == 422
-    assert response.json()["error"]["details"] == {
+    assert response.json()["details"] == {
         "targets.Q9": "Unknown policy Q9.",
         "targets.L1": "Unknown stage Z; use one of S, M, A, R, T.",
     }
@@ -93,7 +93,7 @@ def test_action_create_refuses_bad_input_and_saves_nothing(world: World) -> None
         },
     )
     assert response.status_code == 422
-    assert response.json()["error"] == {
+    assert error_of(response.json()) == {
         "code": "validation_error",
         "message": INVALID,
         "details": {
@@ -137,7 +137,7 @@ def test_stale_action_update_is_409_with_the_current_action(world: World) -> Non
     path = f"{world.base}/actions/{action.uuid}"
     response = send(world.client("editor"), "PATCH", path, {"version": 1, "title": "My plan"})
     assert response.status_code == 409
-    current = response.json()["error"]["details"]["current"]
+    current = response.json()["details"]["current"]
     assert (current["title"], current["version"]) == ("Their plan", 2)
     ok = send(world.client("editor"), "PATCH", path, {"title": "My plan"}, HTTP_IF_MATCH='"2"')
     assert (ok.status_code, ok.json()["title"], ok["ETag"]) == (200, "My plan", '"3"')

@@ -1,17 +1,46 @@
-"""``Authorization: Bearer <token>``: the token acts as its person, with their cities and roles."""
+"""``Authorization: Bearer <token>``: the token acts as its person, with their cities and roles.
+
+A writing operation's authentication also answers whether its person may do it: the
+operation names the verb it needs (vertebra.api.routing), and the city's membership is
+looked up here, in ninja's authentication step, which runs before the body is read. So a
+non-member gets 404 and a role without the verb 403 whatever the body holds, never a 422
+that would tell them what the endpoint accepts.
+"""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from vertebra import access
+from vertebra.access import Verb
 from vertebra.accounts.models import User
-from vertebra.api.tokens import user_for_key
+from vertebra.api.models import ApiToken
+from vertebra.api.tokens import token_for_key
+from vertebra.cities.models import Membership
+
+_MEMBERSHIP = "_vertebra_membership"
+_TOKEN_ATTRIBUTE = "_vertebra_api_token"  # noqa: S105 (where the ApiToken row is kept)
 
 
 class TokenAuth(HttpBearer):
+    def __init__(self, verb: Verb | None = None) -> None:
+        super().__init__()
+        self.verb = verb
+
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return user_for_key(token.strip())
+        found = token_for_key(token.strip())
+        if found is None:
+            return None
+        setattr(request, _TOKEN_ATTRIBUTE, found)
+        user = found.user
+        if self.verb is None:
+            return user
+        match = request.resolver_match
+        slug = str(match.kwargs.get("city", "")) if match is not None else ""
+        # 404 for a city the person is not a member of, 403 for a role without the verb.
+        setattr(request, _MEMBERSHIP, access.membership_in(user, slug, verb=self.verb))
+        return user
 
 
 def caller(request: HttpRequest) -> User:
@@ -19,3 +48,18 @@ def caller(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)
     return user
+
+
+def checked_membership(request: HttpRequest, city_slug: str) -> Membership | None:
+    """The membership :class:`TokenAuth` looked up for this request's city, if it did."""
+    member: Membership | None = getattr(request, _MEMBERSHIP, None)
+    if member is not None and member.city.slug == city_slug:
+        return member
+    return None
+
+
+def caller_token(request: HttpRequest) -> ApiToken:
+    """The token the request came with (set by :class:`TokenAuth`)."""
+    token = getattr(request, _TOKEN_ATTRIBUTE)
+    assert isinstance(token, ApiToken)
+    return token

@@ -1,22 +1,25 @@
-"""The one error shape of the API: ``{"error": {"code", "message", "details"}}``.
+"""The API's errors, each answered as a problem document (RFC 9457; see vertebra.problems).
 
 Every failure, from a missing token to a server error, is answered in this shape so that a
-script needs one way of reading problems. ``details`` names the failing fields for
-validation errors (``{"title": "Field required"}``) and carries the current value on
-conflicts (``{"current": {...}}``).
+script needs one way of reading problems: ``status``, a stable ``code`` (its ``type`` is
+``/api/v1/problems/<code>``), ``detail`` for people and ``details``, which names the failing
+fields for validation errors (``{"title": "Field required"}``) and carries the current value
+on conflicts (``{"current": {...}}``).
+
+Errors raised before the API's handlers (Django's, the middleware's) are turned into the same
+documents by vertebra.api.middleware.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -28,6 +31,7 @@ from vertebra.assessments.domain import (
     AssessmentLockedError,
 )
 from vertebra.faults import explain, fault_of
+from vertebra.problems import kind_of, problem_response
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -35,23 +39,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("vertebra.api")
 
 INVALID = gettext_noop("Some values are not valid; see details for each field.")
-
-CODES_BY_STATUS = {
-    400: "bad_request",
-    401: "not_authenticated",
-    403: "permission_denied",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    412: "precondition_failed",
-    413: "payload_too_large",
-    422: "validation_error",
-    428: "precondition_required",
-    429: "too_many_requests",
-    500: "server_error",
-    503: "database_unavailable",
-    507: "storage_full",
-}
 
 
 class ApiError(Exception):
@@ -67,23 +54,16 @@ class ApiError(Exception):
     ) -> None:
         super().__init__(message)
         self.status = status
-        self.code = code or CODES_BY_STATUS.get(status, "error")
+        self.code = kind_of(status, code).code
         self.message = message
         self.details = dict(details or {})
 
 
-def error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": dict(details or {})}}
-
-
 def error_response(
     status: int, message: str, *, code: str | None = None, details: Mapping[str, Any] | None = None
-) -> JsonResponse:
-    body = error_body(code or CODES_BY_STATUS.get(status, "error"), message, details)
-    response = JsonResponse(body, status=status)
-    if status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="vertebra"'
-    return response
+) -> HttpResponse:
+    """The problem document for an error (see :func:`vertebra.problems.problem_response`)."""
+    return problem_response(status, message, code=code, details=details)
 
 
 def field_path(loc: Sequence[Any]) -> str:
@@ -111,7 +91,7 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def install(api: NinjaAPI) -> None:
-    """Replace django-ninja's default handlers with ones that answer in the error shape."""
+    """Replace django-ninja's default handlers with ones that answer problem documents."""
 
     def handle(exc_class: type[Exception]) -> Callable[[Callable[..., HttpResponse]], Any]:
         def register(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -142,12 +122,13 @@ def install(api: NinjaAPI) -> None:
 
     @handle(AnswerConflictError)
     def _conflict(request: HttpRequest, exc: AnswerConflictError) -> HttpResponse:
+        from vertebra.api.concurrency import stale
         from vertebra.api.serializers import answer_json
 
+        current = answer_json(request, exc.current.assessment, exc.current)
+        failure = stale(request, str(exc), current)
         return error_response(
-            409,
-            str(exc),
-            details={"current": answer_json(request, exc.current.assessment, exc.current)},
+            failure.status, failure.message, code=failure.code, details=failure.details
         )
 
     @handle(RequestDataTooBig)
@@ -203,29 +184,6 @@ def install(api: NinjaAPI) -> None:
         if fault.retry_after is not None:
             response["Retry-After"] = str(fault.retry_after)
         return response
-
-
-def json_method_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Wrap a django-ninja path view so that "method not allowed" is answered in the shape too."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
-            "application/json"
-        ):
-            allowed = response.get("Allow", "")
-            wrapped = error_response(
-                405,
-                _("%(method)s is not allowed here. Allowed: %(allowed)s.")
-                % {"method": request.method, "allowed": allowed},
-                details={"allowed": sorted(m.strip() for m in allowed.split(",") if m.strip())},
-            )
-            wrapped["Allow"] = allowed
-            return wrapped
-        return response
-
-    return wrapper
 
 
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

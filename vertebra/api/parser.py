@@ -1,8 +1,11 @@
-"""JSON bodies whose text every database can store.
+"""JSON bodies whose text every database can store, sent as JSON.
+
+A body sent with another content type (a form, plain text) is refused with 415 before it is
+read as JSON.
 
 PostgreSQL's text cannot hold the NUL character, and no database can store half of a UTF-16
-surrogate pair, which JSON's \\u escapes can express. Such text is refused here with the one
-error shape (422), naming where it is, before anything reaches the database.
+surrogate pair, which JSON's \\u escapes can express. Such text is refused here with a
+problem document (422), naming where it is, before anything reaches the database.
 """
 
 from __future__ import annotations
@@ -42,8 +45,23 @@ def unstorable_text(value: Any, path: str = "body") -> dict[str, str]:
     return found
 
 
+def is_json(content_type: str) -> bool:
+    """``application/json`` or any ``+json`` type, whatever its parameters."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
 class StorableJsonParser(Parser):
     def parse_body(self, request: HttpRequest) -> DictStrAny:
+        content_type = request.headers.get("Content-Type", "")
+        if not is_json(content_type):
+            raise ApiError(
+                415,
+                _("Send the body as JSON, with 'Content-Type: application/json' (got %(type)s).")
+                % {"type": repr(content_type[:80]) if content_type else _("no Content-Type")},
+            )
         document = json.loads(request.body)
         problems = unstorable_text(document)
         if problems:

@@ -17,6 +17,7 @@ RoleCode = Literal["admin", "editor", "contributor", "viewer"]
 ActionStatusCode = Literal["proposed", "planned", "in_progress", "done", "cancelled"]
 
 MAX_TEXT = 20_000
+NOT_BLANK = r"\S"  # text the server refuses when it is only spaces
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -33,17 +34,24 @@ class Input(Schema):
 # --- errors --------------------------------------------------------------------------------
 
 
-class ErrorBody(Schema):
-    code: str = Field(description="Stable machine-readable code, e.g. 'not_found', 'conflict'.")
-    message: str = Field(description="A sentence for people.")
-    details: dict[str, Any] = Field(
-        description="Failing fields (path -> message) for validation errors; "
-        "'current' for conflicts; empty otherwise."
+class Problem(Schema):
+    """A problem document (RFC 9457), served as ``application/problem+json``."""
+
+    type: str = Field(
+        description="Identifies the kind of error: /api/v1/problems/<code>, "
+        "where the kind is described."
     )
-
-
-class Error(Schema):
-    error: ErrorBody
+    title: str = Field(description="A short summary of the kind of error.")
+    status: int = Field(ge=400, le=599, description="The HTTP status code.")
+    detail: str = Field(description="What went wrong with this request, for people.")
+    code: str = Field(
+        description="Stable machine-readable code, e.g. 'not_found', 'conflict' "
+        "(the last part of 'type')."
+    )
+    details: dict[str, Any] = Field(
+        description="Failing fields (path -> message) for validation errors; 'current' for "
+        "conflicts and failed preconditions; 'allowed' for 405; empty otherwise."
+    )
 
 
 # --- pagination ----------------------------------------------------------------------------
@@ -219,7 +227,10 @@ class CommentPage(Page):
 
 class CommentIn(Input):
     text: str = Field(
-        max_length=MAX_TEXT, description="The remark, at most 5000 characters after trimming."
+        max_length=MAX_TEXT,
+        description="The remark, at most 5000 characters after trimming.",
+        # What the server refuses after trimming, declared (the message comes from its check).
+        json_schema_extra={"maxLength": 5000, "pattern": NOT_BLANK},
     )
 
 
@@ -429,13 +440,18 @@ class ActionFields(Input):
     stakeholder_types: list[str] | None = Field(None, max_length=50)
     start_date: dt.date | None = None
     due_date: dt.date | None = None
-    cost: Decimal | None = Field(None, description="Estimated cost, not negative.")
-    currency: str | None = Field(None, max_length=3)
+    cost: Decimal | None = Field(
+        None,
+        description="Estimated cost, not negative, at most 12 digits before the decimal point "
+        "and 2 after it.",
+        json_schema_extra={"minimum": 0, "maximum": 999_999_999_999.99, "multipleOf": 0.01},
+    )
+    currency: str | None = Field(None, max_length=3, json_schema_extra={"pattern": "^[A-Za-z]{3}$"})
     status: ActionStatusCode | None = None
 
 
 class ActionCreate(ActionFields):
-    title: str = Field(max_length=200)
+    title: str = Field(max_length=200, json_schema_extra={"pattern": NOT_BLANK})
 
 
 class ActionUpdate(ActionFields):
@@ -544,19 +560,60 @@ class DeleteQuery(Schema):
 def reading(ok: dict[int, Any]) -> dict[int, Any]:
     """An operation's responses: its success plus the errors every read can meet
     (503: the database is out of reach; try again after ``Retry-After``)."""
-    return {**ok, 401: Error, 404: Error, 422: Error, 503: Error}
+    return {**ok, 401: Problem, 404: Problem, 422: Problem, 503: Problem}
 
 
 def writing(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
     """A write's responses: its success, the errors every write can meet, and ``codes``
-    (503: the database cannot take the write now; 507: the server's storage is full)."""
+    (503: the database cannot take the write now; 507: the server's storage is full;
+    412 declares that the operation takes ``If-Match``)."""
     return {
         **ok,
-        400: Error,
-        401: Error,
-        403: Error,
-        404: Error,
-        422: Error,
-        503: Error,
-        507: Error,
-    } | {code: Error for code in codes}
+        400: Problem,
+        401: Problem,
+        403: Problem,
+        404: Problem,
+        413: Problem,
+        422: Problem,
+        503: Problem,
+        507: Problem,
+    } | {code: Problem for code in codes}
+
+
+# --- the index, the caller and the kinds of problems ----------------------------------------
+
+
+class IndexOut(Schema):
+    cities: str = Field(description="The cities you belong to.")
+    me: str = Field(description="Who the token acts as, and the token itself.")
+    frameworks: str = Field(description="The loaded maturity models.")
+    openapi: str = Field(description="This API's OpenAPI document.")
+    docs: str = Field(description="This API's browsable documentation.")
+    problems: str = Field(description="The kinds of errors the API answers.")
+
+
+class TokenOut(Schema):
+    name: str
+    prefix: str = Field(description="The first characters of the key, to recognise it.")
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None = Field(description="Recorded at most once a minute.")
+
+
+class MeOut(Schema):
+    url: str
+    email: str
+    name: str
+    cities_url: str
+    token: TokenOut = Field(description="The token this request came with.")
+
+
+class ProblemKindOut(Schema):
+    type: str = Field(description="The 'type' of problem documents of this kind.")
+    code: str
+    status: int = Field(ge=400, le=599)
+    title: str
+    description: str
+
+
+class ProblemKindList(Schema):
+    results: list[ProblemKindOut]

@@ -8,13 +8,19 @@ from django.http import HttpRequest
 
 from vertebra import access
 from vertebra.access import Load, Verb
-from vertebra.api.auth import caller
+from vertebra.api.auth import caller, checked_membership
 from vertebra.assessments.models import Assessment
 from vertebra.cities.models import Membership
 
 
 def membership(request: HttpRequest, city_slug: str, *, verb: Verb = Verb.VIEW) -> Membership:
-    """The caller's membership, or 404 for a city they do not belong to (or that does not exist)."""
+    """The caller's membership, or 404 for a city they do not belong to (or that does not exist).
+
+    A writing operation's authentication looked it up already (vertebra.api.auth): reused."""
+    member = checked_membership(request, city_slug)
+    if member is not None:
+        access.require(member, verb)
+        return member
     return access.membership_in(caller(request), city_slug, verb=verb)
 
 

@@ -58,6 +58,12 @@ def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 def user_for_key(key: str) -> User | None:
     """The active person a key belongs to, or None for an unknown, revoked or malformed key."""
+    token = token_for_key(key)
+    return token.user if token is not None else None
+
+
+def token_for_key(key: str) -> ApiToken | None:
+    """The active token of an active person with this key, with its person, or None."""
     if not key.startswith(TOKEN_PREFIX) or len(key) > 200:
         return None
     token = (
@@ -68,7 +74,7 @@ def user_for_key(key: str) -> User | None:
     if token is None:
         return None
     _record_use(token)
-    return token.user
+    return token
 
 
 def _record_use(token: ApiToken) -> None:

@@ -1,7 +1,7 @@
 """``/api/v1/``: the API's endpoints, its OpenAPI document and its documentation page.
 
-Addresses under the prefix that are no endpoint, and methods an endpoint does not accept,
-are answered in the API's error shape too.
+Addresses under the prefix that are no endpoint are answered as problem documents too
+(vertebra.api.middleware turns every other error under ``/api/`` into one).
 """
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, re_path
 
 from vertebra.api.api import api
-from vertebra.api.errors import json_method_errors, not_found_view
+from vertebra.api.concurrency import conditional
+from vertebra.api.errors import not_found_view
 
 
 def _wrapped(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            pattern.callback = json_method_errors(pattern.callback)
+            pattern.callback = conditional(pattern.callback)
     return patterns
 
 

@@ -14,16 +14,22 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Query, Status
 
 from vertebra.access import Verb
 from vertebra.api.auth import caller
-from vertebra.api.concurrency import etag, expected_version
+from vertebra.api.concurrency import etag
 from vertebra.api.endpoints.answers import answers_in
-from vertebra.api.endpoints.plans import action_conflict, action_in, planning_error
+from vertebra.api.endpoints.plans import (
+    action_conflict,
+    action_in,
+    action_version,
+    planning_error,
+)
 from vertebra.api.errors import INVALID, ApiError
 from vertebra.api.links import assessment_url
 from vertebra.api.pagination import paginate
+from vertebra.api.routing import ApiRouter
 from vertebra.api.schemas import (
     ActionFinished,
     ActionFinishIn,
@@ -42,18 +48,16 @@ from vertebra.api.schemas import (
 from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import action_json, action_note_json, answer_json
 from vertebra.assessments.models import Assessment
+from vertebra.planning import domain as planning
 from vertebra.planning.domain import (
     ActionConflictError,
     PlanningValidationError,
     add_note,
-    confirm_objectives,
-    finish_action,
-    merge_actions,
     objectives_to_confirm,
 )
 from vertebra.planning.models import Action, ActionNote, ActionStatus
 
-router = Router(tags=["planning"])
+router = ApiRouter(tags=["planning"])
 
 ACTION = "/cities/{city}/assessments/{assessment_id}/actions/{action_id}"
 
@@ -122,6 +126,7 @@ def get_note(
 
 @router.post(
     ACTION + "/notes",
+    verb=Verb.PLAN,
     response=writing({201: ActionOut}, 409),
     summary="Add a progress note to an action",
 )
@@ -131,24 +136,28 @@ def create_note(
     assessment_id: uuid.UUID,
     action_id: uuid.UUID,
     payload: ActionNoteIn,
+    response: HttpResponse,
 ) -> Any:
-    """A dated progress note (admins and editors); answers with the whole action."""
+    """A dated progress note (admins and editors); answers with the whole action, and the
+    new note's address in ``Location``."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
     try:
-        add_note(action=action, user=caller(request), text=payload.text, date=payload.date)
+        note = add_note(action=action, user=caller(request), text=payload.text, date=payload.date)
     except PlanningValidationError as exc:
         raise planning_error(exc) from None
+    response["Location"] = f"{_action_url(request, assessment, action)}/notes/{note.uuid}"
     return Status(201, action_json(request, assessment, action_in(assessment, action_id)))
 
 
 @router.post(
     ACTION + "/merge",
-    response=writing({200: ActionOut}, 409, 428),
+    verb=Verb.PLAN,
+    response=writing({200: ActionOut}, 409, 412, 428),
     summary="Merge other actions into this one",
 )
-def merge(
+def merge_actions(
     request: HttpRequest,
     city: str,
     assessment_id: uuid.UUID,
@@ -163,7 +172,7 @@ def merge(
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
-    version = expected_version(request, payload.version)
+    version = action_version(request, assessment, action, payload.version)
     wanted = list(dict.fromkeys(payload.others))
     others = {a.uuid: a for a in assessment.actions.filter(uuid__in=wanted)}
     missing = [str(other) for other in wanted if other not in others]
@@ -177,7 +186,7 @@ def merge(
             },
         )
     try:
-        merge_actions(
+        planning.merge_actions(
             into=action,
             others=[others[other] for other in wanted],
             user=caller(request),
@@ -195,10 +204,11 @@ def merge(
 
 @router.post(
     ACTION + "/finish",
-    response=writing({200: ActionFinished}, 409, 428),
+    verb=Verb.PLAN,
+    response=writing({200: ActionFinished}, 409, 412, 428),
     summary="Finish an action",
 )
-def finish(
+def finish_action(
     request: HttpRequest,
     city: str,
     assessment_id: uuid.UUID,
@@ -212,9 +222,9 @@ def finish(
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
-    version = expected_version(request, payload.version)
+    version = action_version(request, assessment, action, payload.version)
     try:
-        result = finish_action(
+        result = planning.finish_action(
             action=action, user=caller(request), expected_version=version, source="api"
         )
     except ActionConflictError as exc:
@@ -252,10 +262,11 @@ def list_confirmations(
 
 @router.post(
     ACTION + "/confirmations",
+    verb=Verb.PLAN,
     response=writing({200: ConfirmOut}, 409),
     summary="Confirm objectives of a finished action achieved",
 )
-def confirm(
+def confirm_objectives(
     request: HttpRequest,
     city: str,
     assessment_id: uuid.UUID,
@@ -269,7 +280,7 @@ def confirm(
     assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
     try:
-        results = confirm_objectives(
+        results = planning.confirm_objectives(
             action=action, user=caller(request), codes=payload.codes, evidence=payload.evidence
         )
     except PlanningValidationError as exc:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query
 
 from vertebra.api.analysis_schemas import (
     ComparisonOut,
@@ -20,6 +20,7 @@ from vertebra.api.analysis_schemas import (
 )
 from vertebra.api.errors import INVALID, ApiError
 from vertebra.api.links import assessment_url
+from vertebra.api.routing import ApiRouter
 from vertebra.api.schemas import ComparisonQuery, reading
 from vertebra.api.scope import assessment_in, membership
 from vertebra.assessments.models import Assessment
@@ -28,7 +29,7 @@ from vertebra.planning.domain import OPEN_STATUSES, plan_of
 from vertebra.planning.roadmap import NO_POLICY, NO_YEAR, TotalsRow
 from vertebra.reports.compare import StageChange, compare
 
-router = Router(tags=["analyses"])
+router = ApiRouter(tags=["analyses"])
 
 PLAN = "/cities/{city}/assessments/{assessment_id}/plan"
 
@@ -42,7 +43,7 @@ def _action_url(request: HttpRequest, assessment: Assessment, action: Any) -> st
 
 
 @router.get(PLAN + "/gaps", response=reading({200: GapsOut}), summary="Read the gaps to targets")
-def gaps(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
+def get_plan_gaps(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
     """Per policy, today's stage, the target and the objectives still to reach it, each with the
     open actions for it: the plan page's table."""
     assessment = assessment_in(membership(request, city), assessment_id)
@@ -91,7 +92,7 @@ def gaps(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
 @router.get(
     PLAN + "/warnings", response=reading({200: WarningsOut}), summary="Read sequencing warnings"
 )
-def warnings(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
+def get_plan_warnings(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
     """Open actions due before the open lower-stage objectives of their policy: under the staged
     rule, finishing higher-stage work first does not raise the stage."""
     assessment = assessment_in(membership(request, city), assessment_id)
@@ -119,7 +120,7 @@ def warnings(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
     response=reading({200: ProjectionOut}),
     summary="Read the projected stage per policy over time",
 )
-def projection(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
+def get_plan_projection(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
     """The roadmap: the stage of each policy over time if planned and in-progress actions
     finish on their due dates, and when (and whether) each target is reached."""
     assessment = assessment_in(membership(request, city), assessment_id)
@@ -158,7 +159,7 @@ def _figures(row: TotalsRow) -> dict[str, Any]:
 
 
 @router.get(PLAN + "/totals", response=reading({200: TotalsOut}), summary="Read council totals")
-def totals(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
+def get_plan_totals(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
     """Actions that are not cancelled and their estimated costs (per currency, never
     converted), by policy, stage, due year and status, and overall."""
     assessment = assessment_in(membership(request, city), assessment_id)
@@ -227,7 +228,7 @@ def _change(change: StageChange | None) -> dict[str, Any] | None:
     response=reading({200: ComparisonOut}),
     summary="Compare an assessment with an earlier cycle",
 )
-def comparison(
+def get_comparison(
     request: HttpRequest, city: str, assessment_id: uuid.UUID, query: Query[ComparisonQuery]
 ) -> Any:
     """What changed from ``older`` (by default the cycle this one continues, else the latest

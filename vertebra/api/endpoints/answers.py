@@ -11,13 +11,14 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query
 
 from vertebra.access import Verb
 from vertebra.api.auth import caller
 from vertebra.api.concurrency import etag, expected_version
 from vertebra.api.errors import INVALID, ApiError
 from vertebra.api.pagination import paginate
+from vertebra.api.routing import ApiRouter
 from vertebra.api.schemas import (
     AnswerBulkResult,
     AnswerBulkUpdate,
@@ -44,7 +45,7 @@ from vertebra.assessments.domain import (
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment
 from vertebra.frameworks.domain import shape_of
 
-router = Router(tags=["answers"])
+router = ApiRouter(tags=["answers"])
 
 
 def answers_in(assessment: Assessment) -> QuerySet[Answer]:
@@ -115,7 +116,8 @@ def get_answer(
 
 @router.patch(
     "/cities/{city}/assessments/{assessment_id}/answers/{code}",
-    response=writing({200: AnswerOut}, 409, 428),
+    verb=Verb.EDIT_ANSWERS,
+    response=writing({200: AnswerOut}, 409, 412, 428),
     summary="Update one answer",
 )
 def update_answer(
@@ -126,12 +128,18 @@ def update_answer(
     payload: AnswerUpdate,
     response: HttpResponse,
 ) -> Any:
-    """Change some fields of one answer. Send the ``version`` you read (or ``If-Match``); if
-    someone saved in between, the answer is 409 with their value in ``details.current``."""
+    """Change some fields of one answer. Send the ``version`` you read (or its ETag as
+    ``If-Match``); if someone saved in between, the answer is 409 (412 for ``If-Match``) with
+    their value in ``details.current``."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id, verb=Verb.EDIT_ANSWERS)
     answer = answer_in(assessment, code)
-    version = expected_version(request, payload.version)
+    version = expected_version(
+        request,
+        payload.version,
+        current=answer.version,
+        current_json=lambda: answer_json(request, assessment, answer),
+    )
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     saved = save_answer(
         answer=answer,
@@ -146,6 +154,7 @@ def update_answer(
 
 @router.patch(
     "/cities/{city}/assessments/{assessment_id}/answers",
+    verb=Verb.EDIT_ANSWERS,
     response=writing({200: AnswerBulkResult}, 409),
     summary="Update many answers at once",
 )
@@ -235,7 +244,7 @@ def _bulk_conflict(
     response=reading({200: AnswerHistory}),
     summary="Read the history of one answer",
 )
-def answer_history(
+def get_answer_history(
     request: HttpRequest, city: str, assessment_id: uuid.UUID, code: str, page: Query[PageQuery]
 ) -> Any:
     """Every change of the answer, newest first: who, when, which field, old and new value."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Query, Status
 
 from vertebra import access
 from vertebra.access import Load, Verb
@@ -18,6 +18,7 @@ from vertebra.api.errors import INVALID, ApiError
 from vertebra.api.links import api_root
 from vertebra.api.pagination import paginate
 from vertebra.api.rendering import json_response, validated_json
+from vertebra.api.routing import ApiRouter
 from vertebra.api.schemas import (
     AssessmentCreate,
     AssessmentDetail,
@@ -47,7 +48,7 @@ from vertebra.maturity import profile
 from vertebra.planning.domain import start_assessment
 from vertebra.planning.models import Target
 
-router = Router(tags=["assessments"])
+router = ApiRouter(tags=["assessments"])
 
 INCLUDES = ("answers", "profile")
 
@@ -105,10 +106,11 @@ def list_assessments(request: HttpRequest, city: str, filters: Query[AssessmentQ
 
 @router.post(
     "/cities/{city}/assessments",
+    verb=Verb.START_ASSESSMENT,
     response=writing({201: AssessmentOut}, 409),
     summary="Create an assessment",
 )
-def create(request: HttpRequest, city: str, payload: AssessmentCreate) -> Any:
+def create_assessment(request: HttpRequest, city: str, payload: AssessmentCreate) -> Any:
     """An empty draft on the latest model version, or, with ``copy_from``, a new cycle that
     copies the answers of an earlier assessment of the same city (admins and editors)."""
     member = membership(request, city, verb=Verb.START_ASSESSMENT)
@@ -202,6 +204,7 @@ def get_assessment(
 
 @router.post(
     "/cities/{city}/assessments/{assessment_id}/finalize",
+    verb=Verb.FINALIZE,
     response=writing({200: AssessmentOut}, 409),
     summary="Finalize an assessment",
 )
@@ -215,10 +218,11 @@ def finalize_assessment(request: HttpRequest, city: str, assessment_id: uuid.UUI
 
 @router.post(
     "/cities/{city}/assessments/{assessment_id}/cycles",
+    verb=Verb.START_ASSESSMENT,
     response=writing({201: AssessmentOut}, 409),
     summary="Start a new cycle from an assessment",
 )
-def new_cycle(
+def start_cycle(
     request: HttpRequest, city: str, assessment_id: uuid.UUID, payload: CycleCreate
 ) -> Any:
     """A new draft that copies this assessment's answers (admins and editors)."""

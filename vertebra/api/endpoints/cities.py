@@ -8,14 +8,16 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query
 
 from vertebra import access
 from vertebra.access import Verb
 from vertebra.api.auth import caller
+from vertebra.api.concurrency import if_match, precondition_failed
 from vertebra.api.errors import INVALID, ApiError
 from vertebra.api.links import city_url
 from vertebra.api.pagination import paginate
+from vertebra.api.routing import ApiRouter
 from vertebra.api.schemas import (
     CityOut,
     CityPage,
@@ -30,7 +32,7 @@ from vertebra.api.serializers import city_json
 from vertebra.cities.models import City
 from vertebra.planning.domain import PlanningValidationError, set_stakeholder_types
 
-router = Router(tags=["cities"])
+router = ApiRouter(tags=["cities"])
 
 
 @router.get("/cities", response=reading({200: CityPage}), summary="List my cities")
@@ -69,25 +71,21 @@ def get_stakeholder_types(request: HttpRequest, city: str, response: HttpRespons
 
 @router.put(
     "/cities/{city}/stakeholder-types",
-    response=writing({200: StakeholderTypesOut}, 409),
+    verb=Verb.MANAGE_CITY,
+    response=writing({200: StakeholderTypesOut}, 412),
     summary="Set a city's stakeholder types",
 )
-def put_stakeholder_types(
+def replace_stakeholder_types(
     request: HttpRequest, city: str, payload: StakeholderTypesIn, response: HttpResponse
 ) -> Any:
     """Replace the whole list (admins only). Types still used by actions cannot be removed.
-    With ``If-Match`` (the ETag you read), a list changed in between is refused with 409 and
+    With ``If-Match`` (the ETag you read), a list changed in between is refused with 412 and
     the current list in ``details.current``."""
     member = membership(request, city, verb=Verb.MANAGE_CITY)
     the_city = member.city
     current = list(the_city.stakeholder_types)
-    header = request.headers.get("If-Match", "").strip().removeprefix("W/")
-    if header and header != _types_etag(current):
-        raise ApiError(
-            409,
-            _("The stakeholder types were changed by someone else since you read them."),
-            details={"current": current},
-        )
+    if if_match(request, _types_etag(current)) is False:
+        raise precondition_failed(current)
     try:
         set_stakeholder_types(city=the_city, types=payload.stakeholder_types)
     except PlanningValidationError as exc:

@@ -13,14 +13,16 @@ from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Status, UploadedFile
+from ninja import File, Query, Status, UploadedFile
 
 from vertebra.access import Verb
 from vertebra.api.auth import caller
 from vertebra.api.endpoints.answers import answer_in
 from vertebra.api.errors import INVALID, ApiError
 from vertebra.api.links import assessment_url
+from vertebra.api.openapi import files
 from vertebra.api.pagination import paginate
+from vertebra.api.routing import ApiRouter
 from vertebra.api.schemas import (
     AssessmentHistory,
     AttachmentOut,
@@ -43,11 +45,13 @@ from vertebra.assessments.evidence import (
 )
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment, Attachment, Comment
 
-router = Router(tags=["evidence"])
+router = ApiRouter(tags=["evidence"])
 
 ANSWER = "/cities/{city}/assessments/{assessment_id}/answers/{code}"
-_BINARY = {"schema": {"type": "string", "format": "binary"}}
-FILE_CONTENT = {kind.content_type: _BINARY for kind in KINDS.values()}
+FILES = files(
+    sorted({kind.content_type for kind in KINDS.values()}),
+    "The file's content, with its type and name as uploaded.",
+)
 
 
 def _answer_url(request: HttpRequest, assessment: Assessment, answer: Answer) -> str:
@@ -63,7 +67,7 @@ def _answer_url(request: HttpRequest, assessment: Assessment, answer: Answer) ->
     response=reading({200: AssessmentHistory}),
     summary="Read the history of a whole assessment",
 )
-def assessment_history(
+def get_assessment_history(
     request: HttpRequest, city: str, assessment_id: uuid.UUID, page: Query[PageQuery]
 ) -> Any:
     """Every change of every answer (and of its files), newest first, as on the assessment's
@@ -102,6 +106,7 @@ def list_comments(
 
 @router.post(
     ANSWER + "/comments",
+    verb=Verb.COMMENT,
     response=writing({201: CommentOut}, 409),
     summary="Comment on an answer",
 )
@@ -178,6 +183,7 @@ def list_attachments(
 
 @router.post(
     ANSWER + "/attachments",
+    verb=Verb.UPLOAD,
     response=writing({201: AttachmentOut}, 409),
     summary="Upload an evidence file",
 )
@@ -221,14 +227,7 @@ def get_attachment(
     ANSWER + "/attachments/{attachment_id}/download",
     response=reading({200: dict[str, Any]}),
     summary="Download an evidence file",
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "The file's content, with its type and name as uploaded.",
-                "content": FILE_CONTENT,
-            }
-        }
-    },
+    openapi_extra=FILES,
 )
 def download_attachment(
     request: HttpRequest, city: str, assessment_id: uuid.UUID, code: str, attachment_id: uuid.UUID
@@ -248,11 +247,13 @@ def download_attachment(
         content_type=attachment.content_type,
     )
     response["Cache-Control"] = "private, no-store"
+    response["ETag"] = f'"{attachment.uuid}"'  # a file's content never changes
     return response
 
 
 @router.delete(
     ANSWER + "/attachments/{attachment_id}",
+    verb=Verb.UPLOAD,
     response=writing({204: None}, 409),
     summary="Delete an evidence file",
 )

@@ -7,15 +7,16 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.text import slugify
-from ninja import Router
 
+from vertebra.api.openapi import files
+from vertebra.api.routing import ApiRouter
 from vertebra.api.schemas import reading
 from vertebra.api.scope import assessment_in, membership
 from vertebra.assessments.models import Assessment
 from vertebra.reports.exports import XLSX_CONTENT_TYPE, export_csv, export_json, export_xlsx
 from vertebra.reports.pdf import render_pdf
 
-router = Router(tags=["exports"])
+router = ApiRouter(tags=["exports"])
 
 ExportFormat = Literal["json", "csv", "xlsx", "pdf"]
 CONTENT_TYPES = {
@@ -24,13 +25,11 @@ CONTENT_TYPES = {
     "xlsx": XLSX_CONTENT_TYPE,
     "pdf": "application/pdf",
 }
-_BINARY = {"type": "string", "format": "binary"}
-DOCUMENTED_CONTENT = {
-    "application/json": {"schema": {"type": "object"}},
-    "text/csv": {"schema": {"type": "string"}},
-    XLSX_CONTENT_TYPE: {"schema": _BINARY},
-    "application/pdf": {"schema": _BINARY},
-}
+FILES = files(
+    CONTENT_TYPES.values(),
+    "The file: JSON (complete enough to rebuild the assessment), CSV or XLSX (answers that "
+    "can be edited and imported back), or the PDF report.",
+)
 
 
 def filename(assessment: Assessment, fmt: str) -> str:
@@ -42,17 +41,11 @@ def filename(assessment: Assessment, fmt: str) -> str:
     "/cities/{city}/assessments/{assessment_id}/exports/{fmt}",
     response=reading({200: dict[str, Any]}),
     summary="Download an export",
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "The file: JSON (complete enough to rebuild the assessment), "
-                "CSV or XLSX (answers that can be edited and imported back), or the PDF report.",
-                "content": DOCUMENTED_CONTENT,
-            }
-        }
-    },
+    openapi_extra=FILES,
 )
-def export(request: HttpRequest, city: str, assessment_id: uuid.UUID, fmt: ExportFormat) -> Any:
+def download_export(
+    request: HttpRequest, city: str, assessment_id: uuid.UUID, fmt: ExportFormat
+) -> Any:
     """The same files as the download buttons of the assessment page."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)

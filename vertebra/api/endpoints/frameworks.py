@@ -7,15 +7,16 @@ from typing import Any
 from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query
 
 from vertebra.api.pagination import paginate
+from vertebra.api.routing import ApiRouter
 from vertebra.api.schemas import FrameworkDetail, FrameworkPage, PageQuery, reading
 from vertebra.api.serializers import framework_json
 from vertebra.frameworks.domain import framework_of
 from vertebra.frameworks.models import FrameworkVersion
 
-router = Router(tags=["frameworks"])
+router = ApiRouter(tags=["frameworks"])
 
 
 @router.get("/frameworks", response=reading({200: FrameworkPage}), summary="List maturity models")

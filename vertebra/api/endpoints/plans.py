@@ -8,14 +8,16 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Query, Status
 
 from vertebra.access import Verb
 from vertebra.accounts.models import User
 from vertebra.api.auth import caller
-from vertebra.api.concurrency import etag, expected_version
+from vertebra.api.concurrency import etag, expected_version, stale
 from vertebra.api.errors import INVALID, ApiError
+from vertebra.api.links import assessment_url
 from vertebra.api.pagination import paginate
+from vertebra.api.routing import ApiRouter
 from vertebra.api.schemas import (
     ActionCreate,
     ActionHistory,
@@ -34,19 +36,17 @@ from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import action_event_json, action_json, targets_json
 from vertebra.assessments.models import Assessment
 from vertebra.frameworks.domain import shape_of
+from vertebra.planning import domain as planning
 from vertebra.planning.domain import (
     ActionConflictError,
     PlanningValidationError,
     actions_of,
-    create_action,
     create_proposed_actions,
-    delete_action,
     set_targets,
-    update_action,
 )
 from vertebra.planning.models import Action, ActionEvent, ActionNote, Target
 
-router = Router(tags=["planning"])
+router = ApiRouter(tags=["planning"])
 
 
 # --- targets -------------------------------------------------------------------------------
@@ -83,6 +83,7 @@ def _target_error_path(key: str) -> str:
 
 @router.patch(
     "/cities/{city}/assessments/{assessment_id}/targets",
+    verb=Verb.SET_TARGETS,
     response=writing({200: TargetsOut}),
     summary="Set target stages",
 )
@@ -139,11 +140,18 @@ def action_conflict(
     request: HttpRequest, assessment: Assessment, exc: ActionConflictError
 ) -> ApiError:
     current = action_in(assessment, exc.action.uuid)
-    return ApiError(
-        409,
-        str(exc),
-        code="conflict",
-        details={"current": action_json(request, assessment, current)},
+    return stale(request, str(exc), action_json(request, assessment, current))
+
+
+def action_version(
+    request: HttpRequest, assessment: Assessment, action: Action, body_version: int | None
+) -> int:
+    """The version of ``action`` the client read (vertebra.api.concurrency)."""
+    return expected_version(
+        request,
+        body_version,
+        current=action.version,
+        current_json=lambda: action_json(request, assessment, action),
     )
 
 
@@ -211,15 +219,18 @@ def list_actions(
 
 @router.post(
     "/cities/{city}/assessments/{assessment_id}/actions",
+    verb=Verb.PLAN,
     response=writing({201: ActionOut}, 409),
     summary="Create an action",
 )
-def create(request: HttpRequest, city: str, assessment_id: uuid.UUID, payload: ActionCreate) -> Any:
+def create_action(
+    request: HttpRequest, city: str, assessment_id: uuid.UUID, payload: ActionCreate
+) -> Any:
     """A new action (admins and editors); only ``title`` is required."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     try:
-        action = create_action(
+        action = planning.create_action(
             assessment=assessment,
             user=caller(request),
             data=_domain_data(member.city, payload),
@@ -232,14 +243,21 @@ def create(request: HttpRequest, city: str, assessment_id: uuid.UUID, payload: A
 
 @router.post(
     "/cities/{city}/assessments/{assessment_id}/actions/proposals",
+    verb=Verb.PLAN,
     response=writing({201: ActionPage}),
     summary="Propose actions for every gap toward the targets",
 )
-def propose(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> Any:
+def propose_actions(
+    request: HttpRequest, city: str, assessment_id: uuid.UUID, response: HttpResponse
+) -> Any:
     """One proposed action per objective between today and the targets that has no open
-    action yet (admins and editors). Answers with the actions created."""
+    action yet (admins and editors). Answers with the actions created; ``Location`` is the
+    address of the proposed actions."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
+    response["Location"] = assessment_url(request, city, assessment.uuid, "actions") + (
+        "?status=proposed"
+    )
     created = create_proposed_actions(assessment=assessment, user=caller(request))
     actions = list(_actions(assessment).filter(pk__in=[a.pk for a in created]))
     return Status(
@@ -275,10 +293,11 @@ def get_action(
 
 @router.patch(
     "/cities/{city}/assessments/{assessment_id}/actions/{action_id}",
-    response=writing({200: ActionOut}, 409, 428),
+    verb=Verb.PLAN,
+    response=writing({200: ActionOut}, 409, 412, 428),
     summary="Update an action",
 )
-def update(
+def update_action(
     request: HttpRequest,
     city: str,
     assessment_id: uuid.UUID,
@@ -287,13 +306,14 @@ def update(
     response: HttpResponse,
 ) -> Any:
     """Change some fields (admins and editors). Send the ``version`` you read (or
-    ``If-Match``); a stale version is 409 with the current action in ``details.current``."""
+    ``If-Match``); a stale version is 409 (412 for ``If-Match``) with the current action in
+    ``details.current``."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
-    version = expected_version(request, payload.version)
+    version = action_version(request, assessment, action, payload.version)
     try:
-        update_action(
+        planning.update_action(
             action=action,
             user=caller(request),
             changes=_domain_data(member.city, payload),
@@ -311,10 +331,11 @@ def update(
 
 @router.delete(
     "/cities/{city}/assessments/{assessment_id}/actions/{action_id}",
-    response=writing({204: None}, 409, 428),
+    verb=Verb.PLAN,
+    response=writing({204: None}, 409, 412, 428),
     summary="Delete an action",
 )
-def delete(
+def delete_action(
     request: HttpRequest,
     city: str,
     assessment_id: uuid.UUID,
@@ -326,9 +347,11 @@ def delete(
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id, verb=Verb.PLAN)
     action = action_in(assessment, action_id)
-    version = expected_version(request, query.version)
+    version = action_version(request, assessment, action, query.version)
     try:
-        delete_action(action=action, user=caller(request), expected_version=version, source="api")
+        planning.delete_action(
+            action=action, user=caller(request), expected_version=version, source="api"
+        )
     except ActionConflictError as exc:
         raise action_conflict(request, assessment, exc) from None
     return Status(204, None)
@@ -339,7 +362,7 @@ def delete(
     response=reading({200: ActionHistory}),
     summary="Read the history of an action",
 )
-def action_history(
+def get_action_history(
     request: HttpRequest,
     city: str,
     assessment_id: uuid.UUID,

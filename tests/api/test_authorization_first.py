@@ -1,0 +1,67 @@
+"""A caller who may not write gets 403 (a viewer) or 404 (a non-member) from every writing
+endpoint, whatever the body holds: the role is checked before the body is read, so a refused
+caller learns nothing about what the endpoint accepts, and nothing is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.api.conftest import FORBIDDEN, NO_CITY, Objects, World, operations
+from vertebra.assessments.models import AnswerEvent, Assessment, Attachment, Comment
+from vertebra.planning.models import Action, ActionEvent, ActionNote, Target
+
+pytestmark = pytest.mark.django_db
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+BODIES = {
+    "not JSON": ("{title", "application/json"),
+    "wrong types and unknown fields": (
+        '{"title": 5, "version": "x", "zz": []}',
+        "application/json",
+    ),
+    "not a JSON type": ("title=x", "application/x-www-form-urlencoded"),
+}
+
+
+def written(world: World) -> dict[str, Any]:
+    """Everything a write could have changed."""
+    world.city.refresh_from_db()
+    return {
+        "assessments": Assessment.objects.count(),
+        "answer events": AnswerEvent.objects.count(),
+        "actions": Action.objects.count(),
+        "action events": ActionEvent.objects.count(),
+        "notes": ActionNote.objects.count(),
+        "comments": Comment.objects.count(),
+        "files": Attachment.objects.count(),
+        "targets": Target.objects.count(),
+        "stakeholder types": list(world.city.stakeholder_types),
+    }
+
+
+@pytest.mark.parametrize("body", sorted(BODIES))
+@pytest.mark.parametrize(
+    ("persona", "status", "document"),
+    [
+        ("viewer", 403, FORBIDDEN),
+        ("outsider", 404, NO_CITY),
+    ],
+)
+def test_every_writing_endpoint_refuses_before_reading_the_body(
+    world: World, objects: Objects, body: str, persona: str, status: int, document: Any
+) -> None:
+    writes = operations(Client(), *WRITES)
+    assert len(writes) == 18
+    before = written(world)
+    content, content_type = BODIES[body]
+    answers = {}
+    for method, template in writes:
+        response = world.client(persona).generic(
+            method, objects.fill(template), content, content_type=content_type
+        )
+        answers[method, template] = (response.status_code, response.json())
+    assert answers == {operation: (status, document) for operation in writes}
+    assert written(world) == before
