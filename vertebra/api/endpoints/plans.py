@@ -84,7 +84,7 @@ def _target_error_path(key: str) -> str:
 @router.patch(
     "/cities/{city}/assessments/{assessment_id}/targets",
     verb=Verb.SET_TARGETS,
-    response=writing({200: TargetsOut}),
+    response=writing({200: TargetsOut}, 409),
     summary="Set target stages",
 )
 def set_assessment_targets(
@@ -244,7 +244,7 @@ def create_action(
 @router.post(
     "/cities/{city}/assessments/{assessment_id}/actions/proposals",
     verb=Verb.PLAN,
-    response=writing({201: ActionPage}),
+    response=writing({201: ActionPage}, 409),
     summary="Propose actions for every gap toward the targets",
 )
 def propose_actions(
