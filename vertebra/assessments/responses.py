@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from vertebra.maturity import STATUSES, Shape
+from vertebra.text import csv_text_value
 
 MAX_RESPONSES_BYTES = 5 * 1024 * 1024
 REQUIRED_COLUMNS = ("objective", "status")
@@ -98,7 +99,11 @@ def parse_responses(data: bytes, *, filename: str, shape: Shape) -> list[Respons
 
 def _parse_csv(text: str, *, filename: str, shape: Shape) -> list[Response]:
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        # Our CSV export starts formula-like text with a ' (vertebra.text): taken off here.
+        rows = [
+            [csv_text_value(cell) for cell in row]
+            for row in csv.reader(io.StringIO(text, newline=""))
+        ]
     except csv.Error as exc:
         raise ResponsesError(filename, [f"not a readable CSV file: {exc}"]) from None
     return parse_table(rows, filename=filename, shape=shape)
