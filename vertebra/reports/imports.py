@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vertebra.archives import XLSX_IMPORT, ArchiveError, check_archive
 from vertebra.assessments.domain import (
     ANSWER_FIELDS,
     AnswerPlan,
@@ -114,6 +115,17 @@ def read_xlsx(data: bytes, *, filename: str, shape: Shape) -> list[Response]:
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportFileError([f"{filename}: " + _("this is not an Excel (.xlsx) workbook")])
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_archive(archive, XLSX_IMPORT)
+    except ArchiveError as exc:
+        raise ImportFileError(
+            [f"{filename}: " + _("this workbook is refused: %(why)s") % {"why": exc}]
+        ) from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ImportFileError(
+            [f"{filename}: " + _("this is not an Excel (.xlsx) workbook, or it is damaged")]
+        ) from None
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
