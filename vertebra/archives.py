@@ -15,6 +15,7 @@ Pure Python, no Django.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 MB = 1024 * 1024
@@ -43,6 +44,20 @@ BACKUP = ArchiveLimits(
 
 class ArchiveError(Exception):
     """Why an archive is refused, in words for the person who sent it."""
+
+
+# What reading a damaged zip can raise, beyond ArchiveError: a cut or altered file, a part
+# compressed with a method Python lacks, an encrypted part.
+DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    KeyError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 def _size(count: int) -> str:

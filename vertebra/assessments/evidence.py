@@ -85,7 +85,7 @@ def _zip_names(handle: IO[bytes]) -> tuple[set[str], bytes]:
                 with archive.open("mimetype") as member:
                     mimetype = member.read(100)
             return names, mimetype
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError):
+    except archives.DAMAGED:
         return set(), b""
 
 

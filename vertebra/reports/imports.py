@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vertebra.archives import XLSX_IMPORT, ArchiveError, check_archive
+from vertebra.archives import DAMAGED, XLSX_IMPORT, ArchiveError, check_archive
 from vertebra.assessments.domain import (
     ANSWER_FIELDS,
     AnswerPlan,
@@ -122,7 +122,7 @@ def read_xlsx(data: bytes, *, filename: str, shape: Shape) -> list[Response]:
         raise ImportFileError(
             [f"{filename}: " + _("this workbook is refused: %(why)s") % {"why": exc}]
         ) from None
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except DAMAGED:
         raise ImportFileError(
             [f"{filename}: " + _("this is not an Excel (.xlsx) workbook, or it is damaged")]
         ) from None
