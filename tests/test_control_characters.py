@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from vertebra.accounts.models import User
 from vertebra.api.tokens import create_token
 from vertebra.assessments.domain import create_assessment, save_answer
-from vertebra.assessments.models import Assessment
+from vertebra.assessments.evidence import EvidenceError, add_comment
+from vertebra.assessments.models import Assessment, Comment
 from vertebra.cities.models import City, Membership
 from vertebra.cli import main
 from vertebra.planning.models import Action
@@ -129,3 +130,35 @@ def test_xlsx_export_of_a_title_stored_with_a_control_character_is_clean(admin):
     assert about["Assessment"] == "Review 2026"
     assert wb.properties.title == "Porto: Review 2026"
     assert export_xlsx(draft) is not None
+
+
+def test_text_of_nothing_but_control_characters_counts_as_empty_at_every_door(admin):
+    city, user = admin
+    client = Client()
+    client.force_login(user)
+    response = client.post(
+        "/cities/porto/assessments/new/", {"title": "\x1f\x07", "date": "2027-01-01"}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["title"] == ["Give the assessment a title."]
+    token_client = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(user=user, name='t')[1]}")
+    response = token_client.post(
+        "/api/v1/cities/porto/assessments",
+        json.dumps({"title": "\u001f", "date": "2027-01-01"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert list(response.json()["error"]["details"]) == ["title"]
+    assert not Assessment.objects.filter(city=city).exists()
+    draft = _draft(city)
+    row = draft.answers.select_related("assessment", "objective").get(objective__code="L1S1")
+    with pytest.raises(EvidenceError) as caught:
+        add_comment(answer=row, user=user, text="\x0b\x0c")
+    assert str(caught.value) == "Write a comment before sending it."
+    assert not Comment.objects.exists()
+
+
+def test_a_command_line_name_of_nothing_but_control_characters_is_refused(capsys):
+    assert main(["city", "create", "oslo", "--name", "\x1b\x07"]) == 2
+    assert capsys.readouterr().err == "vertebra: the city's name is empty\n"
+    assert not City.objects.filter(slug="oslo").exists()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.db import models
 
 from vertebra.text import clean_text
@@ -52,14 +53,52 @@ class _CleanText:
     django_path = ""
 
 
+class CleanFormField(forms.CharField):
+    """A form's text field, cleaned by the same rule before it is checked, so that text of
+    nothing but control characters counts as empty."""
+
+    def __init__(self, *args: Any, single_line: bool = False, **kwargs: Any) -> None:
+        self.single_line = single_line
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = clean_text(value, single_line=self.single_line)
+        return super().to_python(value)
+
+
 class CleanCharField(_CleanText, _CharBase):
     """A single line of text: line breaks and tabs become spaces."""
 
     single_line = True
     django_path = "django.db.models.CharField"
 
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        if form_class is None and self.choices is None:
+            form_class, kwargs = CleanFormField, {"single_line": True, **kwargs}
+        return super().formfield(
+            form_class=form_class, choices_form_class=choices_form_class, **kwargs
+        )
+
 
 class CleanTextField(_CleanText, _TextBase):
     """Text of several lines."""
 
     django_path = "django.db.models.TextField"
+
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        if form_class is None and self.choices is None:
+            form_class = CleanFormField
+        return super().formfield(
+            form_class=form_class, choices_form_class=choices_form_class, **kwargs
+        )

@@ -28,6 +28,7 @@ from vertebra import archives
 from vertebra.archives import ArchiveError, check_archive
 from vertebra.assessments.domain import AssessmentLockedError, count_change
 from vertebra.assessments.models import Answer, AnswerEvent, AssessmentStatus, Attachment, Comment
+from vertebra.text import clean_text
 
 if TYPE_CHECKING:
     from vertebra.accounts.models import User
@@ -253,7 +254,7 @@ def remove_attachment(*, attachment: Attachment, user: User | None, source: str 
 def add_comment(*, answer: Answer, user: User | None, text: str) -> Comment:
     if answer.assessment.status == AssessmentStatus.FINAL:
         raise AssessmentLockedError()
-    text = (text or "").strip()
+    text = clean_text(text or "").strip()
     if not text:
         raise EvidenceError(_("Write a comment before sending it."))
     if len(text) > MAX_COMMENT:
