@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -16,7 +17,7 @@ from openpyxl import load_workbook
 from vertebra.accounts.models import User
 from vertebra.api.tokens import create_token
 from vertebra.assessments.domain import create_assessment, save_answer
-from vertebra.assessments.evidence import EvidenceError, add_comment
+from vertebra.assessments.evidence import EvidenceError, add_attachment, add_comment
 from vertebra.assessments.models import Assessment, Comment
 from vertebra.cities.models import City, Membership
 from vertebra.cli import main
@@ -162,3 +163,18 @@ def test_a_command_line_name_of_nothing_but_control_characters_is_refused(capsys
     assert main(["city", "create", "oslo", "--name", "\x1b\x07"]) == 2
     assert capsys.readouterr().err == "vertebra: the city's name is empty\n"
     assert not City.objects.filter(slug="oslo").exists()
+
+
+def test_an_evidence_file_name_is_stored_and_recorded_without_control_characters(
+    admin, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    city, user = admin
+    row = _draft(city).answers.select_related("assessment", "objective").get(objective__code="L1S1")
+    upload = SimpleUploadedFile("plan\x07\x1b[2J\nfinal.pdf", b"%PDF-1.7\n%...")
+    attachment = add_attachment(answer=row, user=user, upload=upload)
+    assert attachment.original_name == "plan[2J final.pdf"
+    assert list(row.events.values_list("field", "new_value")) == [
+        ("attachments", "plan[2J final.pdf")
+    ]
+    assert attachment.file.name.endswith("/plan2J_final.pdf")

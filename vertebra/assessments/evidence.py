@@ -160,7 +160,7 @@ def check_upload(upload: UploadedFile) -> FileKind:
 
 
 def _safe_name(name: str) -> str:
-    base = os.path.basename(name).replace("\x00", "").strip() or "file"
+    base = clean_text(os.path.basename(name), single_line=True).strip() or "file"
     stem, dot, ext = base.rpartition(".")
     if not dot:
         return base[:150]
