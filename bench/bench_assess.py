@@ -25,8 +25,11 @@ def main(runs: int = 20) -> None:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "answers.csv"
-        lines = ["objective,status,progress,evidence,notes"]
-        lines += [f"{c},{rng.choice(STATUSES)},,Evidence for {c},Note" for c in codes]
+        lines = ["objective,status,progress,evidence,notes,na_justification"]
+        lines += [
+            f"{c},{rng.choice(STATUSES)},,Evidence for {c},Note,Why {c} does not apply"
+            for c in codes
+        ]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         command = [str(Path(sys.executable).parent / "vertebra"), "assess", str(path)]
         for fmt in ("json", "table"):

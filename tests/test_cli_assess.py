@@ -32,7 +32,8 @@ def test_assess_json_reports_stages_progress_gaps_and_explanation(tmp_path, caps
     path = write(
         tmp_path,
         "answers.csv",
-        "objective,status\nL1S1,achieved\nL1S2,achieved\nL1M1,achieved\nL1M2,not_applicable\n",
+        "objective,status,na_justification\nL1S1,achieved,\nL1S2,achieved,\nL1M1,achieved,\n"
+        "L1M2,not_applicable,Not for a city this size\n",
     )
     code, out, err = run(capsys, "assess", path, "--framework", "smr-rmm", "--format", "json")
     assert (code, err) == (0, "")

@@ -707,7 +707,7 @@ def test_yml_extension_and_utf8_bom_are_accepted() -> None:
 
 def test_bad_yaml_date_is_an_error_not_a_crash() -> None:
     assert bytes_errors(b"version: 2024-13-45\n") == [
-        "(file): invalid YAML value: month must be in 1..12"
+        "(file): invalid YAML: a value cannot be read: month must be in 1..12"
     ]
 
 

@@ -101,6 +101,7 @@ def test_import_reports_every_error_with_row_and_column_and_writes_nothing():
         "answers.csv: line 4, column 3 (progress): progress '150' must be a whole number "
         "from 0 to 100",
         "answers.csv: line 5, column 1 (objective): unknown objective code 'ZZ9'",
+        "answers.csv: line 6, na_justification: Say why this objective does not apply to the city.",
     ]
     assert AnswerEvent.objects.filter(assessment=a).count() == 0
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vertebra.fields import CleanCharField
+
 
 class ApiToken(models.Model):
     """One personal token. The key itself is shown once at creation; only its SHA-256 is kept."""
@@ -16,7 +18,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = CleanCharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(_("starts with"), max_length=16)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -7,9 +7,10 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from vertebra.frameworks.schema import Framework
+from vertebra.text import clean_text
 
 AnswerStatusCode = Literal["not_started", "in_progress", "achieved", "not_applicable"]
 AssessmentStatusCode = Literal["draft", "final"]
@@ -18,7 +19,18 @@ ActionStatusCode = Literal["proposed", "planned", "in_progress", "done", "cancel
 
 MAX_TEXT = 20_000
 NOT_BLANK = r"\S"  # text the server refuses when it is only spaces
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _one_line(value: Any) -> Any:
+    """Control characters out before the length is checked (vertebra.text), as the models do."""
+    return clean_text(value, single_line=True) if isinstance(value, str) else value
+
+
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    BeforeValidator(_one_line),
+]
 
 
 class Schema(BaseModel):

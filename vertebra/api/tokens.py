@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vertebra.api.models import ApiToken
+from vertebra.text import clean_text
 
 if TYPE_CHECKING:
     from vertebra.accounts.models import User
@@ -42,7 +43,7 @@ def hash_key(key: str) -> str:
 
 def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for the person; the plain key is returned here and never again."""
-    name = name.strip()
+    name = clean_text(name, single_line=True).strip()
     if not name:
         raise TokenInputError(_("Give the token a name, e.g. the script that will use it."))
     if len(name) > MAX_NAME:

@@ -12,8 +12,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,6 +24,8 @@ from vertebra.assessments.models import (
     Assessment,
     AssessmentStatus,
 )
+from vertebra.assessments.rules import ANSWER_FIELDS as ANSWER_FIELDS
+from vertebra.assessments.rules import check_answer
 from vertebra.frameworks.domain import latest_version, shape_of
 from vertebra.frameworks.models import FrameworkVersion, Objective
 from vertebra.maturity import Profile, profile
@@ -33,10 +33,6 @@ from vertebra.maturity import Profile, profile
 if TYPE_CHECKING:
     from vertebra.accounts.models import User
     from vertebra.cities.models import City
-
-# The answer fields a person edits, in the order the history shows them.
-ANSWER_FIELDS = ("status", "progress", "evidence", "links", "notes", "owner", "na_justification")
-MAX_TEXT = 20_000
 
 
 class AssessmentLockedError(Exception):
@@ -127,68 +123,13 @@ def create_assessment(
 
 
 def clean_changes(answer: Answer, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate a set of field changes against the answer as it would become."""
-    errors: dict[str, str] = {}
-    unknown = sorted(set(changes) - set(ANSWER_FIELDS))
-    for name in unknown:
-        errors[name] = _("Unknown field.")
-    cleaned: dict[str, Any] = {}
-    for name, value in changes.items():
-        if name in unknown:
-            continue
-        if name == "status":
-            if value not in AnswerStatus.values:
-                errors[name] = _("Choose one of: %(choices)s.") % {
-                    "choices": ", ".join(AnswerStatus.values)
-                }
-                continue
-        elif name == "progress":
-            if value in ("", None):
-                value = None
-            elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-                errors[name] = _("Progress is a whole number from 0 to 100.")
-                continue
-        else:
-            value = "" if value is None else value
-            if not isinstance(value, str):
-                errors[name] = _("This must be text.")
-                continue
-            value = value.strip()
-            limit = 200 if name == "owner" else MAX_TEXT
-            if len(value) > limit:
-                errors[name] = _("At most %(limit)d characters.") % {"limit": limit}
-                continue
-            if name == "links":
-                value, bad = _clean_links(value)
-                if bad:
-                    errors[name] = _(
-                        "Each line must be one web address starting with http:// or https://; "
-                        "not valid: %(lines)s"
-                    ) % {"lines": ", ".join(bad)}
-                    continue
-        cleaned[name] = value
-    status = cleaned.get("status", answer.status)
-    justification = cleaned.get("na_justification", answer.na_justification)
-    if status == AnswerStatus.NOT_APPLICABLE and not justification:
-        errors["na_justification"] = _("Say why this objective does not apply to the city.")
-    if errors:
-        raise AnswerValidationError(errors)
+    """Validate a set of field changes against the answer as it would become (``rules.py``)."""
+    cleaned, problems = check_answer(
+        changes, status=answer.status, na_justification=answer.na_justification
+    )
+    if problems:
+        raise AnswerValidationError({name: p.text(_) for name, p in problems.items()})
     return cleaned
-
-
-_URL = URLValidator(schemes=["http", "https"])
-
-
-def _clean_links(value: str) -> tuple[str, list[str]]:
-    """One web address per line: blank lines dropped; returns the text and the invalid lines."""
-    lines = [line.strip() for line in value.splitlines() if line.strip()]
-    bad = []
-    for line in lines:
-        try:
-            _URL(line)
-        except ValidationError:
-            bad.append(line)
-    return "\n".join(lines), bad
 
 
 def save_answer(

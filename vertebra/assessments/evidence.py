@@ -24,8 +24,11 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from vertebra import archives
+from vertebra.archives import ArchiveError, check_archive
 from vertebra.assessments.domain import AssessmentLockedError, count_change
 from vertebra.assessments.models import Answer, AnswerEvent, AssessmentStatus, Attachment, Comment
+from vertebra.text import clean_text
 
 if TYPE_CHECKING:
     from vertebra.accounts.models import User
@@ -69,13 +72,21 @@ def _extension(name: str) -> str:
 
 
 def _zip_names(handle: IO[bytes]) -> tuple[set[str], bytes]:
-    """The member names of an OOXML/ODF package and its ``mimetype`` entry (empty if none)."""
+    """The member names of an OOXML/ODF package and its ``mimetype`` entry (empty if none).
+
+    The archive's directory is checked first (``vertebra.archives``): a package that would
+    expand to gigabytes raises ArchiveError before any member is read.
+    """
     try:
         with zipfile.ZipFile(handle) as archive:
+            check_archive(archive, archives.EVIDENCE)
             names = set(archive.namelist())
-            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+            mimetype = b""
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(100)
             return names, mimetype
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+    except archives.DAMAGED:
         return set(), b""
 
 
@@ -138,8 +149,14 @@ def check_upload(upload: UploadedFile) -> FileKind:
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
     data: IO[bytes] = upload.file if upload.file is not None else io.BytesIO(head)
-    ok = _looks_like(extension, head, data)
-    upload.seek(0)
+    try:
+        ok = _looks_like(extension, head, data)
+    except ArchiveError as exc:
+        raise EvidenceError(
+            _("%(name)s is refused: %(why)s.") % {"name": name, "why": exc}
+        ) from None
+    finally:
+        upload.seek(0)
     if not ok:
         raise EvidenceError(
             _("%(name)s does not look like a .%(ext)s file; its content does not match its name.")
@@ -149,7 +166,7 @@ def check_upload(upload: UploadedFile) -> FileKind:
 
 
 def _safe_name(name: str) -> str:
-    base = os.path.basename(name).replace("\x00", "").strip() or "file"
+    base = clean_text(os.path.basename(name), single_line=True).strip() or "file"
     stem, dot, ext = base.rpartition(".")
     if not dot:
         return base[:150]
@@ -242,7 +259,7 @@ def remove_attachment(*, attachment: Attachment, user: User | None, source: str 
 
 def clean_comment(text: str | None) -> str:
     """A comment's text as it is stored, or EvidenceError saying what is wrong."""
-    text = (text or "").strip()
+    text = clean_text(text or "").strip()
     if not text:
         raise EvidenceError(_("Write a comment before sending it."))
     if len(text) > MAX_COMMENT:

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vertebra.cities.models import City
+from vertebra.fields import CleanCharField, CleanTextField
 from vertebra.frameworks.models import FrameworkVersion, Objective
 
 
@@ -47,7 +48,7 @@ class Assessment(models.Model):
     framework_version = models.ForeignKey(
         FrameworkVersion, on_delete=models.PROTECT, related_name="assessments"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = CleanCharField(_("title"), max_length=200)
     date = models.DateField(_("date"))
     status = models.CharField(
         max_length=8, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
@@ -91,11 +92,11 @@ class Answer(models.Model):
         max_length=16, choices=AnswerStatus.choices, default=AnswerStatus.NOT_STARTED
     )
     progress = models.PositiveSmallIntegerField(null=True, blank=True)
-    evidence = models.TextField(blank=True)
-    links = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
-    owner = models.CharField(max_length=200, blank=True)
-    na_justification = models.TextField(blank=True)
+    evidence = CleanTextField(blank=True)
+    links = CleanTextField(blank=True)
+    notes = CleanTextField(blank=True)
+    owner = CleanCharField(max_length=200, blank=True)
+    na_justification = CleanTextField(blank=True)
     # Incremented on every change; a save from a stale page is refused as a conflict.
     version = models.PositiveIntegerField(default=1)
     # One more for every change its card shows: the version's changes, files and comments
@@ -151,7 +152,7 @@ class Attachment(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=300)
-    original_name = models.CharField(max_length=200)
+    original_name = CleanCharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
@@ -174,7 +175,7 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    text = models.TextField(_("comment"))
+    text = CleanTextField(_("comment"))
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

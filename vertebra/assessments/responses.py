@@ -1,7 +1,10 @@
 """Reading a city's answers from a file: CSV, JSON or YAML (and, through
 :func:`parse_table`, the rows of a spreadsheet).
 
-Pure Python (no Django), so that ``vertebra assess`` runs without a database. Every
+The one reader of answer files: ``vertebra assess``, ``vertebra import`` and the import page
+all call it, and it applies the answer rules of ``rules.py``, so a file gets the same verdict
+from each. JSON and YAML are read strictly by ``vertebra.documents``. No database needed, so
+that ``vertebra assess`` runs without one. Every
 problem is collected with its file, line and column, and nothing is returned unless
 the whole file is valid.
 """
@@ -10,16 +13,19 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import yaml
-
+from vertebra.assessments.rules import check_answer
+from vertebra.documents import DocumentError, load_json, load_yaml
 from vertebra.maturity import STATUSES, Shape
+from vertebra.text import csv_text_value
 
 MAX_RESPONSES_BYTES = 5 * 1024 * 1024
+# An answer file needs three levels ({"answers": [{...}]}); our JSON export has a few more.
+MAX_DEPTH = 16
 REQUIRED_COLUMNS = ("objective", "status")
 OPTIONAL_COLUMNS = ("progress", "evidence", "links", "notes", "owner", "na_justification")
 TEXT_FIELDS = ("evidence", "links", "notes", "owner", "na_justification")
@@ -98,7 +104,11 @@ def parse_responses(data: bytes, *, filename: str, shape: Shape) -> list[Respons
 
 def _parse_csv(text: str, *, filename: str, shape: Shape) -> list[Response]:
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        # Our CSV export starts formula-like text with a ' (vertebra.text): taken off here.
+        rows = [
+            [csv_text_value(cell) for cell in row]
+            for row in csv.reader(io.StringIO(text, newline=""))
+        ]
     except csv.Error as exc:
         raise ResponsesError(filename, [f"not a readable CSV file: {exc}"]) from None
     return parse_table(rows, filename=filename, shape=shape)
@@ -137,9 +147,9 @@ def parse_table(
     for index, name in enumerate(header):
         where = f"{prefix}{row_word} 1, column {column_label(index + 1)}"
         if name not in known:
-            errors.append(f"{where}: unknown column {name!r}")
+            errors.append(f"{where}: unknown column {_shown(name)}")
         elif header.count(name) > 1 and header.index(name) != index:
-            errors.append(f"{where}: column {name!r} appears twice")
+            errors.append(f"{where}: column {_shown(name)} appears twice")
     columns = {
         name: f"column {column_label(index + 1)} ({name})"
         for index, name in enumerate(header)
@@ -171,18 +181,14 @@ def parse_table(
 
 def _parse_document(text: str, *, filename: str, shape: Shape, is_json: bool) -> list[Response]:
     try:
-        if is_json:
-            document: object = json.loads(text)
-        else:
-            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            document = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-    except json.JSONDecodeError as exc:
-        raise ResponsesError(filename, [f"line {exc.lineno}: not valid JSON: {exc.msg}"]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ResponsesError(filename, [f"{where}not valid YAML: {problem}"]) from None
+        document = (
+            load_json(text, max_depth=MAX_DEPTH)
+            if is_json
+            else load_yaml(text, max_depth=MAX_DEPTH)
+        )
+    except DocumentError as exc:
+        where = f"line {exc.line}: " if exc.line is not None else ""
+        raise ResponsesError(filename, [f"{where}not valid {exc.syntax}: {exc.problem}"]) from None
     if isinstance(document, Mapping) and "answers" in document:
         return _parse_answer_list(document["answers"], filename=filename, shape=shape)
     if not isinstance(document, Mapping):
@@ -202,7 +208,7 @@ def _parse_document(text: str, *, filename: str, shape: Shape, is_json: bool) ->
             records.append((index, {"objective": code, **value}))
         else:
             errors.append(
-                f'entry {code!r}: the value must be a status such as "achieved" '
+                f'entry {_shown(code)}: the value must be a status such as "achieved" '
                 f"or a mapping with a status, not {_kind(value)}"
             )
     return _validate(records, filename=filename, shape=shape, errors=errors, where="entry")
@@ -221,6 +227,14 @@ def _parse_answer_list(items: object, *, filename: str, shape: Shape) -> list[Re
             (index, {k: v for k, v in item.items() if k in ANSWER_FIELDS or k == "objective"})
         )
     return _validate(records, filename=filename, shape=shape, errors=errors, where="answer")
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A value as a message quotes it: at most ``limit`` characters of its repr."""
+    if not isinstance(value, str | int | float | bool) and value is not None:
+        return _kind(value)  # a list or a mapping: its repr could be long
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 def _kind(value: object) -> str:
@@ -262,7 +276,7 @@ def _validate(
             return _at(place, name, columns)
 
         if code not in known:
-            errors.append(f"{at('objective')}: unknown objective code {code!r}")
+            errors.append(f"{at('objective')}: unknown objective code {_shown(code)}")
             continue
         if code in seen:
             errors.append(
@@ -278,7 +292,7 @@ def _validate(
             pass
         elif not isinstance(status_value, str) or normalise_status(status_value) is None:
             errors.append(
-                f"{at('status')}: unknown status {status_value!r} for {code}; "
+                f"{at('status')}: unknown status {_shown(status_value)} for {code}; "
                 f"use one of {', '.join(STATUSES)}"
             )
         else:
@@ -295,18 +309,31 @@ def _validate(
             texts[name] = value
         if len(errors) > before:
             continue
+        # The rules every answer follows, however it is saved (assessments/rules.py), checked
+        # against a blank answer: the same file gets the same verdict from every command.
+        given = frozenset(k for k in record if k in ANSWER_FIELDS) | {"status"}
+        values: dict[str, Any] = {"status": status, "progress": progress, **texts}
+        cleaned, problems = check_answer(
+            {name: values[name] for name in ANSWER_FIELDS if name in given},
+            status="not_started",
+            na_justification="",
+        )
+        if problems:
+            errors.extend(f"{at(name)}: {problem.text()}" for name, problem in problems.items())
+            continue
+        values.update(cleaned)
         responses.append(
             Response(
                 objective=code,
                 status=status,
                 progress=progress,
-                evidence=texts["evidence"],
-                notes=texts["notes"],
-                owner=texts["owner"],
-                links=texts["links"],
-                na_justification=texts["na_justification"],
+                evidence=values["evidence"],
+                notes=values["notes"],
+                owner=values["owner"],
+                links=values["links"],
+                na_justification=values["na_justification"],
                 line=number if numbered_lines else None,
-                given=frozenset(k for k in record if k in ANSWER_FIELDS) | {"status"},
+                given=given,
                 columns={name: at(name) for name in ANSWER_FIELDS},
             )
         )
@@ -334,14 +361,14 @@ def _progress(value: object, *, place: str, errors: list[str]) -> int | None:
         try:
             number = float(value.strip().rstrip("%"))
         except ValueError:
-            errors.append(f"{place}: progress {value!r} is not a number from 0 to 100")
+            errors.append(f"{place}: progress {_shown(value)} is not a number from 0 to 100")
             return None
     else:
         errors.append(f"{place}: progress must be a number from 0 to 100, not {_kind(value)}")
         return None
     # The range first: NaN and infinity fail it, and int() of them would raise.
     if not 0 <= number <= 100 or number != int(number):
-        errors.append(f"{place}: progress {value!r} must be a whole number from 0 to 100")
+        errors.append(f"{place}: progress {_shown(value)} must be a whole number from 0 to 100")
         return None
     return int(number)
 

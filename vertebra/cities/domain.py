@@ -10,6 +10,7 @@ from django.db import transaction
 
 from vertebra.accounts.models import User
 from vertebra.cities.models import City, Membership, Role
+from vertebra.text import clean_text
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -28,18 +29,19 @@ def city_problems(*, slug: str, name: str) -> dict[str, str]:
             f"{slug!r} is not a valid short name: use lower-case letters, digits and hyphens "
             "(at most 64), starting with a letter or digit"
         )
-    if not name.strip():
+    if not clean_text(name, single_line=True).strip():
         problems["name"] = "the city's name is empty"
     return problems
 
 
 def create_city(*, slug: str, name: str) -> City:
+    name = clean_text(name, single_line=True).strip()
     problems = city_problems(slug=slug, name=name)
     if problems:
         raise CityInputError(next(iter(problems.values())))
     if City.objects.filter(slug=slug).exists():
         raise CityInputError(f"a city with the short name {slug!r} exists already")
-    return City.objects.create(slug=slug, name=name.strip())
+    return City.objects.create(slug=slug, name=name)
 
 
 def add_person(

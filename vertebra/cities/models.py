@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vertebra.fields import CleanCharField
+
 DEFAULT_STAKEHOLDER_TYPES = [
     "Local government departments",
     "Emergency services",
@@ -38,8 +40,8 @@ class Role(models.TextChoices):
 
 class City(models.Model):
     slug = models.SlugField(_("short name"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    country = models.CharField(_("country"), max_length=100, blank=True)
+    name = CleanCharField(_("name"), max_length=200)
+    country = CleanCharField(_("country"), max_length=100, blank=True)
     currency = models.CharField(_("default currency"), max_length=3, default="EUR")
     stakeholder_types = models.JSONField(_("stakeholder types"), default=default_stakeholder_types)
     # Reserved for opt-in benchmarking against peer cities.

@@ -15,8 +15,11 @@ def register(subparsers: Any) -> None:
         help="compute the maturity profile of a file of answers",
         description=(
             "Compute the maturity profile of a file of answers. RESPONSES is a CSV file with the "
-            "header objective,status (optional columns progress,evidence,notes,owner) or a JSON "
-            "or YAML mapping of objective code to status. Unanswered objectives are not_started."
+            "header objective,status (optional columns progress,evidence,notes,owner,links,"
+            "na_justification) or a JSON or YAML mapping of objective code to status. Unanswered "
+            "objectives are not_started. The answers follow the same rules as an import (a "
+            "not_applicable answer needs its na_justification), so a file that passes here "
+            "imports too."
         ),
     )
     parser.add_argument(

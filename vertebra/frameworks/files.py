@@ -18,6 +18,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from vertebra.documents import DocumentError, load_json, load_yaml
 from vertebra.frameworks.schema import Framework
 
 if TYPE_CHECKING:
@@ -30,11 +31,6 @@ JSON_EXTENSIONS = frozenset({".json"})
 
 FILE = "(file)"
 DOCUMENT = "(document)"
-
-try:  # libyaml's parser: several times faster, and the CLI must start and finish within a second
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 
 class FrameworkFileError(Exception):
@@ -146,98 +142,21 @@ def _decode(data: bytes, *, filename: str) -> Any:
         ) from None
     if not text.strip():
         raise FrameworkFileError(filename, [f"{FILE}: the file is empty"])
-    document = (
-        _load_json(text, filename) if suffix in JSON_EXTENSIONS else _load_yaml(text, filename)
-    )
+    try:
+        document = load_json(text) if suffix in JSON_EXTENSIONS else load_yaml(text)
+    except DocumentError as exc:
+        if exc.line is None:
+            where = FILE
+        elif exc.column is None:
+            where = f"line {exc.line}"
+        else:
+            where = f"line {exc.line}, column {exc.column}"
+        raise FrameworkFileError(
+            filename, [f"{where}: invalid {exc.syntax}: {exc.problem}"]
+        ) from None
     if document is None:
         raise FrameworkFileError(filename, [f"{FILE}: the file is empty"])
     return document
-
-
-class _UniqueKeyLoader(_BaseLoader):
-    """The safe loader, refusing a key that appears twice in one mapping."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        self.flatten_mapping(node)
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                duplicate = key in seen
-                seen.add(key)
-            except TypeError:
-                continue  # an unhashable key: the base class reports it
-            if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        return mapping
-
-
-def _refuse_anchors(text: str) -> None:
-    """Refuse YAML anchors and aliases of any kind, from the parser's events, before anything
-    is built: a few hundred bytes of them can stand for gigabytes, and no model needs them."""
-    for event in yaml.parse(text, Loader=_BaseLoader):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise yaml.MarkedYAMLError(
-                problem="anchors and aliases (&name, *name) are not allowed",
-                problem_mark=event.start_mark,  # type: ignore[arg-type] # libyaml's Mark
-            )
-
-
-def _load_yaml(text: str, filename: str) -> Any:
-    try:
-        _refuse_anchors(text)
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else FILE
-        problem = exc.problem or exc.context or "syntax error"
-        raise FrameworkFileError(filename, [f"{where}: invalid YAML: {problem}"]) from None
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise FrameworkFileError(
-            filename, [f"line {line}: invalid YAML: {exc.reason} (U+{character:04X})"]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise FrameworkFileError(filename, [f"{FILE}: invalid YAML: {exc}"]) from None
-    except RecursionError:
-        raise FrameworkFileError(filename, [f"{FILE}: invalid YAML: nested too deeply"]) from None
-    except (ValueError, TypeError, OverflowError) as exc:
-        # The safe constructor lets a few of these through, e.g. for the date 2024-13-45.
-        raise FrameworkFileError(filename, [f"{FILE}: invalid YAML value: {exc}"]) from None
-
-
-def _load_json(text: str, filename: str) -> Any:
-    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        mapping: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in mapping:
-                raise _DuplicateJsonKeyError(key)
-            mapping[key] = value
-        return mapping
-
-    try:
-        return json.loads(text, object_pairs_hook=unique_keys)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        raise FrameworkFileError(filename, [f"{where}: invalid JSON: {exc.msg}"]) from None
-    except _DuplicateJsonKeyError as exc:
-        raise FrameworkFileError(
-            filename, [f"{FILE}: invalid JSON: duplicate key {exc.key!r}"]
-        ) from None
-    except RecursionError:
-        raise FrameworkFileError(filename, [f"{FILE}: invalid JSON: nested too deeply"]) from None
-    except ValueError as exc:  # e.g. an integer with too many digits
-        raise FrameworkFileError(filename, [f"{FILE}: invalid JSON: {exc}"]) from None
-
-
-class _DuplicateJsonKeyError(Exception):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
 
 
 # -- describing validation errors ----------------------------------------------------------------

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from django.db import models
 
+from vertebra.fields import CleanCharField, CleanTextField
+
 
 class FrameworkVersion(models.Model):
     framework_id = models.SlugField(max_length=64)
     version = models.PositiveIntegerField()
-    name = models.CharField(max_length=200)
+    name = CleanCharField(max_length=200)
     digest = models.CharField(max_length=64)
     definition = models.JSONField()
     loaded_at = models.DateTimeField(auto_now_add=True)
@@ -42,7 +44,7 @@ class Objective(models.Model):
     policy_code = models.CharField(max_length=32)
     stage_code = models.CharField(max_length=32)
     position = models.PositiveIntegerField()
-    text = models.TextField()
+    text = CleanTextField()
 
     class Meta:
         ordering = ["framework_version", "position"]

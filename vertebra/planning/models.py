@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vertebra.assessments.models import Assessment
 from vertebra.cities.models import City
+from vertebra.fields import CleanCharField, CleanTextField
 from vertebra.frameworks.models import Objective
 
 
@@ -47,8 +48,8 @@ class Action(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="actions")
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="actions")
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    title = CleanCharField(_("title"), max_length=200)
+    description = CleanTextField(_("description"), blank=True)
     objectives = models.ManyToManyField(Objective, related_name="actions", blank=True)
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -57,7 +58,7 @@ class Action(models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_actions",
     )
-    owner_department = models.CharField(_("owning department"), max_length=200, blank=True)
+    owner_department = CleanCharField(_("owning department"), max_length=200, blank=True)
     stakeholder_types = models.JSONField(default=list, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
@@ -100,7 +101,7 @@ class ActionNote(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notes")
     date = models.DateField()
-    text = models.TextField()
+    text = CleanTextField()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

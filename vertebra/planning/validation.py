@@ -18,6 +18,7 @@ from vertebra.cities.models import City, Membership
 from vertebra.frameworks.models import Objective
 from vertebra.planning.models import Action, ActionStatus
 from vertebra.planning.money import currencies_in_use
+from vertebra.text import clean_text as cleaned_text
 
 # The action fields a person edits, in the order forms and history show them.
 ACTION_FIELDS = (
@@ -108,13 +109,16 @@ def clean_objectives(
     return sorted(chosen.values(), key=lambda o: o.position)
 
 
-def clean_text(name: str, value: Any, limit: int, errors: dict[str, str]) -> str:
+def clean_text(
+    name: str, value: Any, limit: int, errors: dict[str, str], *, single_line: bool = False
+) -> str:
+    """Text without control characters (``vertebra.text``), trimmed, at most ``limit`` long."""
     if value is None:
         return ""
     if not isinstance(value, str):
         errors[name] = _("This must be text.")
         return ""
-    text: str = value.strip()
+    text: str = cleaned_text(value, single_line=single_line).strip()
     if len(text) > limit:
         errors[name] = _("At most %(limit)d characters.") % {"limit": limit}
     return text
@@ -136,13 +140,13 @@ def clean_action(
         if name not in ACTION_FIELDS:
             continue
         if name == "title":
-            cleaned[name] = clean_text(name, value, 200, errors)
+            cleaned[name] = clean_text(name, value, 200, errors, single_line=True)
             if name not in errors and not cleaned[name]:
                 errors[name] = _("Give the action a title.")
         elif name == "description":
             cleaned[name] = clean_text(name, value, MAX_TEXT, errors)
         elif name == "owner_department":
-            cleaned[name] = clean_text(name, value, 200, errors)
+            cleaned[name] = clean_text(name, value, 200, errors, single_line=True)
         elif name == "currency":
             currency = clean_text(name, value, MAX_TEXT, errors).strip().upper()
             if currency not in currencies_in_use():

@@ -38,7 +38,8 @@ from django.core.serializers.python import Deserializer as PythonDeserializer
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
-from vertebra import __version__
+from vertebra import __version__, archives
+from vertebra.archives import ArchiveError, check_archive
 from vertebra.reports.restore_rules import check_rows
 
 BACKUP_FORMAT = "vertebra-backup"
@@ -331,6 +332,10 @@ def _open_archive(source: Any) -> Iterator[zipfile.ZipFile]:
     except (zipfile.BadZipFile, OSError, ValueError):
         raise BackupError(["this is not a Vertebra backup file (not a zip archive)"]) from None
     with archive:
+        try:
+            check_archive(archive, archives.BACKUP)
+        except ArchiveError as exc:
+            raise BackupError([f"this backup file is refused: {exc}"]) from None
         yield archive
 
 

@@ -2,18 +2,23 @@
 
 The answers sheet of the XLSX file and the CSV file have the columns that
 :mod:`vertebra.assessments.responses` reads, so either can be edited and imported back.
+
+Every cell of both is written through :func:`xlsx_row` or :func:`csv_row`: text is cleaned of
+control characters and can never become a formula (in the workbook it is stored as text; in
+the CSV file a leading ``'`` keeps it inert, and the importer takes it off again), while the
+numbers and dates the application writes stay numbers and dates.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -21,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from vertebra.assessments.models import Assessment
 from vertebra.reports.data import ReportData, report_data
+from vertebra.text import clean_text, inert_csv_text
 
 EXPORT_FORMAT = "vertebra-assessment"
 EXPORT_FORMAT_VERSION = 1
@@ -145,13 +151,21 @@ def answer_rows(data: ReportData, *, status_labels: bool) -> Iterator[list[Any]]
         ]
 
 
+def csv_row(values: Iterable[Any]) -> list[Any]:
+    """The cells of one CSV row: text made inert (see the module's docstring), numbers kept."""
+    return ["" if v is None else inert_csv_text(v) if isinstance(v, str) else v for v in values]
+
+
 def export_csv(assessment: Assessment, *, data: ReportData | None = None) -> bytes:
     data = data or report_data(assessment, with_previous=False)
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(ANSWER_COLUMN_NAMES)
+    # The header is our own column names, as they are. Below it every text is in quotes, so
+    # that no separator inside it can start a new cell, whichever separator the spreadsheet
+    # program expects; numbers stay bare.
+    csv.writer(out, lineterminator="\r\n").writerow(ANSWER_COLUMN_NAMES)
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     for row in answer_rows(data, status_labels=False):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(csv_row(row))
     # A byte order mark so that spreadsheet programs open the file as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -164,13 +178,25 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 
 
-def _cells(values: list[Any]) -> list[Any]:
-    """Spreadsheet cells cannot hold control characters (pasted text sometimes has them)."""
-    return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+def xlsx_row(ws: Worksheet, values: Iterable[Any]) -> None:
+    """Append one row: text cleaned and stored as text, never as a formula or an error code.
+
+    openpyxl would store text that starts with "=" as a formula and "#N/A" as an error, and
+    refuses control characters (pasted text sometimes has them).
+    """
+    cells: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            cell = Cell(ws, value=clean_text(value))
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    ws.append(cells)
 
 
 def _header(ws: Worksheet, headings: list[str], widths: list[int]) -> None:
-    ws.append(headings)
+    xlsx_row(ws, headings)
     for index, width in enumerate(widths, start=1):
         cell = ws.cell(row=1, column=index)
         cell.font = _HEADER_FONT
@@ -199,7 +225,7 @@ def export_xlsx(assessment: Assessment, *, data: ReportData | None = None) -> by
     _actions_sheet(wb.create_sheet(ACTIONS_SHEET), data)
     _about_sheet(wb.create_sheet(ABOUT_SHEET), data)
     a = data.assessment
-    wb.properties.title = f"{a.city.name}: {a.title}"
+    wb.properties.title = clean_text(f"{a.city.name}: {a.title}", single_line=True)
     wb.properties.creator = "Vertebra"
     out = io.BytesIO()
     wb.save(out)
@@ -213,7 +239,7 @@ def _answers_sheet(ws: Worksheet, data: ReportData) -> None:
     _header(ws, [heading for _name, heading, _width in ANSWER_COLUMNS], widths)
     count = 0
     for row in answer_rows(data, status_labels=True):
-        ws.append(_cells(row))
+        xlsx_row(ws, row)
         count += 1
     _wrap_columns(ws, widths, count)
     status_col = get_column_letter(ANSWER_COLUMN_NAMES.index("status") + 1)
@@ -272,7 +298,8 @@ def _profile_sheet(ws: Worksheet, data: ReportData) -> None:
         return "" if value is None else f"{round(value * 100)}%"
 
     o = result.overall
-    ws.append(
+    xlsx_row(
+        ws,
         [
             _("City"),
             "",
@@ -284,11 +311,12 @@ def _profile_sheet(ws: Worksheet, data: ReportData) -> None:
             "",
             "",
             o.explanation,
-        ]
+        ],
     )
     rows += 1
     for code, d in result.dimensions.items():
-        ws.append(
+        xlsx_row(
+            ws,
             [
                 _("Dimension"),
                 code,
@@ -300,11 +328,12 @@ def _profile_sheet(ws: Worksheet, data: ReportData) -> None:
                 "",
                 "",
                 d.explanation,
-            ]
+            ],
         )
         rows += 1
     for code, p in result.policies.items():
-        ws.append(
+        xlsx_row(
+            ws,
             [
                 _("Policy"),
                 code,
@@ -316,7 +345,7 @@ def _profile_sheet(ws: Worksheet, data: ReportData) -> None:
                 _stage_label(data, p.target) if p.target else "",
                 ", ".join(p.to_target),
                 p.explanation,
-            ]
+            ],
         )
         rows += 1
     _wrap_columns(ws, widths, rows)
@@ -339,22 +368,21 @@ def _actions_sheet(ws: Worksheet, data: ReportData) -> None:
     widths = [40, 13, 20, 26, 24, 12, 12, 14, 9, 30, 60]
     _header(ws, headings, widths)
     for action in data.actions:
-        ws.append(
-            _cells(
-                [
-                    action.title,
-                    action.get_status_display(),
-                    ", ".join(o.code for o in action.objectives.all()),
-                    action.owner_user.email if action.owner_user else "",
-                    action.owner_department,
-                    action.start_date,
-                    action.due_date,
-                    action.cost,
-                    action.currency,
-                    ", ".join(action.stakeholder_types or []),
-                    action.description,
-                ]
-            )
+        xlsx_row(
+            ws,
+            [
+                action.title,
+                action.get_status_display(),
+                ", ".join(o.code for o in action.objectives.all()),
+                action.owner_user.email if action.owner_user else "",
+                action.owner_department,
+                action.start_date,
+                action.due_date,
+                action.cost,
+                action.currency,
+                ", ".join(action.stakeholder_types or []),
+                action.description,
+            ],
         )
     for row in ws.iter_rows(min_row=2, min_col=6, max_col=7):
         for cell in row:
@@ -385,7 +413,7 @@ def _about_sheet(ws: Worksheet, data: ReportData) -> None:
         ),
     ]
     for row in rows:
-        ws.append(list(row))
+        xlsx_row(ws, row)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 90
     for row in ws.iter_rows(min_col=1, max_col=1):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vertebra.archives import DAMAGED, XLSX_IMPORT, ArchiveError, check_archive
 from vertebra.assessments.domain import (
     ANSWER_FIELDS,
     AnswerPlan,
@@ -38,6 +38,7 @@ from vertebra.assessments.responses import (
     parse_responses,
     parse_table,
 )
+from vertebra.documents import DocumentError, load_json
 from vertebra.frameworks.domain import latest_version, shape_of
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Shape
@@ -115,6 +116,17 @@ def read_xlsx(data: bytes, *, filename: str, shape: Shape) -> list[Response]:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportFileError([f"{filename}: " + _("this is not an Excel (.xlsx) workbook")])
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_archive(archive, XLSX_IMPORT)
+    except ArchiveError as exc:
+        raise ImportFileError(
+            [f"{filename}: " + _("this workbook is refused: %(why)s") % {"why": exc}]
+        ) from None
+    except DAMAGED:
+        raise ImportFileError(
+            [f"{filename}: " + _("this is not an Excel (.xlsx) workbook, or it is damaged")]
+        ) from None
+    try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
         raise ImportFileError(
@@ -170,8 +182,8 @@ def read_xlsx(data: bytes, *, filename: str, shape: Shape) -> list[Response]:
 def _check_framework(data: bytes, *, filename: str, framework: FrameworkVersion) -> None:
     """Our JSON export names its model; refuse answers written for another model."""
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError):
+        document = load_json(data.decode("utf-8-sig"))
+    except (DocumentError, UnicodeDecodeError):
         return  # parse_responses reports it
     if not isinstance(document, dict) or not isinstance(document.get("framework"), dict):
         return

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vertebra.assessments.domain import ANSWER_FIELDS, answer_digest
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
+from vertebra.fields import CleanFormField
 from vertebra.web import widgets
 
 
@@ -116,7 +117,8 @@ share_fields(AnswerForm)
 
 
 class AssessmentCreateForm(forms.Form):
-    title = forms.CharField(
+    title = CleanFormField(
+        single_line=True,
         label=_("Title"),
         max_length=200,
         help_text=_("For example “Annual review 2026”."),
@@ -179,7 +181,7 @@ class AssessmentCreateForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(
+    text = CleanFormField(
         label=_("Add a comment"),
         widget=widgets.Textarea(attrs={"rows": 2}),
         max_length=5000,
