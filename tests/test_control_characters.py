@@ -149,7 +149,7 @@ def test_text_of_nothing_but_control_characters_counts_as_empty_at_every_door(ad
         content_type="application/json",
     )
     assert response.status_code == 422
-    assert list(response.json()["error"]["details"]) == ["title"]
+    assert list(response.json()["details"]) == ["title"]
     assert not Assessment.objects.filter(city=city).exists()
     draft = _draft(city)
     row = draft.answers.select_related("assessment", "objective").get(objective__code="L1S1")
