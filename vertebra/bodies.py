@@ -219,7 +219,8 @@ class BoundedBodiesMiddleware:
         chunked = (
             length is None and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
         )
-        if not length and not chunked:
+        multipart = request.method == "POST" and request.content_type == "multipart/form-data"
+        if not length and not chunked and not multipart:
             return  # no body (most requests): nothing to bound or parse
         limit = limit_for(request)
         if chunked:

@@ -201,12 +201,14 @@ def test_a_multipart_form_without_boundary_is_400_on_a_page(world: World, htmx: 
     assert Attachment.objects.count() == 0
 
 
-def test_a_multipart_form_without_boundary_is_400_in_the_api(world: World) -> None:
+@pytest.mark.parametrize("body", [b"--x\r\nnot a form", b""])
+def test_a_multipart_form_without_boundary_is_400_in_the_api(world: World, body: bytes) -> None:
     response = api_client(world).generic(
         "POST",
         api_base(world) + "/answers/L1S1/attachments",
-        b"--x\r\nnot a form",
+        body,
         content_type=MULTIPART_WITHOUT_BOUNDARY,
+        CONTENT_TYPE=MULTIPART_WITHOUT_BOUNDARY,  # the test client drops it without a body
     )
     expected = error_response(
         400,
