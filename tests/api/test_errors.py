@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import INVALID, World, error
+from vertebra.assessments.models import Assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +143,23 @@ def test_nul_character_in_an_address_is_refused_before_any_lookup(world: World) 
     )
     response = world.client("admin").get(f"{world.base}/answers?status=%00")
     assert response.status_code == 422
+
+
+def test_a_titles_length_is_checked_on_what_was_sent_as_documented(world: World) -> None:
+    """The OpenAPI document says at most 200 characters: control characters count too."""
+    client = world.client("admin")
+    before = Assessment.objects.count()
+    response = client.post(
+        "/api/v1/cities/north/assessments",
+        {"title": "\u0093" + "T" * 200, "date": "2026-12-31"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["details"] == {"title": "String should have at most 200 characters"}
+    assert Assessment.objects.count() == before
+    saved = client.post(
+        "/api/v1/cities/north/assessments",
+        {"title": "\u0093 Review\u001f 2027 ", "date": "2026-12-31"},
+        content_type="application/json",
+    )
+    assert (saved.status_code, saved.json()["title"]) == (201, "Review 2027")

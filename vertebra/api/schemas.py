@@ -7,7 +7,8 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from vertebra.frameworks.schema import Framework
 from vertebra.text import clean_text
@@ -21,15 +22,21 @@ MAX_TEXT = 20_000
 NOT_BLANK = r"\S"  # text the server refuses when it is only spaces
 
 
-def _one_line(value: Any) -> Any:
-    """Control characters out before the length is checked (vertebra.text), as the models do."""
-    return clean_text(value, single_line=True) if isinstance(value, str) else value
+def _one_line(value: str) -> str:
+    """Control characters and surrounding spaces out (vertebra.text), as the models do; text
+    of nothing else is empty. After the length is checked on what was sent, as documented."""
+    cleaned = clean_text(value, single_line=True).strip()
+    if not cleaned:
+        raise PydanticCustomError(
+            "string_too_short", "String should have at least 1 character", {"min_length": 1}
+        )
+    return cleaned
 
 
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    BeforeValidator(_one_line),
+    StringConstraints(min_length=1, max_length=200),
+    AfterValidator(_one_line),
 ]
 
 
