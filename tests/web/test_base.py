@@ -113,3 +113,30 @@ def test_nul_character_in_a_page_address_is_a_plain_400(client: Client) -> None:
     assert response.content.decode() == (
         "The address contains a NUL character, which is not allowed."
     )
+
+
+def test_every_page_of_a_city_and_the_tokens_page_say_where_the_person_is(
+    client: Client,
+) -> None:
+    import datetime as dt
+
+    from vertebra.assessments.domain import create_assessment
+    from vertebra.cities.models import City, Membership
+
+    city = City.objects.create(slug="porto", name="Porto")
+    user = User.objects.create_user("ana@example.org", "pw")
+    Membership.objects.create(city=city, user=user, role="admin")
+    a = create_assessment(city=city, user=user, title="Review 2026", date=dt.date(2026, 3, 1))
+    client.force_login(user)
+    pages = {
+        f"/cities/porto/assessments/{a.uuid}/import/": "Import answers",
+        "/cities/porto/compare/": "Compare cycles",
+        "/account/tokens/": "API tokens",
+    }
+    for url, crumb in pages.items():
+        html = client.get(url).content.decode()
+        nav = html[html.index('<nav class="breadcrumbs"') :]
+        nav = nav[: nav.index("</nav>")]
+        assert '<li><a href="/">Your cities</a></li>' in nav, url
+        assert f'<li><span aria-current="page">{crumb}</span></li>' in nav, url
+        assert ('<a href="/cities/porto/">Porto</a>' in nav) == (crumb != "API tokens"), url
