@@ -262,3 +262,28 @@ def test_assessment_page_offers_each_download_and_import_to_writers(client, worl
     page = client.get(reverse("web:assessment", args=[city.slug, second.uuid])).content.decode()
     assert _download(city, second, "pdf") in page
     assert reverse("reports:import", args=[city.slug, second.uuid]) not in page
+
+
+def test_chart_legends_stay_inside_their_charts_with_whole_names(client, world):
+    """Legend items one per line, names whole: none runs past the chart's right edge
+    (at most 7 px per character of the 12 px font)."""
+    import re as regex
+
+    from vertebra.reports.charts import WIDTH
+
+    city, persons, _first, second = world
+    client.force_login(persons["viewer"])
+    compare = client.get(reverse("reports:compare", args=[city.slug])).content.decode()
+    dashboard = client.get(reverse("web:assessment", args=[city.slug, second.uuid]))
+    legends = []
+    for svg in regex.findall(r"<svg.*?</svg>", compare + dashboard.content.decode(), regex.S):
+        height = float(regex.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1))
+        for x, y, text in regex.findall(r'<text x="([\d.]+)" y="([\d.]+)">([^<]+)</text>', svg):
+            assert float(x) + 7 * len(text) <= WIDTH, text
+            assert float(y) <= height, text
+            legends.append(text)
+        centred = r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle"[^>]*>([^<]+)</text>'
+        for x, text in regex.findall(centred, svg):
+            assert float(x) + 3.5 * len(text) <= WIDTH, text
+    assert "Infrastructure &amp; Resources" in legends  # the trend's legend, not shortened
+    assert "Progress toward the next stage" in legends

@@ -25,7 +25,7 @@ TITLE_HEIGHT = 30
 HEAD_HEIGHT = 28
 ROW_HEIGHT = 30
 GROUP_HEIGHT = 24
-LEGEND_HEIGHT = 46
+LEGEND_HEIGHT = 62  # the legend's two lines, one under the other
 BAR_HEIGHT = 18
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 INK = "#1b2430"
@@ -145,15 +145,15 @@ def policy_stages_svg(profile: Profile, shape: Shape, *, title: str = "") -> str
                     f"{escape(_('No stage yet'))}</text>"
                 )
             y += ROW_HEIGHT
-    # Legend.
-    legend_y = body_bottom + 18
+    # Legend: one item per line, so that no language's words run past the chart's edge.
+    legend_y = body_bottom + 16
     out.append(
         f'<rect x="{LABEL_WIDTH}" y="{legend_y}" width="24" height="12" fill="{BAR}" '
         f'stroke="{INK}" stroke-width="1"/>'
         f'<text x="{LABEL_WIDTH + 30}" y="{legend_y + 10}">{escape(_("Stage reached"))}</text>'
-        f'<rect x="{LABEL_WIDTH + 150}" y="{legend_y}" width="24" height="12" '
+        f'<rect x="{LABEL_WIDTH}" y="{legend_y + 20}" width="24" height="12" '
         f'fill="url(#{hatch})" stroke="{INK}" stroke-width="1"/>'
-        f'<text x="{LABEL_WIDTH + 180}" y="{legend_y + 10}">'
+        f'<text x="{LABEL_WIDTH + 30}" y="{legend_y + 30}">'
         f"{escape(_('Progress toward the next stage'))}</text>"
     )
     out.append("</svg>")
@@ -190,10 +190,11 @@ def stage_trend_svg(points: Sequence[Any], *, title: str = "") -> str:
         return ""
     shape = points[-1].shape
     stages = shape.stage_codes
-    label_w, right, top_pad = 110, 200, 16 + (TITLE_HEIGHT if title else 0)
+    label_w, right, top_pad = 110, 90, 16 + (TITLE_HEIGHT if title else 0)
     row = 40
     plot_h = row * len(stages)
-    height = top_pad + plot_h + 70
+    legend_top = top_pad + plot_h + 62  # below the cycles' names: whole names, one per line
+    height = legend_top + 22 * (1 + len(shape.dimension_codes)) + 8
     plot_w = WIDTH - label_w - right
     step = plot_w / max(len(points) - 1, 1)
     series: list[tuple[str, list[int]]] = [(_("The city overall"), [])]
@@ -257,13 +258,13 @@ def stage_trend_svg(points: Sequence[Any], *, title: str = "") -> str:
             f'<path d="{path}" fill="none" stroke="{INK}" stroke-width="{width}"{dash_attr}/>'
         )
         out.extend(_marker(marker, x, y) for x, y in coords)
-        legend_y = top_pad + 10 + number * 22
-        lx = label_w + plot_w + 24
+        legend_y = legend_top + number * 22
+        lx = label_w
         out.append(
             f'<line x1="{lx}" y1="{legend_y}" x2="{lx + 30}" y2="{legend_y}" stroke="{INK}" '
             f'stroke-width="{width}"{dash_attr}/>'
             + _marker(marker, lx + 15, legend_y)
-            + f'<text x="{lx + 38}" y="{legend_y + 4}">{escape(_short(name, 22))}</text>'
+            + f'<text x="{lx + 38}" y="{legend_y + 4}">{escape(name)}</text>'
         )
     out.append("</svg>")
     return "\n".join(out)
