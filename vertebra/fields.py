@@ -50,6 +50,20 @@ class _CleanText:
         name, _path, args, kwargs = super().deconstruct()  # type: ignore[misc]
         return name, self.django_path, args, kwargs
 
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        """A form field cleaned by the same rule (unless the field offers choices)."""
+        if form_class is None and self.choices is None:  # type: ignore[attr-defined]
+            form_class, kwargs = CleanFormField, {"single_line": self.single_line, **kwargs}
+        field: forms.Field | None = super().formfield(  # type: ignore[misc]
+            form_class=form_class, choices_form_class=choices_form_class, **kwargs
+        )
+        return field
+
     django_path = ""
 
 
@@ -73,32 +87,8 @@ class CleanCharField(_CleanText, _CharBase):
     single_line = True
     django_path = "django.db.models.CharField"
 
-    def formfield(
-        self,
-        form_class: type[forms.Field] | None = None,
-        choices_form_class: type[forms.ChoiceField] | None = None,
-        **kwargs: Any,
-    ) -> forms.Field | None:
-        if form_class is None and self.choices is None:
-            form_class, kwargs = CleanFormField, {"single_line": True, **kwargs}
-        return super().formfield(
-            form_class=form_class, choices_form_class=choices_form_class, **kwargs
-        )
-
 
 class CleanTextField(_CleanText, _TextBase):
     """Text of several lines."""
 
     django_path = "django.db.models.TextField"
-
-    def formfield(
-        self,
-        form_class: type[forms.Field] | None = None,
-        choices_form_class: type[forms.ChoiceField] | None = None,
-        **kwargs: Any,
-    ) -> forms.Field | None:
-        if form_class is None and self.choices is None:
-            form_class = CleanFormField
-        return super().formfield(
-            form_class=form_class, choices_form_class=choices_form_class, **kwargs
-        )

@@ -283,17 +283,7 @@ def _write(
     if updated != 1:
         return None
     AnswerEvent.objects.bulk_create(
-        AnswerEvent(
-            assessment_id=current.assessment_id,
-            answer=current,
-            objective_code=current.objective.code,
-            field=name,
-            old_value=_text(getattr(current, name)),
-            new_value=_text(cleaned[name]),
-            user=user,
-            source=source,
-        )
-        for name in changed
+        _event(current, name, cleaned[name], user, source) for name in changed
     )
     for name in changed:
         setattr(current, name, cleaned[name])
@@ -354,18 +344,7 @@ def save_answers(
             answer = current[plan.answer.pk]
             changed = [name for name, value in changes.items() if getattr(answer, name) != value]
             for name in changed:
-                events.append(
-                    AnswerEvent(
-                        assessment_id=assessment.pk,
-                        answer=answer,
-                        objective_code=answer.objective.code,
-                        field=name,
-                        old_value=_text(getattr(answer, name)),
-                        new_value=_text(changes[name]),
-                        user=user,
-                        source=source,
-                    )
-                )
+                events.append(_event(answer, name, changes[name], user, source))
                 setattr(answer, name, changes[name])
             if changed:
                 # Exact: the answers are locked.
@@ -395,6 +374,20 @@ def save_answers(
             )
             AnswerEvent.objects.bulk_create(events)
     return results
+
+
+def _event(answer: Answer, name: str, new: object, user: User | None, source: str) -> AnswerEvent:
+    """The history row of one field's change, from the answer as it was before it."""
+    return AnswerEvent(
+        assessment_id=answer.assessment_id,
+        answer=answer,
+        objective_code=answer.objective.code,
+        field=name,
+        old_value=_text(getattr(answer, name)),
+        new_value=_text(new),
+        user=user,
+        source=source,
+    )
 
 
 def _text(value: object) -> str:

@@ -76,6 +76,7 @@ __all__ = [
     "TotalsRow",
     "actions_of",
     "add_note",
+    "carried_over",
     "clean_note_text",
     "clean_stakeholder_types",
     "confirm_objectives",
@@ -128,6 +129,21 @@ class PlanLockedError(AssessmentLockedError):
 CARRYING_OUT = frozenset({"status"})
 
 
+def _plan_final() -> PlanLockedError:
+    return PlanLockedError(
+        _(
+            "This assessment is final: its targets and planned actions stay as they were "
+            "finalized. Plan new work in the next cycle; only the status and progress "
+            "notes of its actions can still be recorded."
+        )
+    )
+
+
+def carried_over(assessment: Assessment) -> bool:
+    """Whether a next cycle has carried this assessment's open actions over (one query)."""
+    return Assessment.objects.filter(previous=assessment).exists()
+
+
 def require_open_plan(assessment: Assessment, *, carrying_out: bool = False) -> None:
     """Refuse a change of a final assessment's plan, unless it only records the carrying out.
 
@@ -139,14 +155,8 @@ def require_open_plan(assessment: Assessment, *, carrying_out: bool = False) -> 
     if assessment.status != AssessmentStatus.FINAL:
         return
     if not carrying_out:
-        raise PlanLockedError(
-            _(
-                "This assessment is final: its targets and planned actions stay as they were "
-                "finalized. Plan new work in the next cycle; only the status and progress "
-                "notes of its actions can still be recorded."
-            )
-        )
-    if Assessment.objects.filter(previous=assessment).exists():
+        raise _plan_final()
+    if carried_over(assessment):
         raise PlanLockedError(
             _(
                 "The next cycle has carried this plan's open actions over: record their "
@@ -230,9 +240,8 @@ def set_targets(
             # assessment's row: a finalization cannot slip in before the targets are written.
             try:
                 count_change(assessment_id=assessment.pk)
-            except AssessmentLockedError:
-                assessment.status = AssessmentStatus.FINAL
-                require_open_plan(assessment)
+            except AssessmentLockedError:  # finalized since the caller read it
+                raise _plan_final() from None
         for policy, stage in wanted.items():
             if stage is None:
                 Target.objects.filter(assessment=assessment, policy_code=policy).delete()

@@ -27,6 +27,7 @@ def currencies_in_use() -> frozenset[str]:
     return frozenset(codes)
 
 
+@lru_cache(maxsize=16)
 def _locale(language: str | None) -> Locale:
     try:
         return Locale.parse(to_locale(language or "en"))
