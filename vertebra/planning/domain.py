@@ -34,9 +34,9 @@ from vertebra.assessments.domain import (
 )
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment, AssessmentStatus
 from vertebra.cities.models import City
-from vertebra.frameworks.domain import shape_of
+from vertebra.frameworks.domain import objective_titles, shape_of
 from vertebra.frameworks.models import Objective
-from vertebra.maturity import Profile, Shape, profile
+from vertebra.maturity import PolicyResult, Profile, Shape, profile
 from vertebra.planning.models import Action, ActionEvent, ActionNote, ActionStatus, Target
 from vertebra.planning.roadmap import (
     PolicyProjection,
@@ -66,9 +66,12 @@ __all__ = [
     "OPEN_STATUSES",
     "ActionConflictError",
     "FinishResult",
+    "GapObjective",
+    "Gaps",
     "Plan",
     "PlanLockedError",
     "PlanningValidationError",
+    "PolicyGaps",
     "PolicyProjection",
     "Projection",
     "SequencingWarning",
@@ -310,6 +313,32 @@ def actions_of(assessment: Assessment) -> QuerySet[Action]:
 
 
 @dataclass(frozen=True)
+class GapObjective:
+    """An objective still to achieve toward a policy's target, and the open actions for it."""
+
+    code: str
+    stage: str
+    text: str
+    actions: list[Action]
+
+
+@dataclass(frozen=True)
+class PolicyGaps:
+    code: str
+    result: PolicyResult
+    target_date: dt.date | None
+    objectives: list[GapObjective]
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Per policy, the objectives toward its target; ``uncovered``: those with no open action."""
+
+    policies: list[PolicyGaps]
+    uncovered: int
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything the roadmap pages compute from, loaded in a fixed number of queries."""
 
@@ -337,6 +366,31 @@ class Plan:
 
     def totals(self) -> Totals:
         return totals(shape=self.shape, actions=self.actions)
+
+    def gaps(self) -> Gaps:
+        """The plan page's table (and the API's read of it): no query beyond the plan's."""
+        titles = objective_titles(self.assessment.framework_version)
+        covering: dict[str, list[Action]] = {}
+        for action in self.actions:
+            if action.status in OPEN_STATUSES:
+                for objective in action.objectives.all():
+                    covering.setdefault(objective.code, []).append(action)
+        policies = [
+            PolicyGaps(
+                code,
+                result,
+                self.target_dates.get(code),
+                [
+                    GapObjective(
+                        c, self.shape.objective_stage[c], titles.get(c, ""), covering.get(c, [])
+                    )
+                    for c in result.to_target
+                ],
+            )
+            for code, result in self.profile().policies.items()
+        ]
+        uncovered = sum(1 for p in policies for o in p.objectives if not o.actions)
+        return Gaps(policies, uncovered)
 
 
 def plan_of(assessment: Assessment, *, actions: Iterable[Action] | None = None) -> Plan:

@@ -27,7 +27,6 @@ from vertebra.accounts.models import User
 from vertebra.assessments.domain import AssessmentLockedError
 from vertebra.cities.models import Membership
 from vertebra.frameworks.domain import shape_of
-from vertebra.frameworks.models import Objective
 from vertebra.planning import domain
 from vertebra.planning.forms import (
     ActionForm,
@@ -134,38 +133,19 @@ def _action_url(name: str, action: Action) -> str:
 def plan(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
     scope = _scope(request, city_slug, assessment_uuid)
     the_plan = domain.plan_of(scope.assessment)
-    result = the_plan.profile()
-    gap_codes = [code for p in result.policies.values() for code in p.to_target]
-    texts = dict(
-        Objective.objects.filter(
-            framework_version_id=scope.assessment.framework_version_id, code__in=gap_codes
-        ).values_list("code", "text")
-    )
-    covering: dict[str, list[Action]] = {}
-    for action in the_plan.actions:
-        if action.status in domain.OPEN_STATUSES:
-            for objective in action.objectives.all():
-                covering.setdefault(objective.code, []).append(action)
+    gaps = the_plan.gaps()
     shape = the_plan.shape
     rows = [
         {
-            "policy": p,
-            "stage_name": shape.stage_names[p.stage] if p.stage else None,
-            "target_name": shape.stage_names[p.target] if p.target else None,
-            "target_date": the_plan.target_dates.get(code),
-            "gaps": [
-                {
-                    "code": c,
-                    "stage": shape.objective_stage[c],
-                    "text": texts.get(c, ""),
-                    "actions": covering.get(c, []),
-                }
-                for c in p.to_target
-            ],
+            "policy": p.result,
+            "stage_name": shape.stage_names[p.result.stage] if p.result.stage else None,
+            "target_name": shape.stage_names[p.result.target] if p.result.target else None,
+            "target_date": p.target_date,
+            "gaps": p.objectives,
         }
-        for code, p in result.policies.items()
+        for p in gaps.policies
     ]
-    uncovered = sum(1 for c in gap_codes if c not in covering)
+    uncovered = gaps.uncovered
     return render(
         request,
         "planning/plan.html",

@@ -24,8 +24,7 @@ from vertebra.api.routing import ApiRouter
 from vertebra.api.schemas import ComparisonQuery, reading
 from vertebra.api.scope import assessment_in, membership
 from vertebra.assessments.models import Assessment
-from vertebra.frameworks.models import Objective
-from vertebra.planning.domain import OPEN_STATUSES, plan_of
+from vertebra.planning.domain import plan_of
 from vertebra.planning.roadmap import NO_POLICY, NO_YEAR, TotalsRow
 from vertebra.reports.compare import StageChange, compare
 
@@ -48,43 +47,29 @@ def get_plan_gaps(request: HttpRequest, city: str, assessment_id: uuid.UUID) -> 
     open actions for it: the plan page's table."""
     assessment = assessment_in(membership(request, city), assessment_id)
     plan = plan_of(assessment)
-    result = plan.profile()
-    shape = plan.shape
-    codes = [code for p in result.policies.values() for code in p.to_target]
-    texts = dict(
-        Objective.objects.filter(
-            framework_version_id=assessment.framework_version_id, code__in=codes
-        ).values_list("code", "text")
-    )
-    covering: dict[str, list[str]] = {}
-    for action in plan.actions:
-        if action.status in OPEN_STATUSES:
-            for objective in action.objectives.all():
-                covering.setdefault(objective.code, []).append(
-                    _action_url(request, assessment, action)
-                )
+    gaps = plan.gaps()
     return {
         "url": _url(request, assessment, "plan", "gaps"),
         "assessment": _url(request, assessment),
-        "uncovered": sum(1 for code in codes if code not in covering),
+        "uncovered": gaps.uncovered,
         "policies": [
             {
-                "policy": code,
-                "name": shape.policy_name[code],
-                "stage": p.stage,
-                "target": p.target,
-                "target_date": plan.target_dates.get(code),
+                "policy": p.code,
+                "name": plan.shape.policy_name[p.code],
+                "stage": p.result.stage,
+                "target": p.result.target,
+                "target_date": p.target_date,
                 "to_target": [
                     {
-                        "code": c,
-                        "stage": shape.objective_stage[c],
-                        "text": texts.get(c, ""),
-                        "actions": covering.get(c, []),
+                        "code": o.code,
+                        "stage": o.stage,
+                        "text": o.text,
+                        "actions": [_action_url(request, assessment, a) for a in o.actions],
                     }
-                    for c in p.to_target
+                    for o in p.objectives
                 ],
             }
-            for code, p in result.policies.items()
+            for p in gaps.policies
         ],
     }
 
