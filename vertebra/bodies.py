@@ -34,7 +34,6 @@ from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.template.defaultfilters import filesizeformat
-from django.template.loader import render_to_string
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.exceptions import Resolver404
 from django.utils.translation import gettext as _
@@ -235,7 +234,7 @@ class BoundedBodiesMiddleware:
 
     @staticmethod
     def _refuse(request: HttpRequest, refusal: Refusal) -> HttpResponse:
-        from vertebra.middleware import _alert, is_htmx
+        from vertebra.middleware import _alert, is_htmx, standalone_page
 
         response: HttpResponse
         if request.path.startswith("/api/"):
@@ -247,11 +246,6 @@ class BoundedBodiesMiddleware:
                 request, refusal.status, f"{refusal.message} {_('Nothing was saved.')}"
             )
         else:
-            context = {
-                "title": _("Not saved"),
-                "message": refusal.message,
-                "advice": _("Nothing was saved. Go back, change what you sent, and send it again."),
-                "back": "/",
-            }
-            response = HttpResponse(render_to_string("fault.html", context), status=refusal.status)
+            advice = _("Nothing was saved. Go back, change what you sent, and send it again.")
+            response = standalone_page(refusal.status, _("Not saved"), refusal.message, advice, "/")
         return response

@@ -68,6 +68,13 @@ def _alert(
     return response
 
 
+def standalone_page(status: int, title: str, message: str, advice: str, back: str) -> HttpResponse:
+    """The short page that says what was not done and where to go back to. Rendered without a
+    request context, it reads neither the database nor the session (which may be what failed)."""
+    context = {"title": title, "message": message, "advice": advice, "back": back}
+    return HttpResponse(render_to_string("fault.html", context), status=status)
+
+
 class PrivatePagesMiddleware:
     """A signed-in person's pages are private and never stored: Back shows the page as it is
     now, not a copy from before a save (which then met a conflict that blamed the person)."""
@@ -171,13 +178,8 @@ class HonestFailuresMiddleware:
         message = _("%(reason)s Nothing was saved.") % {"reason": exception}
         if is_htmx(request):
             return _alert(request, 409, message)
-        context = {
-            "title": _("Not saved"),
-            "message": message,
-            "advice": "",
-            "back": _local_path(request.headers.get("Referer", ""), request) or "/",
-        }
-        return HttpResponse(render_to_string("fault.html", context), status=409)
+        back = _local_path(request.headers.get("Referer", ""), request) or "/"
+        return standalone_page(409, _("Not saved"), message, "", back)
 
     @staticmethod
     def _fault(request: HttpRequest, fault: Fault) -> HttpResponse:
@@ -193,14 +195,8 @@ class HonestFailuresMiddleware:
                 request, fault.status, " ".join(p for p in (message, advice, kept) if p)
             )
         else:
-            context = {
-                "title": title,
-                "message": message,
-                "advice": advice,
-                "back": _local_path(request.headers.get("Referer", ""), request) or "/",
-            }
-            # No request context: the page must not read the database or the session.
-            response = HttpResponse(render_to_string("fault.html", context), status=fault.status)
+            back = _local_path(request.headers.get("Referer", ""), request) or "/"
+            response = standalone_page(fault.status, title, message, advice, back)
         if fault.retry_after is not None:
             response["Retry-After"] = str(fault.retry_after)
         response["Cache-Control"] = "no-store"
