@@ -33,3 +33,25 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 
     with django_db_blocker.unblock():
         load_shipped_frameworks()
+
+
+@pytest.fixture(scope="session")
+def _mail_server() -> Any:
+    from tests.smtp import MailServer
+
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_server(_mail_server: Any, settings: Any) -> Any:
+    """A real SMTP server this test's mail goes to (``mail_server.messages``; ``.url`` for a
+    served instance's ``VERTEBRA_EMAIL_URL``)."""
+    from vertebra.mail import email_settings
+
+    _mail_server.clear()
+    for name, value in email_settings(_mail_server.url).items():
+        setattr(settings, name, value)
+    return _mail_server

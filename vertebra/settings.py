@@ -10,6 +10,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from vertebra.instance import data_dir, read_secret_key, sqlite_file
+from vertebra.mail import EmailURLError, email_settings
 
 
 def env_str(name: str, default: str) -> str:
@@ -245,6 +246,15 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
+
+# Email (vertebra.mail): invitations, password resets and digests. `console:` by default, so
+# `make run` needs no mail server: messages are written to the server's log.
+try:
+    globals().update(email_settings(env_str("VERTEBRA_EMAIL_URL", "console:")))
+except EmailURLError as error:
+    raise ImproperlyConfigured(str(error)) from None
+DEFAULT_FROM_EMAIL = env_str("VERTEBRA_EMAIL_FROM", "Vertebra <vertebra@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGGING = {
     "version": 1,

@@ -35,6 +35,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The language of the pages and emails for this person; empty: the browser's.
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    # The digest of what happened (`vertebra notify`): on unless the person turns it off.
+    digest_emails = models.BooleanField(_("digest emails"), default=True)
+    # Up to when the last digest told the person what happened; nothing is told twice.
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

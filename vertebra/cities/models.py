@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vertebra.fields import CleanCharField
@@ -75,3 +79,84 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.city} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An email inviting a person to a city with a role; its link works once, for 7 days.
+
+    Only a digest of the link's secret is stored: the secret itself is in the email alone."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    token_digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # When the email last left for the mail server; empty while it could not be sent.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One open invitation per address and city: a second invite resends the first.
+            models.UniqueConstraint(
+                fields=["city", "email"],
+                condition=models.Q(accepted_at__isnull=True, withdrawn_at__isnull=True),
+                name="invitation_open_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="invitation_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.city} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted nor withdrawn (it may still have expired)."""
+        return self.accepted_at is None and self.withdrawn_at is None
+
+    def has_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+class MembershipEvent(models.Model):
+    """What changed in a city's team, by whom and when: append-only, kept in backups."""
+
+    class Kind(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        INVITATION_RESENT = "invitation_resent", _("Invitation resent")
+        INVITATION_WITHDRAWN = "invitation_withdrawn", _("Invitation withdrawn")
+        JOINED = "joined", _("Joined")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        REMOVED = "removed", _("Removed")
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="membership_events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # The person concerned, by email: the row outlives their membership and account.
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices, blank=True)
+    previous_role = models.CharField(max_length=16, choices=Role.choices, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who did it, by email, for when their account is gone (or the command line did it: "").
+    by_email = models.EmailField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["city", "-at"], name="membership_event_city_at")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.email} in {self.city}"

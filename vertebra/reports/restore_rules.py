@@ -318,6 +318,8 @@ RULES: dict[str, Rule] = {
     "frameworks.objective": _objective,
     "cities.city": _city,
     "cities.membership": _none,
+    "cities.invitation": _none,
+    "cities.membershipevent": _none,
     "assessments.assessment": _assessment,
     "assessments.answer": _answer,
     "assessments.answerevent": _answer_event,
