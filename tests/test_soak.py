@@ -32,10 +32,10 @@ def test_many_people_of_several_cities_get_their_own_data_and_lose_nothing():
     assert outcome.problems == []
     assert outcome.accepted > 100
     assert outcome.conflicts > 0  # the shared objectives were really written at once
-    if DATABASE_URL:
-        assert outcome.connections == "3 PostgreSQL connections for 3 worker processes"
-    else:
-        assert outcome.connections.startswith("SQLite file open 0 times in the parent")
+    # Sampled every second while the load ran: the parent held none (else a problem above).
+    assert outcome.connections.endswith(
+        "3 of 3 workers seen with their own connection, at most 1 per holder"
+    )
 
 
 def test_server_killed_during_saves_keeps_every_accepted_write_and_serves_again():
