@@ -59,7 +59,7 @@ def test_server_killed_during_saves_keeps_every_accepted_write_and_serves_again(
             stop.set()
             load.join()
         # Requests cut off by the kill got no answer, or half of one; nothing else failed.
-        cut_off = {"ConnectionError", "ChunkedEncodingError"}
+        cut_off = {"NewConnectionError", "ProtocolError"}
         assert {error.split(": ")[1] for error in outcome.errors} <= cut_off
         assert outcome.accepted > 20
         bench_soak.check_history(env, outcome, unanswered_ok=True)
