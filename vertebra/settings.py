@@ -123,7 +123,8 @@ ROOT_URLCONF = "vertebra.urls"
 WSGI_APPLICATION = "vertebra.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Notifications: after signing in, a person lands on their own work across their cities.
+LOGIN_REDIRECT_URL = "work"
 LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from vertebra.web import dashboard, editor, views
+from vertebra.web import dashboard, editor, views, work
 
 assessment = "cities/<slug:city_slug>/assessments/<uuid:assessment_uuid>/"
 
@@ -46,6 +46,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", views.LogoutPage.as_view(), name="logout"),
+    # Notifications: the person's own work across their cities.
+    path("work/", work.your_work, name="work"),
     path("", include((city_patterns, "web"))),
     path("", include("vertebra.web.planning_urls")),
     path("", include("vertebra.web.reports_urls")),
