@@ -235,3 +235,38 @@ def news_of(user: User, *, now: dt.datetime) -> Work:
             today=today,
         )
     )
+
+
+# --- the digest email (`vertebra notify`) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Digest:
+    subject: str
+    body: str
+    html: str
+
+
+def digest_of(user: User, work: Work, *, since: dt.datetime) -> Digest:
+    """The digest email of the person's news, in their language, with absolute links."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    language = user.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "user": user,
+            "work": work,
+            "since": since,
+            "base_url": settings.BASE_URL,
+            "due_soon_days": DUE_SOON_DAYS,
+        }
+        subject = _("Vertebra: what happened since %(date)s") % {
+            "date": timezone.localtime(since).strftime("%Y-%m-%d %H:%M")
+        }
+        return Digest(
+            subject=subject,
+            body=render_to_string("notify/digest.txt", context),
+            html=render_to_string("notify/digest.html", context),
+        )
