@@ -7,6 +7,8 @@ assessment = "cities/<slug:city_slug>/assessments/<uuid:assessment_uuid>/"
 
 city_patterns = [
     path("cities/<slug:city_slug>/", views.city_home, name="city"),
+    # Notifications: the members suggested in the comment box and the Responsible field.
+    path("cities/<slug:city_slug>/people/", work.people, name="people"),
     path("cities/<slug:city_slug>/assessments/new/", views.assessment_new, name="assessment_new"),
     path(assessment, dashboard.assessment_page, name="assessment"),
     path(f"{assessment}history/", dashboard.assessment_history, name="assessment_history"),
