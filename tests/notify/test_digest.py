@@ -186,3 +186,24 @@ def test_a_person_whose_language_is_not_offered_gets_the_default_one(
     add_comment(answer=c.answer(c.porto_draft), user=c.ana, text="@Bruno hi")
     assert notify(capsys)[0] == 0
     assert body_of(mail_server.wait_for(1)[0]).startswith("Hello Bruno,")
+
+
+@pytest.mark.parametrize("value", ["vertebra.city.example", "ftp://x.example", "https://"])
+def test_a_base_url_that_is_no_web_address_is_named_in_the_error(value: str, tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "VERTEBRA_DATA_DIR": str(tmp_path), "VERTEBRA_BASE_URL": value}
+    result = subprocess.run(
+        [sys.executable, "-c", "import vertebra.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith(
+        "django.core.exceptions.ImproperlyConfigured: VERTEBRA_BASE_URL must be an address "
+        f"such as https://vertebra.city.example, not {value!r}."
+    )

@@ -3,6 +3,8 @@ comment is saved, stored as its ``mentioned`` people; nobody outside the city is
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.notify.factories import make_cities, person
@@ -85,3 +87,39 @@ def test_many_at_signs_are_read_in_bounded_time() -> None:
     assert find_mentions("@" * 5000, [*members, c.bruno]) == []
     assert find_mentions("@Person 1 " * 500, members) == [members[1]]
     assert time.monotonic() - started < 2
+
+
+def test_a_backup_keeps_who_was_mentioned(settings: Any, tmp_path: Any) -> None:
+    import io
+
+    from vertebra.assessments.models import Comment
+    from vertebra.reports.backup import restore_backup, write_backup
+
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    c = make_cities()
+    add_comment(answer=c.answer(c.porto_draft), user=c.ana, text="@Bruno and @Carla Dias")
+    out = io.BytesIO()
+    write_backup(out)
+    Comment.objects.all().delete()
+    restore_backup(io.BytesIO(out.getvalue()), force=True)
+    comment = Comment.objects.get()
+    assert sorted(emails(comment.mentioned.all())) == ["bruno@porto.example", "carla@both.example"]
+
+
+def test_a_comment_through_the_api_stores_its_mentions_too() -> None:
+    from django.test import Client
+
+    from vertebra.api.tokens import create_token
+
+    c = make_cities()
+    _token, key = create_token(user=c.ana, name="test")
+    response = Client().post(
+        f"/api/v1/cities/porto/assessments/{c.porto_draft.uuid}/answers/L1S1/comments",
+        {"text": "@bruno@porto.example please"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 201, response.content
+    from vertebra.assessments.models import Comment
+
+    assert emails(Comment.objects.get().mentioned.all()) == ["bruno@porto.example"]
