@@ -260,11 +260,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Notifications: the address people open Vertebra at, for the links in digest emails, which
 # `vertebra notify` writes without a request to take it from.
-BASE_URL = env_str("VERTEBRA_BASE_URL", f"http://localhost:{PORT}").strip().rstrip("/")
+_base_url = env_str("VERTEBRA_BASE_URL", f"http://localhost:{PORT}")
+BASE_URL = _base_url.strip().rstrip("/")
 if urlsplit(BASE_URL).scheme not in ("http", "https") or not urlsplit(BASE_URL).netloc:
     raise ImproperlyConfigured(
         f"VERTEBRA_BASE_URL must be an address such as https://vertebra.city.example, "
-        f"not {BASE_URL!r}."
+        f"not {_base_url!r}."
     )
 
 LOGGING = {
