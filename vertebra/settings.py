@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -123,7 +124,8 @@ ROOT_URLCONF = "vertebra.urls"
 WSGI_APPLICATION = "vertebra.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Notifications: after signing in, a person lands on their own work across their cities.
+LOGIN_REDIRECT_URL = "work"
 LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
@@ -255,6 +257,16 @@ except EmailURLError as error:
     raise ImproperlyConfigured(str(error)) from None
 DEFAULT_FROM_EMAIL = env_str("VERTEBRA_EMAIL_FROM", "Vertebra <vertebra@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Notifications: the address people open Vertebra at, for the links in digest emails, which
+# `vertebra notify` writes without a request to take it from.
+_base_url = env_str("VERTEBRA_BASE_URL", f"http://localhost:{PORT}")
+BASE_URL = _base_url.strip().rstrip("/")
+if urlsplit(BASE_URL).scheme not in ("http", "https") or not urlsplit(BASE_URL).netloc:
+    raise ImproperlyConfigured(
+        f"VERTEBRA_BASE_URL must be an address such as https://vertebra.city.example, "
+        f"not {_base_url!r}."
+    )
 
 LOGGING = {
     "version": 1,

@@ -112,11 +112,17 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
     "planning:stakeholder_types": [lambda w: "/cities/porto/settings/stakeholder-types/"],
     "reports:import": [lambda w: w.assessment("import/")],
     "reports:compare": [lambda w: "/cities/porto/compare/"],
+    # Notifications.
+    "work": [lambda w: "/work/"],
 }
 
 # Addresses that are no page, why, and an example of each (a GET shows no HTML page there).
 NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
     "api-tokens:revoke": ("POST only", lambda w: f"/account/tokens/{uuid.uuid4()}/revoke/"),
+    "web:people": (
+        "the city's members as JSON, for the suggestions as one types",
+        lambda w: "/cities/porto/people/?q=a",
+    ),
     "web:objective_save": (
         "POST only (its htmx answer is walked below)",
         lambda w: w.assessment("objectives/L1S1/save/"),
