@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from vertebra.web import dashboard, editor, views
+from vertebra.web import account, dashboard, editor, signin, views
 
 assessment = "cities/<slug:city_slug>/assessments/<uuid:assessment_uuid>/"
 
@@ -46,6 +46,19 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", views.LogoutPage.as_view(), name="logout"),
+    # --- signing in: the password reset and "Your account" ---
+    path("password-reset/", signin.PasswordResetPage.as_view(), name="password_reset"),
+    path("password-reset/sent/", signin.PasswordResetSent.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        signin.PasswordResetChoose.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/", signin.PasswordResetDone.as_view(), name="password_reset_complete"
+    ),
+    path("account/", account.account, name="account"),
+    # --- end of signing in ---
     path("", include((city_patterns, "web"))),
     path("", include("vertebra.web.planning_urls")),
     path("", include("vertebra.web.reports_urls")),
