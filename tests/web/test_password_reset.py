@@ -11,6 +11,7 @@ from django.test import Client
 from tests.smtp import body_of
 from tests.web.conftest import make_person
 from vertebra.accounts.models import User
+from vertebra.accounts.signin import is_locked
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,22 @@ def test_an_address_that_is_not_one_is_named() -> None:
 
     assert status == 200
     assert "Enter a valid email address." in page
+
+
+def test_a_new_password_by_email_lifts_a_sign_in_lock(mail_server) -> None:
+    make_person("bea@porto.example")
+    for _ in range(10):
+        Client().post("/login/", {"username": "bea@porto.example", "password": "wrong"})
+    assert is_locked("bea@porto.example")
+    ask_for_reset("bea@porto.example")
+    link = LINK.search(body_of(mail_server.wait_for(1)[0]))
+    assert link
+    browser = Client()
+    form = browser.get(link.group(1), follow=True)
+
+    browser.post(form.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW})
+
+    assert not is_locked("bea@porto.example")
+    signed_in = Client()
+    response = signed_in.post("/login/", {"username": "bea@porto.example", "password": NEW})
+    assert (response.status_code, "_auth_user_id" in signed_in.session) == (302, True)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vertebra import mail
-from vertebra.accounts.signin import username_of
+from vertebra.accounts.signin import unlock, username_of
 
 logger = logging.getLogger("vertebra.signin")
 
@@ -110,6 +110,13 @@ class PasswordResetChoose(auth_views.PasswordResetConfirmView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "password_help": password_help()}
+
+    def form_valid(self, form: auth_forms.SetPasswordForm[Any]) -> HttpResponse:
+        response = super().form_valid(form)
+        # Whoever followed the link reads the person's email: a lock on the address, which the
+        # lock's message suggests ending this way, is lifted with the new password.
+        unlock(form.user.email)
+        return response
 
 
 class PasswordResetDone(auth_views.PasswordResetCompleteView):
