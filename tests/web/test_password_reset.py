@@ -45,6 +45,13 @@ def test_the_email_arrives_and_its_link_sets_a_new_password_once(mail_server) ->
     assert message["Subject"] == "Choose a new Vertebra password"
     link = LINK.search(body_of(message))
     assert link, body_of(message)
+    assert body_of(message).replace("\r\n", "\n").strip() == (
+        "Someone asked to choose a new password for the Vertebra account of "
+        "bea@porto.example on testserver.\n\n"
+        "Open this link to choose it (it works once, for 3 days):\n\n"
+        f"http://testserver{link.group(1)}\n\n"
+        "If you did not ask for this, ignore this email: your password stays as it is."
+    )
 
     browser = Client()
     form = browser.get(link.group(1), follow=True)

@@ -80,6 +80,10 @@ class PasswordResetPage(auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
     title = gettext_lazy("Forgot your password?")
 
+    @property
+    def extra_email_context(self) -> dict[str, Any]:
+        return {"days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)}
+
     def form_valid(self, form: auth_forms.PasswordResetForm) -> HttpResponse:
         try:
             # Asked for every address, so that a server that is down answers each the same.
