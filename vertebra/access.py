@@ -380,3 +380,28 @@ def invitations_to(user: User, *, now: datetime) -> list[Invitation]:
         .select_related("city", "invited_by")
         .order_by("-created_at", "-id")
     )
+
+
+# --- the command line: people, cities and their members (vertebra user/city list) ----------
+
+
+def cities_for_operator() -> QuerySet[City]:
+    """Every city with its number of members (``member_count``), by short name."""
+    from django.db.models import Count
+
+    return City.objects.annotate(member_count=Count("memberships")).order_by("slug")
+
+
+def people_for_operator(city: City | None = None) -> list[tuple[User, list[Membership]]]:
+    """Every person (or, given a city, its members) with their memberships, by email; two
+    queries whatever the number of people."""
+    from django.db.models import Prefetch
+
+    from vertebra.accounts.models import User
+
+    people = User.objects.order_by("email")
+    if city is not None:
+        people = people.filter(memberships__city=city)
+    memberships = Membership.objects.select_related("city").order_by("city__slug")
+    people = people.prefetch_related(Prefetch("memberships", queryset=memberships))
+    return [(person, list(person.memberships.all())) for person in people]

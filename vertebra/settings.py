@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -165,7 +166,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Not like the person's own email address or name (Django's default looks at fields
+    # this project's people do not have: username, first_name, last_name).
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -274,3 +280,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("VERTEBRA_LOG_LEVEL", "WARNING")},
 }
+
+# --- Signing in: sign-in protection, a person's language (docs/CONFIGURATION.md) -----------
+# django-axes counts failed sign-ins per email address (not per IP address), in the database,
+# so every server process sees the same count. After SIGNIN_FAILURE_LIMIT failures within
+# SIGNIN_LOCK_MINUTES, that address cannot sign in (even with the right password) until
+# SIGNIN_LOCK_MINUTES have passed since the last failure; `vertebra user unlock` lifts it.
+SIGNIN_FAILURE_LIMIT = 10
+SIGNIN_LOCK_MINUTES = 15
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "vertebra.languages.PersonLanguageMiddleware",
+)
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
+AXES_FAILURE_LIMIT = SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=SIGNIN_LOCK_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# django-axes warns when the IP address is not counted: a lock per (address and browser) could
+# be dodged by changing browsers. Here the failures of one email address are added up over
+# every IP address and browser, so nothing is dodged; and counting per IP address would lock
+# a whole city hall out behind its one public address (or every person behind a proxy).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "vertebra.accounts.signin.username_of"
+AXES_LOCKOUT_CALLABLE = "vertebra.web.signin.locked_out"
+# A try while locked neither counts nor prolongs the lock: it ends when it said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures only: no row per successful sign-in.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False

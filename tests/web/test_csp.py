@@ -114,6 +114,12 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
     "reports:compare": [lambda w: "/cities/porto/compare/"],
     # Notifications.
     "work": [lambda w: "/work/"],
+    # signing in
+    "account": [lambda w: "/account/"],
+    "password_reset": [lambda w: "/password-reset/"],
+    "password_reset_done": [lambda w: "/password-reset/sent/"],
+    "password_reset_confirm": [lambda w: "/password-reset/MQ/not-a-token/"],
+    "password_reset_complete": [lambda w: "/password-reset/done/"],
 }
 
 # Addresses that are no page, why, and an example of each (a GET shows no HTML page there).
