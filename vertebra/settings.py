@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from vertebra.instance import data_dir, read_secret_key, sqlite_file
 from vertebra.mail import EmailURLError, email_settings
+from vertebra.sso import SSOConfigError, oidc_config
 
 
 def env_str(name: str, default: str) -> str:
@@ -255,6 +256,13 @@ except EmailURLError as error:
     raise ImproperlyConfigured(str(error)) from None
 DEFAULT_FROM_EMAIL = env_str("VERTEBRA_EMAIL_FROM", "Vertebra <vertebra@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Single sign-on with OpenID Connect (vertebra.sso): off (None) unless VERTEBRA_OIDC_ISSUER,
+# VERTEBRA_OIDC_CLIENT_ID and VERTEBRA_OIDC_CLIENT_SECRET are set.
+try:
+    OIDC = oidc_config(os.environ)
+except SSOConfigError as error:
+    raise ImproperlyConfigured(str(error)) from None
 
 LOGGING = {
     "version": 1,
