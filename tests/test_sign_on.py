@@ -145,6 +145,24 @@ def test_an_expired_or_withdrawn_invitation_makes_no_account(city: City, admin: 
 
 
 @pytest.mark.django_db
+def test_an_invitation_used_up_a_moment_ago_leaves_no_account_behind(
+    city: City, admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team.invite(city=city, email="race@bristol.example", role="editor", by=admin)
+    accept = team.accept
+
+    def withdrawn_meanwhile(*, invitation: Invitation, user: User) -> Membership:
+        team.withdraw(invitation=invitation, by=admin)
+        return accept(invitation=invitation, user=user)
+
+    monkeypatch.setattr(team, "accept", withdrawn_meanwhile)
+    before = written()
+
+    assert person_for_sign_on(claims=claims("race@bristol.example")) is None
+    assert written() == before
+
+
+@pytest.mark.django_db
 def test_an_inactive_account_is_refused_and_does_not_join(city: City, admin: User) -> None:
     person = User.objects.create_user("off@bristol.example", "pw-long-enough-1", is_active=False)
     team.invite(city=city, email=person.email, role="editor", by=admin)
