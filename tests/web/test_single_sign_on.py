@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from django.test import Client
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 from tests.test_serve import free_port
 from tests.web.conftest import World
@@ -35,6 +37,9 @@ class Discovery:
 
     def __init__(self, claimed_issuer: str | None = None) -> None:
         self.requests: list[str] = []
+        # What the token endpoint answers (set by a test), and the keys it publishes.
+        self.token: dict[str, Any] = {}
+        self.key = RSAKey.generate_key(2048, parameters={"kid": "key-1"})
         port = free_port()
         self.issuer = f"http://127.0.0.1:{port}"
         document = {
@@ -44,10 +49,22 @@ class Discovery:
             "jwks_uri": f"{self.issuer}/jwks",
         }
         seen = self.requests
+        provider = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 seen.append(self.path)
+                if self.path == "/jwks":
+                    self.answer({"keys": [provider.key.as_dict(private=False)]})
+                else:
+                    self.answer(document)
+
+            def do_POST(self) -> None:
+                seen.append(self.path)
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.answer(provider.token)
+
+            def answer(self, document: dict[str, Any]) -> None:
                 body = json.dumps(document).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -60,6 +77,14 @@ class Discovery:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def id_token(self, key: RSAKey, **claims: Any) -> str:
+        now = int(time.time())
+        return jwt.encode(
+            {"alg": "RS256", "kid": "key-1"},
+            {"iss": self.issuer, "aud": "vertebra", "iat": now, "exp": now + 300, **claims},
+            key,
+        )
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -247,4 +272,61 @@ def test_a_refusal_by_the_provider_is_shown_in_words(settings: Any, discovery: D
     assert (
         "The identity provider refused the sign-in: The person said no" in response.content.decode()
     )
+    assert "_auth_user_id" not in client.session
+
+
+def waiting_sign_in(client: Client) -> tuple[str, str]:
+    """A sign-in started in ``client``'s session: its state and nonce."""
+    query = parse_qs(urlsplit(client.get("/sso/start/")["Location"]).query)
+    return query["state"][0], query["nonce"][0]
+
+
+@pytest.mark.django_db
+def test_an_id_token_signed_with_the_providers_key_signs_the_member_in(
+    settings: Any, discovery: Discovery, world: World
+) -> None:
+    settings.OIDC = config(discovery.issuer)
+    client = Client()
+    state, nonce = waiting_sign_in(client)
+    discovery.token = {
+        "access_token": "at",
+        "token_type": "Bearer",
+        "id_token": discovery.id_token(
+            discovery.key, sub="s1", nonce=nonce, email="Editor@Porto.example", email_verified=True
+        ),
+    }
+
+    response = client.get(f"/sso/callback/?code=abc&state={state}")
+
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert client.session["_auth_user_id"] == str(world.people["editor"].pk)
+    assert discovery.requests == ["/.well-known/openid-configuration", "/token", "/jwks"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", ["another key", "another nonce", "another audience"])
+def test_an_id_token_that_does_not_check_out_signs_nobody_in(
+    settings: Any, discovery: Discovery, world: World, fault: str
+) -> None:
+    settings.OIDC = config(discovery.issuer)
+    client = Client()
+    state, nonce = waiting_sign_in(client)
+    claims = {"sub": "s1", "nonce": nonce, "email": "editor@porto.example", "email_verified": True}
+    key = discovery.key
+    if fault == "another key":
+        key = RSAKey.generate_key(2048, parameters={"kid": "key-1"})
+    elif fault == "another nonce":
+        claims["nonce"] = "not-the-one"
+    else:
+        claims["aud"] = "another-client"
+    discovery.token = {
+        "access_token": "at",
+        "token_type": "Bearer",
+        "id_token": discovery.id_token(key, **claims),
+    }
+
+    response = client.get(f"/sso/callback/?code=abc&state={state}")
+
+    assert response.status_code == 400
+    assert "The identity provider&#x27;s token did not check out" in response.content.decode()
     assert "_auth_user_id" not in client.session
