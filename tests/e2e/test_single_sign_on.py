@@ -6,12 +6,14 @@ The provider's people are in tests/oidc/accounts.json; its sign-in page has a bu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,8 +71,34 @@ def _wait_for(url: str, process: subprocess.Popen[str], what: str) -> None:
     raise AssertionError(f"{what} did not answer within 30 seconds")
 
 
+@contextlib.contextmanager
+def database_for_the_served_instance() -> Iterator[str]:
+    """On PostgreSQL (``DATABASE_URL`` set), a new database on the same server for the served
+    instance, dropped afterwards; on SQLite, nothing (the instance's data folder holds it)."""
+    server = os.environ.get("DATABASE_URL", "")
+    if not server:
+        yield ""
+        return
+    import psycopg
+
+    base = server.rpartition("/")[0]
+    name = f"vt_sso_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
+    with database_for_the_served_instance() as database_url:
+        yield from _served(tmp_path_factory, database_url)
+
+
+def _served(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[Instance]:
     port, provider_port = free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
     provider = subprocess.Popen(
@@ -89,6 +117,8 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
         "VERTEBRA_OIDC_CLIENT_SECRET": "vertebra-test-secret",
         "VERTEBRA_OIDC_BUTTON": "Test City Login",
     }
+    if database_url:
+        env["DATABASE_URL"] = database_url
     server = subprocess.Popen(
         [str(BIN / "vertebra"), "serve", "--port", str(port), "--workers", "1"],
         env=env,
@@ -100,6 +130,8 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
         _wait_for(f"{issuer}/.well-known/openid-configuration", provider, "the OpenID provider")
         _wait_for(f"{url}/login/", server, "vertebra serve")
         running = Instance(url=url, env=env)
+        vendor = "from django.db import connection; print(json.dumps(connection.vendor))"
+        assert running.python(vendor) == ("postgresql" if database_url else "sqlite")
         running.python(
             "from vertebra.accounts.models import User\n"
             "from vertebra.cities.models import City, Membership\n"
