@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from vertebra.instance import data_dir, read_secret_key, sqlite_file
 from vertebra.mail import EmailURLError, email_settings
+from vertebra.sso import SSOConfigError, oidc_config
 
 
 def env_str(name: str, default: str) -> str:
@@ -273,6 +274,12 @@ if urlsplit(BASE_URL).scheme not in ("http", "https") or not urlsplit(BASE_URL).
         f"VERTEBRA_BASE_URL must be an address such as https://vertebra.city.example, "
         f"not {_base_url!r}."
     )
+# Single sign-on with OpenID Connect (vertebra.sso): off (None) unless VERTEBRA_OIDC_ISSUER,
+# VERTEBRA_OIDC_CLIENT_ID and VERTEBRA_OIDC_CLIENT_SECRET are set.
+try:
+    OIDC = oidc_config(os.environ)
+except SSOConfigError as error:
+    raise ImproperlyConfigured(str(error)) from None
 
 LOGGING = {
     "version": 1,

@@ -153,6 +153,9 @@ NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
     "planning:propose": ("POST only", lambda w: w.assessment("plan/propose/")),
     "planning:action_finish": ("POST only", lambda w: w.action_page("finish/")),
     "planning:action_note": ("POST only", lambda w: w.action_page("notes/")),
+    # Single sign-on (404 while it is off, as here; tests/web/test_single_sign_on.py).
+    "sso_start": ("sends the browser on to the identity provider", lambda w: "/sso/start/"),
+    "sso_callback": ("the way back from the identity provider", lambda w: "/sso/callback/"),
     "reports:download": (
         "PDF, XLSX, CSV or JSON files, never HTML",
         lambda w: w.assessment("report.csv"),
