@@ -163,7 +163,7 @@ def test_member_signs_in_through_the_provider(page, instance):
 
     sign_in_at_provider(page, instance, MEMBER)
 
-    expect(page).to_have_url(f"{instance.url}/")
+    expect(page).to_have_url(f"{instance.url}/work/")
     expect(page.get_by_role("link", name="Porto").first).to_be_visible()
     assert instance.people() == before
 
@@ -171,7 +171,7 @@ def test_member_signs_in_through_the_provider(page, instance):
 def test_invited_person_gets_an_account_and_joins_the_city(page, instance):
     sign_in_at_provider(page, instance, ACCOUNTS["invited"]["email"])
 
-    expect(page).to_have_url(f"{instance.url}/")
+    expect(page).to_have_url(f"{instance.url}/work/")
     expect(page.get_by_role("link", name="Porto").first).to_be_visible()
     assert instance.python(
         "from vertebra.accounts.models import User\n"
@@ -237,5 +237,5 @@ def test_a_tampered_state_is_refused(page, instance):
     expect(page).to_have_url(f"{instance.url}/login/?next=/")
     # The same way back, untouched, signs in: only the state was wrong.
     page.goto(sent_back[0])
-    expect(page).to_have_url(f"{instance.url}/")
+    expect(page).to_have_url(f"{instance.url}/work/")
     expect(page.get_by_role("link", name="Porto").first).to_be_visible()
