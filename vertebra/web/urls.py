@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from vertebra.web import dashboard, editor, views
+from vertebra.web import dashboard, editor, team, views
 
 assessment = "cities/<slug:city_slug>/assessments/<uuid:assessment_uuid>/"
 
@@ -36,6 +36,25 @@ city_patterns = [
     ),
 ]
 
+# The city's team (vertebra/web/team.py).
+people = "cities/<slug:city_slug>/people/"
+city_patterns += [
+    path(people, team.people, name="people"),
+    path(f"{people}invite/", team.invite, name="people_invite"),
+    path(f"{people}<uuid:member_uuid>/role/", team.change_role, name="person_role"),
+    path(f"{people}<uuid:member_uuid>/remove/", team.remove, name="person_remove"),
+    path(
+        f"{people}invitations/<uuid:invitation_uuid>/resend/",
+        team.resend,
+        name="invitation_resend",
+    ),
+    path(
+        f"{people}invitations/<uuid:invitation_uuid>/withdraw/",
+        team.withdraw,
+        name="invitation_withdraw",
+    ),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path(
@@ -46,6 +65,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", views.LogoutPage.as_view(), name="logout"),
+    # The city's team: the link in an invitation's email, and new cities by the operator.
+    path("invitations/<str:token>/", team.invitation_page, name="invitation"),
+    path("instance/cities/new/", team.city_new, name="city_new"),
     path("", include((city_patterns, "web"))),
     path("", include("vertebra.web.planning_urls")),
     path("", include("vertebra.web.reports_urls")),
