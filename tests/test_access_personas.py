@@ -317,6 +317,26 @@ PROBES: dict[Verb, list[Probe]] = {
             "POST",
             lambda w: f"/cities/porto/people/invitations/{w.invitation.uuid}/withdraw/",
         ),
+        _api("members", "GET", lambda w: "/api/v1/cities/porto/members"),
+        _api(
+            "change a role",
+            "PATCH",
+            lambda w: f"/api/v1/cities/porto/members/{_viewer(w)}",
+            lambda w: {"role": "editor"},
+        ),
+        _api("remove a member", "DELETE", lambda w: f"/api/v1/cities/porto/members/{_viewer(w)}"),
+        _api("invitations", "GET", lambda w: "/api/v1/cities/porto/invitations"),
+        _api(
+            "invite",
+            "POST",
+            lambda w: "/api/v1/cities/porto/invitations",
+            lambda w: {"email": "new@porto.example", "role": "viewer"},
+        ),
+        _api(
+            "withdraw an invitation",
+            "DELETE",
+            lambda w: f"/api/v1/cities/porto/invitations/{w.invitation.uuid}",
+        ),
     ],
 }
 

@@ -76,6 +76,7 @@ KINDS = {
     "method_not_allowed": (405, "Method not allowed"),
     "conflict": (409, "Changed by someone else"),
     "assessment_final": (409, "The assessment is final"),
+    "last_admin": (409, "The city's last admin"),
     "precondition_failed": (412, "The precondition failed"),
     "payload_too_large": (413, "The request is too large"),
     "unsupported_media_type": (415, "Unsupported content type"),
