@@ -34,7 +34,7 @@ SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 class InviteForm(forms.Form):
     email = forms.CharField(label=gettext_lazy("Email address"), max_length=254)
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices, initial="viewer")
 
 
 class RoleForm(forms.Form):
