@@ -333,6 +333,11 @@ PROBES: dict[Verb, list[Probe]] = {
             lambda w: {"email": "new@porto.example", "role": "viewer"},
         ),
         _api(
+            "resend an invitation",
+            "POST",
+            lambda w: f"/api/v1/cities/porto/invitations/{w.invitation.uuid}/resend",
+        ),
+        _api(
             "withdraw an invitation",
             "DELETE",
             lambda w: f"/api/v1/cities/porto/invitations/{w.invitation.uuid}",

@@ -147,6 +147,7 @@ ENDPOINTS = [
         201,
         lambda w, _x: {"email": "new@north.example", "role": "viewer"},
     ),
+    Endpoint("invitation resend", "POST", lambda w, x: _invitation(w, x) + "/resend", "admin", 200),
     Endpoint("invitation delete", "DELETE", _invitation, "admin", 204),
 ]
 

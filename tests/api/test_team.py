@@ -189,6 +189,7 @@ def test_only_the_citys_admins_reach_the_team(world: World, persona: str) -> Non
         ("GET", INVITATIONS, None),
         ("GET", f"{INVITATIONS}/{invitation.uuid}", None),
         ("POST", INVITATIONS, {"email": "x@north.example", "role": "admin"}),
+        ("POST", f"{INVITATIONS}/{invitation.uuid}/resend", None),
         ("DELETE", f"{INVITATIONS}/{invitation.uuid}", None),
     ):
         response = _send(client, method, path, body)
@@ -196,3 +197,23 @@ def test_only_the_citys_admins_reach_the_team(world: World, persona: str) -> Non
     assert Membership.objects.get(uuid=member).role == "viewer"
     assert Invitation.objects.filter(withdrawn_at=None).count() == 1
     assert MembershipEvent.objects.count() == 1
+
+
+def test_resending_sends_a_new_link_and_the_old_one_stops_working(
+    world: World, mail_server: Any
+) -> None:
+    invitation, old = team.invite(
+        city=world.city, email="new@north.example", role="viewer", by=None
+    )
+    response = _send(world.client("admin"), "POST", f"{INVITATIONS}/{invitation.uuid}/resend")
+    assert response.status_code == 200
+    assert (response.json()["id"], response.json()["sent"]) == (str(invitation.uuid), True)
+    [message] = mail_server.wait_for(1)
+    link = re.search(r"http://testserver/invitations/([^/\s]+)/", body_of(message))
+    assert link is not None and link.group(1) != old
+    assert team.invitation_by_token(old) is None
+    assert team.invitation_by_token(link.group(1)) == invitation
+    assert list(MembershipEvent.objects.values_list("kind", "by_email")) == [
+        ("invitation_resent", "admin@north.example"),
+        ("invited", ""),
+    ]

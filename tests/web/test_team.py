@@ -6,7 +6,9 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.smtp import body_of
 from tests.web.conftest import World, make_person
@@ -377,3 +379,19 @@ def test_the_new_city_page_is_for_the_operator_only(world: World, persona: str) 
     )
     assert response.status_code == (401 if persona == "anonymous" else 404)
     assert not City.objects.filter(slug="bilbao").exists()
+
+
+def test_the_people_page_takes_the_same_queries_however_large_the_team(world: World) -> None:
+    admin = world.client("admin")
+    admin.get(PEOPLE)  # the session's first request
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin.get(PEOPLE).status_code == 200
+        return len(captured)
+
+    small = queries()
+    for n in range(6):
+        person = make_person(f"member{n}@porto.example", world.city, "viewer")
+        team.invite(city=world.city, email=f"guest{n}@porto.example", role="viewer", by=person)
+    assert queries() == small

@@ -41,8 +41,8 @@ class InvitationOut(Schema):
     sent_at: dt.datetime | None
     send_problem: str | None = Field(
         None,
-        description="Only in the answer to creating an invitation: why its email could not be "
-        "sent (the invitation is kept, 'sent' is false; send it again from the people page).",
+        description="Only in the answer to creating or resending an invitation: why its email "
+        "could not be sent (the invitation is kept, 'sent' is false; send it again).",
     )
 
 

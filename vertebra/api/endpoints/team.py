@@ -190,9 +190,32 @@ def create_invitation(request: HttpRequest, city: str, payload: InvitationIn) ->
         )
     except team.TeamError as error:
         raise ApiError(422, _(INVALID), details={"email": str(error)}) from None
+    return Status(201, _sent(request, invitation, token))
+
+
+@router.post(
+    INVITATIONS + "/{invitation_id}/resend",
+    verb=Verb.MANAGE_PEOPLE,
+    response=writing({200: InvitationOut}),
+    summary="Send an invitation again",
+)
+def resend_invitation(request: HttpRequest, city: str, invitation_id: uuid.UUID) -> Any:
+    """A new link (the old one stops working) and a new 7-day expiry, sent by email; as when
+    inviting, ``sent`` is false and ``send_problem`` says why when the email could not leave."""
+    member = membership(request, city, verb=Verb.MANAGE_PEOPLE)
+    invitation = access.invitation_in(member, invitation_id)
+    try:
+        token = team.resend(invitation=invitation, by=caller(request))
+    except team.TeamError:
+        raise ApiError(404, _("No such pending invitation in this city.")) from None
+    return _sent(request, invitation, token)
+
+
+def _sent(request: HttpRequest, invitation: Invitation, token: str) -> dict[str, Any]:
+    """Send the invitation's email; the invitation as it is then, with why it did not leave."""
     link = request.build_absolute_uri(reverse("invitation", args=[token]))
     problem = send_invitation(invitation=invitation, link=link)
-    return Status(201, {**_invitation_json(request, invitation), "send_problem": problem})
+    return {**_invitation_json(request, invitation), "send_problem": problem}
 
 
 @router.delete(
