@@ -356,16 +356,30 @@ def test_a_new_city_with_problems_names_each_and_writes_nothing(world: World) ->
         {"slug": "Porto!", "name": " ", "country": "", "admin_email": "nobody"},
     )
     assert response.status_code == 400
-    errors = re.findall(r'<p class="field__error" id="id_(\w+)_error">', response.content.decode())
-    assert errors == ["slug", "name", "admin_email"]
+    errors = re.findall(
+        r'<p class="field__error" id="id_(\w+)_error">([^<]*)', response.content.decode()
+    )
+    assert errors == [
+        (
+            "slug",
+            "&#x27;Porto!&#x27; is not a valid short name: use lower-case letters, digits and "
+            "hyphens (at most 64), starting with a letter or digit",
+        ),
+        ("name", "the city&#x27;s name is empty"),
+        ("admin_email", "&#x27;nobody&#x27; is not a valid email address."),
+    ]
     assert (City.objects.count(), Invitation.objects.count()) == (2, 0)
     response = client.post(
         "/instance/cities/new/",
         {"slug": "porto", "name": "Porto", "country": "", "admin_email": "a@b.example"},
     )
-    assert "A city with the short name &#x27;porto&#x27; exists already." in (
-        response.content.decode()
+    html = response.content.decode()
+    assert "A city with the short name &#x27;porto&#x27; exists already." in html
+    response = client.post(
+        "/instance/cities/new/",
+        {"slug": "bilbao", "name": "Bilbao", "country": "", "admin_email": " "},
     )
+    assert "Give the first admin&#x27;s email address." in response.content.decode()
     assert (City.objects.count(), Invitation.objects.count()) == (2, 0)
 
 

@@ -305,10 +305,13 @@ def found_city(
         problems["name"] = _("At most 200 characters.")
     if len(country) > 100:
         problems["country"] = _("At most 100 characters.")
-    try:
-        clean_email(admin_email)
-    except TeamError as error:
-        problems["admin_email"] = str(error)
+    if not admin_email.strip():
+        problems["admin_email"] = _("Give the first admin's email address.")
+    else:
+        try:
+            clean_email(admin_email)
+        except TeamError as error:
+            problems["admin_email"] = str(error)
     if problems:
         raise CityProblems(problems)
     with transaction.atomic():
