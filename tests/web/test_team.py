@@ -277,6 +277,22 @@ def test_every_problem_with_name_and_password_is_shown_at_once(world: World) -> 
     assert MembershipEvent.objects.filter(kind="joined").count() == 0
 
 
+def test_an_overlong_name_and_password_are_refused_in_words(world: World) -> None:
+    link = _invite(world, "new@porto.example")
+    huge = "x" * 5000
+    response = Client().post(link, {"name": huge, "password": huge, "password_again": huge})
+    assert response.status_code == 400
+    errors = re.findall(
+        r'<p class="field__error" id="id_(\w+)_error">([^<]*)</p>', response.content.decode()
+    )
+    assert errors == [
+        ("name", "At most 150 characters."),
+        ("password", "Ensure this value has at most 4096 characters (it has 5000)."),
+        ("password_again", "Ensure this value has at most 4096 characters (it has 5000)."),
+    ]
+    assert not User.objects.filter(email="new@porto.example").exists()
+
+
 def test_an_existing_person_logs_in_and_accepts_with_one_button(world: World) -> None:
     person = make_person("known@riga.example")
     link = _invite(world, "known@riga.example", role="viewer")

@@ -30,6 +30,8 @@ from vertebra.cities.models import Invitation, Membership, Role
 from vertebra.web.scope import user_of
 
 SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# A password longer than this is refused before any check reads it.
+PASSWORD_MAX = 4096
 
 
 class InviteForm(forms.Form):
@@ -44,14 +46,19 @@ class RoleForm(forms.Form):
 class JoinForm(forms.Form):
     """A new person's name and password; every problem is reported at once, by field."""
 
-    name = forms.CharField(label=gettext_lazy("Your name"), required=False, max_length=1000)
+    name = forms.CharField(label=gettext_lazy("Your name"), required=False)
     password = forms.CharField(
-        label=gettext_lazy("Password"), required=False, strip=False, widget=forms.PasswordInput
+        label=gettext_lazy("Password"),
+        required=False,
+        strip=False,
+        max_length=PASSWORD_MAX,
+        widget=forms.PasswordInput,
     )
     password_again = forms.CharField(
         label=gettext_lazy("Password again"),
         required=False,
         strip=False,
+        max_length=PASSWORD_MAX,
         widget=forms.PasswordInput,
     )
 
@@ -66,7 +73,9 @@ class JoinForm(forms.Form):
             name=data.get("name", ""),
             password=data.get("password", ""),
         )
-        if data.get("password") != data.get("password_again"):
+        if "password" not in data:  # too long: its own message says so
+            problems.pop("password", None)
+        elif data.get("password") != data.get("password_again"):
             problems["password_again"] = [_("The two passwords differ.")]
         for field, errors in problems.items():
             for error in errors:
