@@ -199,9 +199,17 @@ def invitations_of(membership: Membership) -> QuerySet[Invitation]:
     )
 
 
-def invitation_in(membership: Membership, invitation_uuid: uuid.UUID | str) -> Invitation:
-    """A pending invitation of the member's city by its id (404 for any other)."""
-    found = invitations_of(membership).filter(uuid=invitation_uuid).first()
+def invitation_in(
+    membership: Membership, invitation_uuid: uuid.UUID | str, *, pending: bool = True
+) -> Invitation:
+    """A pending invitation of the member's city by its id (404 for any other); with
+    ``pending=False`` also one that was accepted or withdrawn."""
+    query = (
+        invitations_of(membership)
+        if pending
+        else Invitation.objects.select_related("invited_by").filter(city=membership.city_id)
+    )
+    found = query.filter(uuid=invitation_uuid).first()
     if found is None:
         raise Http404(_("No such pending invitation in this city."))
     found.city = membership.city

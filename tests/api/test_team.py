@@ -169,8 +169,37 @@ def test_withdrawing_an_invitation_is_204_and_its_link_stops_working(world: Worl
     response = _send(world.client("admin"), "DELETE", f"{INVITATIONS}/{invitation.uuid}")
     assert response.status_code == 204
     assert team.invitation_by_token(token) is None
+    assert MembershipEvent.objects.filter(kind="invitation_withdrawn").count() == 1
+    # Withdrawing again changes nothing: 204, and no second event.
     again = _send(world.client("admin"), "DELETE", f"{INVITATIONS}/{invitation.uuid}")
-    assert again.status_code == 404
+    assert (again.status_code, again.content) == (204, b"")
+    assert MembershipEvent.objects.filter(kind="invitation_withdrawn").count() == 1
+    assert world.client("admin").get(f"{INVITATIONS}/{invitation.uuid}").status_code == 404
+
+
+def test_an_accepted_invitation_cannot_be_withdrawn(world: World) -> None:
+    invitation, _token = team.invite(
+        city=world.city, email="new@north.example", role="viewer", by=None
+    )
+    team.join_as_new_person(invitation=invitation, name="Nia", password="a-long-pass-2026")
+    response = _send(world.client("admin"), "DELETE", f"{INVITATIONS}/{invitation.uuid}")
+    assert (response.status_code, response.json()) == (
+        409,
+        error("conflict", "This invitation was accepted or withdrawn already."),
+    )
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_at is None
+
+
+def test_another_citys_invitation_is_not_found(world: World) -> None:
+    theirs, _token = team.invite(
+        city=world.other_city, email="new@south.example", role="viewer", by=None
+    )
+    for method in ("GET", "DELETE"):
+        response = _send(world.client("admin"), method, f"{INVITATIONS}/{theirs.uuid}")
+        assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.withdrawn_at is None
 
 
 @pytest.mark.parametrize("persona", ["editor", "contributor", "viewer", "outsider"])

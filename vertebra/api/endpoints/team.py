@@ -221,15 +221,18 @@ def _sent(request: HttpRequest, invitation: Invitation, token: str) -> dict[str,
 @router.delete(
     INVITATIONS + "/{invitation_id}",
     verb=Verb.MANAGE_PEOPLE,
-    response=writing({204: None}),
+    response=writing({204: None}, 409),
     summary="Withdraw an invitation",
 )
 def delete_invitation(request: HttpRequest, city: str, invitation_id: uuid.UUID) -> Any:
-    """Its link stops working; the history records the withdrawal."""
+    """Its link stops working; the history records the withdrawal. Withdrawing one that is
+    withdrawn already is 204 again, with nothing changed; one that was accepted is 409."""
     member = membership(request, city, verb=Verb.MANAGE_PEOPLE)
-    invitation = access.invitation_in(member, invitation_id)
+    invitation = access.invitation_in(member, invitation_id, pending=False)
+    if invitation.withdrawn_at is not None:
+        return Status(204, None)
     try:
         team.withdraw(invitation=invitation, by=caller(request))
-    except team.TeamError:
-        raise ApiError(404, _("No such pending invitation in this city.")) from None
+    except team.TeamError as error:
+        raise ApiError(409, str(error)) from None
     return Status(204, None)
