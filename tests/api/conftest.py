@@ -13,6 +13,7 @@ from vertebra.accounts.models import User
 from vertebra.api.tokens import create_token
 from vertebra.assessments.domain import create_assessment
 from vertebra.assessments.models import Assessment
+from vertebra.cities import team
 from vertebra.cities.models import City, Membership
 
 ROLES = ("admin", "editor", "contributor", "viewer")
@@ -171,6 +172,13 @@ def objects(world: World, settings: Any, tmp_path: Any) -> Objects:
         "framework_id": "smr-rmm",
         "version": "1",
         "fmt": "csv",
+        # The city's team: the viewer's membership and a pending invitation.
+        "member_id": str(Membership.objects.get(city=world.city, user=world.people["viewer"]).uuid),
+        "invitation_id": str(
+            team.invite(city=world.city, email="guest@north.example", role="viewer", by=admin)[
+                0
+            ].uuid
+        ),
     }
     return Objects(action, attachment, comment, note, path)
 

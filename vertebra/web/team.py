@@ -268,13 +268,12 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
     invitation = team.invitation_by_token(token)
     if invitation is None:
         return render(request, "web/invitation_invalid.html", status=404)
-    user = request.user
     context: dict[str, Any] = {"invitation": invitation, "path": request.path}
-    if user.is_authenticated:
-        assert hasattr(user, "email")
+    if request.user.is_authenticated:
+        user = user_of(request)
         if request.method == "POST":
             try:
-                team.accept_as(invitation=invitation, user=user_of(request))
+                team.accept_as(invitation=invitation, user=user)
             except team.TeamError as error:
                 context["problem"] = str(error)
                 return render(request, "web/invitation.html", context, status=409)
