@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vertebra.accounts.models import User
-from vertebra.cities.domain import city_problems, create_city
+from vertebra.cities.domain import CityInputError, city_problems, create_city
 from vertebra.cities.models import City, Invitation, Membership, MembershipEvent, Role
 from vertebra.text import clean_text
 
@@ -314,9 +314,15 @@ def found_city(
             problems["admin_email"] = str(error)
     if problems:
         raise CityProblems(problems)
-    with transaction.atomic():
-        city = create_city(slug=slug, name=name, country=country)
-        invitation, token = invite(city=city, email=admin_email, role=Role.ADMIN, by=by)
+    try:
+        with transaction.atomic():
+            city = create_city(slug=slug, name=name, country=country)
+            invitation, token = invite(city=city, email=admin_email, role=Role.ADMIN, by=by)
+    except (CityInputError, IntegrityError):
+        # Someone created a city with this short name a moment ago.
+        raise CityProblems(
+            {"slug": _("A city with the short name %(slug)r exists already.") % {"slug": slug}}
+        ) from None
     return city, invitation, token
 
 
