@@ -107,7 +107,9 @@ def test_an_assessment_comes_with_its_city_and_refuses_by_role() -> None:
 def test_the_table_gives_every_role_every_verb_it_had() -> None:
     assert {role: sorted(ROLE_VERBS[role]) for role in Role} == {
         Role.ADMIN: sorted(Verb),
-        Role.EDITOR: sorted(set(Verb) - {Verb.SET_TARGETS, Verb.FINALIZE, Verb.MANAGE_CITY}),
+        Role.EDITOR: sorted(
+            set(Verb) - {Verb.SET_TARGETS, Verb.FINALIZE, Verb.MANAGE_CITY, Verb.MANAGE_PEOPLE}
+        ),
         Role.CONTRIBUTOR: sorted({Verb.VIEW, Verb.EXPORT, Verb.COMMENT}),
         Role.VIEWER: sorted({Verb.VIEW, Verb.EXPORT}),
     }

@@ -33,7 +33,8 @@ from vertebra.assessments.models import (
     Attachment,
     Comment,
 )
-from vertebra.cities.models import City, Membership, Role
+from vertebra.cities import team
+from vertebra.cities.models import City, Invitation, Membership, MembershipEvent, Role
 from vertebra.planning.domain import create_action
 from vertebra.planning.models import Action, ActionEvent, ActionNote, Target
 
@@ -48,6 +49,7 @@ class World:
     assessment: Assessment
     action: Action
     attachment: Attachment
+    invitation: Invitation
     people: dict[str, User]
     tokens: dict[str, str]
 
@@ -94,7 +96,10 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
         user=people["admin"],
         upload=SimpleUploadedFile("minutes.txt", b"Council minutes"),
     )
-    return World(city, assessment, action, attachment, people, tokens)
+    invitation, _token = team.invite(
+        city=city, email="invited@porto.example", role="viewer", by=people["admin"]
+    )
+    return World(city, assessment, action, attachment, invitation, people, tokens)
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,10 @@ def _save(w: World) -> dict[str, Any]:
     return {"status": "achieved", "version": "1"}
 
 
+def _viewer(w: World) -> str:
+    return str(Membership.objects.get(city=w.city, user=w.people["viewer"]).uuid)
+
+
 def _comment(w: World) -> dict[str, Any]:
     return {"text": "We have minutes of this."}
 
@@ -152,6 +161,7 @@ PROBES: dict[Verb, list[Probe]] = {
         _page("action", "GET", _action_page),
         _page("roadmap", "GET", lambda w: w.page + "plan/roadmap/"),
         _page("comparison", "GET", lambda w: "/cities/porto/compare/"),
+        _page("people", "GET", lambda w: "/cities/porto/people/"),
         _api("city", "GET", lambda w: "/api/v1/cities/porto"),
         _api("assessment", "GET", lambda w: w.api),
         _api("answers", "GET", lambda w: w.api + "/answers"),
@@ -282,6 +292,57 @@ PROBES: dict[Verb, list[Probe]] = {
             lambda w: {"stakeholder_types": ["Citizens", "Media"]},
         ),
     ],
+    Verb.MANAGE_PEOPLE: [
+        _page(
+            "invite",
+            "POST",
+            lambda w: "/cities/porto/people/invite/",
+            lambda w: {"email": "new@porto.example", "role": "viewer"},
+        ),
+        _page(
+            "change a role",
+            "POST",
+            lambda w: f"/cities/porto/people/{_viewer(w)}/role/",
+            lambda w: {"role": "editor"},
+        ),
+        _page("remove form", "GET", lambda w: f"/cities/porto/people/{_viewer(w)}/remove/"),
+        _page("remove a person", "POST", lambda w: f"/cities/porto/people/{_viewer(w)}/remove/"),
+        _page(
+            "resend an invitation",
+            "POST",
+            lambda w: f"/cities/porto/people/invitations/{w.invitation.uuid}/resend/",
+        ),
+        _page(
+            "withdraw an invitation",
+            "POST",
+            lambda w: f"/cities/porto/people/invitations/{w.invitation.uuid}/withdraw/",
+        ),
+        _api("members", "GET", lambda w: "/api/v1/cities/porto/members"),
+        _api(
+            "change a role",
+            "PATCH",
+            lambda w: f"/api/v1/cities/porto/members/{_viewer(w)}",
+            lambda w: {"role": "editor"},
+        ),
+        _api("remove a member", "DELETE", lambda w: f"/api/v1/cities/porto/members/{_viewer(w)}"),
+        _api("invitations", "GET", lambda w: "/api/v1/cities/porto/invitations"),
+        _api(
+            "invite",
+            "POST",
+            lambda w: "/api/v1/cities/porto/invitations",
+            lambda w: {"email": "new@porto.example", "role": "viewer"},
+        ),
+        _api(
+            "resend an invitation",
+            "POST",
+            lambda w: f"/api/v1/cities/porto/invitations/{w.invitation.uuid}/resend",
+        ),
+        _api(
+            "withdraw an invitation",
+            "DELETE",
+            lambda w: f"/api/v1/cities/porto/invitations/{w.invitation.uuid}",
+        ),
+    ],
 }
 
 CASES = [
@@ -305,6 +366,9 @@ def written(w: World) -> tuple[Any, ...]:
         ActionEvent.objects.count(),
         ActionNote.objects.count(),
         w.city.stakeholder_types,
+        sorted(Membership.objects.values_list("user__email", "role")),
+        sorted(Invitation.objects.values_list("email", "token_digest", "withdrawn_at")),
+        MembershipEvent.objects.count(),
     )
 
 

@@ -29,7 +29,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from vertebra.assessments.models import Assessment
-from vertebra.cities.models import City, Membership, Role
+from vertebra.cities.models import City, Invitation, Membership, MembershipEvent, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -56,6 +56,7 @@ class Verb(enum.StrEnum):
     SET_TARGETS = "set_targets"  # set the target stages of the policies
     FINALIZE = "finalize"  # make an assessment final
     MANAGE_CITY = "manage_city"  # the city's settings (its stakeholder types)
+    MANAGE_PEOPLE = "manage_people"  # invite people, change roles, remove people (the team)
 
 
 _READ = frozenset({Verb.VIEW, Verb.EXPORT})
@@ -70,7 +71,7 @@ _WRITE = _READ | {
 
 # The one table of what each role may do.
 ROLE_VERBS: dict[Role, frozenset[Verb]] = {
-    Role.ADMIN: _WRITE | {Verb.SET_TARGETS, Verb.FINALIZE, Verb.MANAGE_CITY},
+    Role.ADMIN: _WRITE | {Verb.SET_TARGETS, Verb.FINALIZE, Verb.MANAGE_CITY, Verb.MANAGE_PEOPLE},
     Role.EDITOR: _WRITE,
     Role.CONTRIBUTOR: _READ | {Verb.COMMENT},
     Role.VIEWER: _READ,
@@ -176,6 +177,57 @@ def members_of(membership: Membership) -> list[Membership]:
         .select_related("user")
         .order_by("user__email")
     )
+
+
+# --- the city's team: its members, invitations and history -------------------------------
+
+
+def member_in(membership: Membership, member_uuid: uuid.UUID | str) -> Membership:
+    """A member of the member's city by the membership's id (404 for any other)."""
+    found = (
+        Membership.objects.select_related("user")
+        .filter(city=membership.city_id, uuid=member_uuid)
+        .first()
+    )
+    if found is None:
+        raise Http404(_("No such member of this city."))
+    found.city = membership.city
+    return found
+
+
+def invitations_of(membership: Membership) -> QuerySet[Invitation]:
+    """The city's pending invitations (neither accepted nor withdrawn), newest first."""
+    return Invitation.objects.select_related("invited_by").filter(
+        city=membership.city_id, accepted_at=None, withdrawn_at=None
+    )
+
+
+def invitation_in(
+    membership: Membership, invitation_uuid: uuid.UUID | str, *, pending: bool = True
+) -> Invitation:
+    """A pending invitation of the member's city by its id (404 for any other); with
+    ``pending=False`` also one that was accepted or withdrawn."""
+    query = (
+        invitations_of(membership)
+        if pending
+        else Invitation.objects.select_related("invited_by").filter(city=membership.city_id)
+    )
+    found = query.filter(uuid=invitation_uuid).first()
+    if found is None:
+        raise Http404(_("No such pending invitation in this city."))
+    found.city = membership.city
+    return found
+
+
+def team_history(membership: Membership) -> QuerySet[MembershipEvent]:
+    """The city's team changes, newest first."""
+    return MembershipEvent.objects.filter(city=membership.city_id).select_related("by")
+
+
+def require_operator(user: Person) -> None:
+    """The instance's operator (a superuser) may create cities; anyone else gets 404."""
+    if not (user.is_authenticated and user.is_superuser):
+        raise Http404(_("Not found."))
 
 
 # --- assessments -------------------------------------------------------------------------

@@ -98,6 +98,15 @@ KINDS: dict[str, Kind] = {
             gettext_lazy("A final assessment is read-only. Nothing was saved."),
         ),
         Kind(
+            "last_admin",
+            409,
+            gettext_lazy("The city's last admin"),
+            gettext_lazy(
+                "A city always keeps an admin: make someone else admin before demoting or "
+                "removing the last one. Nothing was changed."
+            ),
+        ),
+        Kind(
             "precondition_failed",
             412,
             gettext_lazy("The precondition failed"),

@@ -13,6 +13,7 @@ from vertebra.accounts.models import User
 from vertebra.api.tokens import create_token
 from vertebra.assessments.domain import create_assessment
 from vertebra.assessments.models import Assessment
+from vertebra.cities import team
 from vertebra.cities.models import City, Membership
 
 ROLES = ("admin", "editor", "contributor", "viewer")
@@ -76,6 +77,7 @@ KINDS = {
     "method_not_allowed": (405, "Method not allowed"),
     "conflict": (409, "Changed by someone else"),
     "assessment_final": (409, "The assessment is final"),
+    "last_admin": (409, "The city's last admin"),
     "precondition_failed": (412, "The precondition failed"),
     "payload_too_large": (413, "The request is too large"),
     "unsupported_media_type": (415, "Unsupported content type"),
@@ -170,6 +172,13 @@ def objects(world: World, settings: Any, tmp_path: Any) -> Objects:
         "framework_id": "smr-rmm",
         "version": "1",
         "fmt": "csv",
+        # The city's team: the viewer's membership and a pending invitation.
+        "member_id": str(Membership.objects.get(city=world.city, user=world.people["viewer"]).uuid),
+        "invitation_id": str(
+            team.invite(city=world.city, email="guest@north.example", role="viewer", by=admin)[
+                0
+            ].uuid
+        ),
     }
     return Objects(action, attachment, comment, note, path)
 

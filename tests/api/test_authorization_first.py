@@ -11,6 +11,7 @@ from django.test import Client
 
 from tests.api.conftest import FORBIDDEN, NO_CITY, Objects, World, operations
 from vertebra.assessments.models import AnswerEvent, Assessment, Attachment, Comment
+from vertebra.cities.models import Invitation, Membership, MembershipEvent
 from vertebra.planning.models import Action, ActionEvent, ActionNote, Target
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,11 @@ def written(world: World) -> dict[str, Any]:
         "files": Attachment.objects.count(),
         "targets": Target.objects.count(),
         "stakeholder types": list(world.city.stakeholder_types),
+        "members": sorted(Membership.objects.values_list("user__email", "role")),
+        "invitations": sorted(
+            Invitation.objects.values_list("email", "token_digest", "withdrawn_at")
+        ),
+        "team events": MembershipEvent.objects.count(),
     }
 
 
@@ -54,7 +60,7 @@ def test_every_writing_endpoint_refuses_before_reading_the_body(
     world: World, objects: Objects, body: str, persona: str, status: int, document: Any
 ) -> None:
     writes = operations(Client(), *WRITES)
-    assert len(writes) == 18
+    assert len(writes) == 23
     before = written(world)
     content, content_type = BODIES[body]
     answers = {}

@@ -60,6 +60,12 @@ upload = SimpleUploadedFile("minutes.txt", b"Council minutes")
 attachment = add_attachment(answer=answer, user=admin, upload=upload)
 comment = add_comment(answer=answer, user=admin, text="Noted.")
 note = add_note(action=action, user=admin, text="Kick-off held.", date=datetime.date(2026, 4, 2))
+from vertebra.cities import team
+from vertebra.cities.models import Membership
+invitation, _token = team.invite(city=city, email="invited@north.example", role="viewer", by=admin)
+withdrawn, _token = team.invite(city=city, email="leaving@north.example", role="viewer", by=admin)
+# The admin's own membership: the last admin, so no request can remove it.
+member = Membership.objects.get(city=city, user=admin)
 print(json.dumps({
     "path": {
         "VT_CITY": city.slug,
@@ -68,6 +74,9 @@ print(json.dumps({
         "VT_ATTACHMENT": str(attachment.uuid),
         "VT_COMMENT": str(comment.uuid),
         "VT_NOTE": str(note.uuid),
+        "VT_MEMBER": str(member.uuid),
+        "VT_INVITATION": str(invitation.uuid),
+        "VT_INVITATION_WITHDRAWN": str(withdrawn.uuid),
     },
     "tokens": {role: create_token(user=user, name="conformance")[1] for role, user in people.items()},
 }))
@@ -117,15 +126,15 @@ def schemathesis(
 def test_schemathesis_finds_nothing_as_a_viewer(live: dict[str, Any], tmp_path: Path) -> None:
     run = schemathesis(live, "viewer", 20, tmp_path)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "52/52" in run.stdout and "Stateful" in run.stdout
-    assert "Missing test data" not in run.stdout  # requests reached the prepared objects
+    assert "61/61" in run.stdout and "Stateful" in run.stdout
+    assert "Missing test data" not in run.stdout, run.stdout[-3000:]  # reached the objects
 
 
 def test_schemathesis_finds_nothing_as_an_admin(live: dict[str, Any], tmp_path: Path) -> None:
     run = schemathesis(live, "admin", 30, tmp_path)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "52/52" in run.stdout and "Stateful" in run.stdout
-    assert "Missing test data" not in run.stdout  # requests reached the prepared objects
+    assert "61/61" in run.stdout and "Stateful" in run.stdout
+    assert "Missing test data" not in run.stdout, run.stdout[-3000:]  # reached the objects
 
 
 def test_a_generated_client_lists_reads_updates_with_if_match_and_downloads(

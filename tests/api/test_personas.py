@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import FORBIDDEN, NO_CITY, NOT_AUTHENTICATED, PERSONAS, World, error
+from vertebra.cities import team
+from vertebra.cities.models import Membership
 from vertebra.planning.domain import create_action
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +33,16 @@ class Endpoint:
 
 def _a(w: World, _x: Any) -> str:
     return w.base
+
+
+def _member(w: World, _x: Any) -> str:
+    viewer = Membership.objects.get(city=w.city, user=w.people["viewer"])
+    return f"/api/v1/cities/north/members/{viewer.uuid}"
+
+
+def _invitation(w: World, _x: Any) -> str:
+    invitation, _token = team.invite(city=w.city, email="new@north.example", role="viewer", by=None)
+    return f"/api/v1/cities/north/invitations/{invitation.uuid}"
 
 
 ENDPOINTS = [
@@ -118,6 +130,25 @@ ENDPOINTS = [
     Endpoint("action history", "GET", lambda w, x: f"{w.base}/actions/{x.uuid}/history", "read"),
     Endpoint("export json", "GET", lambda w, _x: w.base + "/exports/json", "read"),
     Endpoint("export csv", "GET", lambda w, _x: w.base + "/exports/csv", "read"),
+    # The city's team: admins only.
+    Endpoint("members list", "GET", lambda w, _x: "/api/v1/cities/north/members", "admin"),
+    Endpoint("member detail", "GET", _member, "admin"),
+    Endpoint(
+        "member update", "PATCH", _member, "admin", 200, lambda w, _x: {"role": "contributor"}
+    ),
+    Endpoint("member delete", "DELETE", _member, "admin", 204),
+    Endpoint("invitations list", "GET", lambda w, _x: "/api/v1/cities/north/invitations", "admin"),
+    Endpoint("invitation detail", "GET", _invitation, "admin"),
+    Endpoint(
+        "invitation create",
+        "POST",
+        lambda w, _x: "/api/v1/cities/north/invitations",
+        "admin",
+        201,
+        lambda w, _x: {"email": "new@north.example", "role": "viewer"},
+    ),
+    Endpoint("invitation resend", "POST", lambda w, x: _invitation(w, x) + "/resend", "admin", 200),
+    Endpoint("invitation delete", "DELETE", _invitation, "admin", 204),
 ]
 
 ALLOWED = {

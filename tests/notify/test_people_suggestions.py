@@ -15,7 +15,7 @@ def suggest(user, city: str, q: str = "") -> tuple[int, object]:  # type: ignore
     client = Client()
     if user is not None:
         client.force_login(user)
-    response = client.get(f"/cities/{city}/people/", {"q": q})
+    response = client.get(f"/cities/{city}/people/suggest/", {"q": q})
     if response.status_code != 200:
         return response.status_code, None
     return 200, response.json()["people"]
@@ -55,10 +55,10 @@ def test_people_outside_the_city_get_not_found_and_visitors_are_sent_to_sign_in(
     c = make_cities()
     assert suggest(c.dmitri, "porto", "a") == (404, None)
     assert suggest(c.ana, "nowhere", "a") == (404, None)
-    response = Client().get("/cities/porto/people/?q=a")
+    response = Client().get("/cities/porto/people/suggest/?q=a")
     assert (response.status_code, response["Location"]) == (
         302,
-        "/login/?next=/cities/porto/people/%3Fq%3Da",
+        "/login/?next=/cities/porto/people/suggest/%3Fq%3Da",
     )
 
 
@@ -101,7 +101,7 @@ def test_the_comment_box_and_responsible_field_ask_for_suggestions() -> None:
     html = client.get(
         f"/cities/porto/assessments/{c.porto_draft.uuid}/policies/L1/"
     ).content.decode()
-    assert 'data-people-url="/cities/porto/people/"' in html
+    assert 'data-people-url="/cities/porto/people/suggest/"' in html
     assert 'data-people="mention"' in html
     assert 'data-people="name"' in html
     assert "/static/web/js/mentions.js" in html

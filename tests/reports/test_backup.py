@@ -15,7 +15,8 @@ from tests.reports.factories import answer, filled_assessment, make_assessment, 
 from vertebra.accounts.models import User
 from vertebra.assessments.domain import finalize
 from vertebra.assessments.models import AnswerEvent, Assessment, Attachment
-from vertebra.cities.models import City, Membership
+from vertebra.cities import team
+from vertebra.cities.models import City, Invitation, Membership, MembershipEvent
 from vertebra.planning.models import Action
 from vertebra.reports.backup import BackupError, read_backup, restore_backup, write_backup
 from vertebra.reports.exports import export_json
@@ -212,3 +213,64 @@ def test_restore_writes_in_batches_and_gives_back_exactly_the_same_rows(settings
         Answer.objects.get(assessment__title="Review 2020", objective__code="L1M1").notes
         == "Workshop in May;\nsee notes"
     )
+
+
+def _team() -> dict[str, object]:
+    return {
+        "memberships": list(
+            Membership.objects.order_by("uuid").values_list("uuid", "user__email", "role")
+        ),
+        "invitations": list(
+            Invitation.objects.order_by("uuid").values_list(
+                "uuid",
+                "email",
+                "role",
+                "token_digest",
+                "invited_by__email",
+                "created_at",
+                "expires_at",
+                "sent_at",
+                "accepted_at",
+                "accepted_by__email",
+                "withdrawn_at",
+            )
+        ),
+        "events": list(
+            MembershipEvent.objects.order_by("id").values_list(
+                "kind", "email", "role", "previous_role", "by__email", "by_email", "at"
+            )
+        ),
+    }
+
+
+def test_the_teams_invitations_and_history_are_restored_as_they_were(settings, tmp_path):
+    city = _instance(settings, tmp_path)
+    admin = User.objects.get(email="admin@rivertown.example")
+    open_one, open_token = team.invite(
+        city=city, email="open@rivertown.example", role="viewer", by=admin
+    )
+    team.mark_sent(open_one)
+    used, _token = team.invite(city=city, email="new@rivertown.example", role="editor", by=admin)
+    team.join_as_new_person(invitation=used, name="Nia New", password="a-long-pass-2026")
+    gone, _token = team.invite(city=city, email="gone@rivertown.example", role="viewer", by=admin)
+    team.withdraw(invitation=gone, by=admin)
+    viewer = Membership.objects.get(city=city, user__email="viewer@rivertown.example")
+    team.change_role(membership=viewer, role="contributor", by=admin)
+    before = _team()
+    assert [e[0] for e in before["events"]] == [
+        "invited",
+        "invited",
+        "joined",
+        "invited",
+        "invitation_withdrawn",
+        "role_changed",
+    ]
+    out = io.BytesIO()
+    write_backup(out)
+    MembershipEvent.objects.all().delete()
+    Invitation.objects.all().delete()
+    restore_backup(io.BytesIO(out.getvalue()), force=True)
+    assert _team() == before
+    # The open invitation's link still works after the restore.
+    restored = team.invitation_by_token(open_token)
+    assert restored is not None and restored.uuid == open_one.uuid

@@ -21,10 +21,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.web.conftest import World
+from vertebra import access
 from vertebra.accounts.models import User
 from vertebra.assessments.domain import create_assessment, finalize
 from vertebra.assessments.evidence import add_attachment, add_comment
 from vertebra.assessments.models import Answer
+from vertebra.cities import team
 from vertebra.planning.domain import add_note, create_action
 from vertebra.planning.models import Action
 from vertebra.web.reports import CONTENT_TYPES
@@ -68,6 +70,10 @@ class Walk:
             city=world.city, user=admin, title="Review 2025", date=dt.date(2025, 3, 1)
         )
         finalize(assessment=self.final, user=admin)
+        self.invitation, self.invitation_token = team.invite(
+            city=world.city, email="guest@porto.example", role="viewer", by=admin
+        )
+        self.viewer = access.members_of(access.membership_in(admin, "porto"))[-1]
 
     def assessment(self, suffix: str = "") -> str:
         return self.world.url(suffix)
@@ -120,14 +126,18 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
     "password_reset_done": [lambda w: "/password-reset/sent/"],
     "password_reset_confirm": [lambda w: "/password-reset/MQ/not-a-token/"],
     "password_reset_complete": [lambda w: "/password-reset/done/"],
+    "web:people": [lambda w: "/cities/porto/people/"],
+    "web:person_remove": [lambda w: f"/cities/porto/people/{w.viewer.uuid}/remove/"],
+    "invitation": [lambda w: f"/invitations/{w.invitation_token}/"],
+    "city_new": [lambda w: "/instance/cities/new/"],
 }
 
 # Addresses that are no page, why, and an example of each (a GET shows no HTML page there).
 NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
     "api-tokens:revoke": ("POST only", lambda w: f"/account/tokens/{uuid.uuid4()}/revoke/"),
-    "web:people": (
+    "web:people_suggest": (
         "the city's members as JSON, for the suggestions as one types",
-        lambda w: "/cities/porto/people/?q=a",
+        lambda w: "/cities/porto/people/suggest/?q=a",
     ),
     "web:objective_save": (
         "POST only (its htmx answer is walked below)",
@@ -160,6 +170,16 @@ NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
         "PDF, XLSX, CSV or JSON files, never HTML",
         lambda w: w.assessment("report.csv"),
     ),
+    "web:people_invite": ("POST only", lambda w: "/cities/porto/people/invite/"),
+    "web:person_role": ("POST only", lambda w: f"/cities/porto/people/{w.viewer.uuid}/role/"),
+    "web:invitation_resend": (
+        "POST only",
+        lambda w: f"/cities/porto/people/invitations/{w.invitation.uuid}/resend/",
+    ),
+    "web:invitation_withdraw": (
+        "POST only",
+        lambda w: f"/cities/porto/people/invitations/{w.invitation.uuid}/withdraw/",
+    ),
 }
 
 # The administration, for a superuser.
@@ -169,6 +189,7 @@ ADMIN_PAGES = [
     "/admin/accounts/user/",
     "/admin/accounts/user/add/",
     "/admin/password_change/",
+    "/instance/cities/new/",
 ]
 
 
@@ -305,6 +326,7 @@ def test_every_page_sends_the_policy_and_needs_no_exception_to_it(
         assert {url: status for url, status in statuses.items() if status != 200} == {
             "/login/": 302,  # a signed-in person is sent on
             "/cities/none-such/": 404,
+            "/instance/cities/new/": 404,  # the operator's: walked as a superuser below
         }
     # ... and the refusals and "not found" pages the others get are checked too.
     if persona == "viewer":
@@ -339,6 +361,7 @@ def test_administration_pages_need_no_exception_to_the_policy(world: World) -> N
         "/admin/accounts/user/": 200,
         "/admin/accounts/user/add/": 200,
         "/admin/password_change/": 200,
+        "/instance/cities/new/": 200,
         change: 200,
     }
 

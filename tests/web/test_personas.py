@@ -345,3 +345,43 @@ def test_another_citys_assessment_is_not_found_through_this_city(world: World) -
     )
     response = world.client("admin").get(f"/cities/porto/assessments/{theirs.uuid}/")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "status", "manages"),
+    [
+        ("admin", 200, True),
+        ("editor", 200, False),
+        ("contributor", 200, False),
+        ("viewer", 200, False),
+        ("outsider", 404, False),
+    ],
+)
+def test_people_page_by_persona(world: World, persona: str, status: int, manages: bool) -> None:
+    response = world.client(persona).get("/cities/porto/people/")
+    assert response.status_code == status
+    html = response.content.decode()
+    assert ("viewer@porto.example" in html) is (status == 200)
+    assert ('action="/cities/porto/people/invite/"' in html) is manages
+    assert ("Remove…" in html) is manages
+
+
+@pytest.mark.parametrize(
+    ("persona", "status", "invited"),
+    [
+        ("admin", 302, 1),
+        ("editor", 403, 0),
+        ("contributor", 403, 0),
+        ("viewer", 403, 0),
+        ("outsider", 404, 0),
+        ("anonymous", 401, 0),
+    ],
+)
+def test_inviting_by_persona(world: World, persona: str, status: int, invited: int) -> None:
+    from vertebra.cities.models import Invitation
+
+    response = world.client(persona).post(
+        "/cities/porto/people/invite/", {"email": "new@porto.example", "role": "viewer"}
+    )
+    assert response.status_code == status
+    assert Invitation.objects.filter(city=world.city).count() == invited

@@ -23,6 +23,7 @@ from vertebra.api.endpoints import (
     frameworks,
     index,
     plans,
+    team,
 )
 from vertebra.api.links import NAMESPACE
 from vertebra.api.openapi import complete, operation_id
@@ -101,5 +102,6 @@ for module in (
     action_steps,
     analyses,
     exports,
+    team,  # the city's team: members and invitations
 ):
     api.add_router("", module.router)

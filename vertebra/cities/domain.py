@@ -34,14 +34,15 @@ def city_problems(*, slug: str, name: str) -> dict[str, str]:
     return problems
 
 
-def create_city(*, slug: str, name: str) -> City:
+def create_city(*, slug: str, name: str, country: str = "") -> City:
     name = clean_text(name, single_line=True).strip()
+    country = clean_text(country, single_line=True).strip()
     problems = city_problems(slug=slug, name=name)
     if problems:
         raise CityInputError(next(iter(problems.values())))
     if City.objects.filter(slug=slug).exists():
         raise CityInputError(f"a city with the short name {slug!r} exists already")
-    return City.objects.create(slug=slug, name=name)
+    return City.objects.create(slug=slug, name=name, country=country)
 
 
 def add_person(

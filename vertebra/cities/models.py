@@ -61,6 +61,8 @@ class City(models.Model):
 
 
 class Membership(models.Model):
+    # The member's stable id in addresses (the people page, the API's members).
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vertebra.accounts.models import User
+from vertebra.cities.domain import CityInputError, city_problems, create_city
 from vertebra.cities.models import City, Invitation, Membership, MembershipEvent, Role
 from vertebra.text import clean_text
 
@@ -112,7 +113,10 @@ def invite(*, city: City, email: str, role: str, by: User | None) -> tuple[Invit
             found.token_digest = digest(token)
             found.expires_at = expires_at
             found.invited_by = by
-            found.save(update_fields=["role", "token_digest", "expires_at", "invited_by"])
+            found.sent_at = None
+            found.save(
+                update_fields=["role", "token_digest", "expires_at", "invited_by", "sent_at"]
+            )
             _record(city, Kind.INVITATION_RESENT, email=email, role=role, by=by)
             return found, token
         try:
@@ -147,6 +151,7 @@ def resend(*, invitation: Invitation, by: User | None) -> str:
         ).update(
             token_digest=digest(token),
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+            sent_at=None,
         )
         if not updated:
             raise TeamError(_("This invitation was accepted or withdrawn already."))
@@ -232,24 +237,32 @@ def accept(*, invitation: Invitation, user: User) -> Membership:
     return membership
 
 
-def join_as_new_person(*, invitation: Invitation, name: str, password: str) -> User:
-    """A new account for the invitation's address, with its name and password, joined.
+def new_person_problems(*, email: str, name: str, password: str) -> dict[str, list[str]]:
+    """What is wrong with a new person's name and password, by field (empty: nothing).
 
-    The password is checked by the instance's validators given the new person (so it may not
-    resemble their email or name); :class:`django.core.exceptions.ValidationError` by field."""
+    The password is checked by the instance's validators given the new person, so that it
+    may not resemble their email or name."""
     name = clean_text(name, single_line=True).strip()
     errors: dict[str, list[str]] = {}
     if not name:
         errors["name"] = [_("Please give your name.")]
     elif len(name) > 150:
         errors["name"] = [_("At most 150 characters.")]
-    candidate = User(email=invitation.email, name=name)
     try:
-        validate_password(password, user=candidate)
+        validate_password(password, user=User(email=email, name=name))
     except ValidationError as error:
         errors["password"] = list(error.messages)
+    return errors
+
+
+def join_as_new_person(*, invitation: Invitation, name: str, password: str) -> User:
+    """A new account for the invitation's address, with its name and password, joined.
+
+    :class:`django.core.exceptions.ValidationError` by field (see :func:`new_person_problems`)."""
+    errors = new_person_problems(email=invitation.email, name=name, password=password)
     if errors:
         raise ValidationError(errors)
+    name = clean_text(name, single_line=True).strip()
     with transaction.atomic():
         if User.objects.filter(email=invitation.email).exists():
             raise TeamError(
@@ -258,6 +271,67 @@ def join_as_new_person(*, invitation: Invitation, name: str, password: str) -> U
         user = User.objects.create_user(invitation.email, password, name=name)
         accept(invitation=invitation, user=user)
     return user
+
+
+def has_account(invitation: Invitation) -> bool:
+    """Whether a person with the invited address exists (they sign in and accept)."""
+    return User.objects.filter(email=invitation.email).exists()
+
+
+def accept_as(*, invitation: Invitation, user: User) -> Membership:
+    """:func:`accept`, by the person the invitation was sent to (their address) only."""
+    if user.email.lower() != invitation.email:
+        raise TeamError(
+            _(
+                "This invitation is for %(email)s: sign out and sign in with that address "
+                "to accept it."
+            )
+            % {"email": invitation.email}
+        )
+    return accept(invitation=invitation, user=user)
+
+
+def found_city(
+    *, slug: str, name: str, country: str, admin_email: str, by: User | None
+) -> tuple[City, Invitation, str]:
+    """A new city and the invitation of its first admin (a new or an existing person alike,
+    who accepts it); :class:`CityProblems` naming every wrong field, nothing written then."""
+    name = clean_text(name, single_line=True).strip()
+    country = clean_text(country, single_line=True).strip()
+    problems = city_problems(slug=slug, name=name)
+    if not problems and City.objects.filter(slug=slug).exists():
+        problems["slug"] = _("A city with the short name %(slug)r exists already.") % {"slug": slug}
+    if len(name) > 200:
+        problems["name"] = _("At most 200 characters.")
+    if len(country) > 100:
+        problems["country"] = _("At most 100 characters.")
+    if not admin_email.strip():
+        problems["admin_email"] = _("Give the first admin's email address.")
+    else:
+        try:
+            clean_email(admin_email)
+        except TeamError as error:
+            problems["admin_email"] = str(error)
+    if problems:
+        raise CityProblems(problems)
+    try:
+        with transaction.atomic():
+            city = create_city(slug=slug, name=name, country=country)
+            invitation, token = invite(city=city, email=admin_email, role=Role.ADMIN, by=by)
+    except (CityInputError, IntegrityError):
+        # Someone created a city with this short name a moment ago.
+        raise CityProblems(
+            {"slug": _("A city with the short name %(slug)r exists already.") % {"slug": slug}}
+        ) from None
+    return city, invitation, token
+
+
+class CityProblems(TeamError):
+    """What is wrong with a new city, by field."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
 
 
 # --- members ------------------------------------------------------------------------------

@@ -1,14 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from vertebra.web import account, dashboard, editor, signin, views, work
+from vertebra.web import account, dashboard, editor, signin, team, views, work
 
 assessment = "cities/<slug:city_slug>/assessments/<uuid:assessment_uuid>/"
 
 city_patterns = [
     path("cities/<slug:city_slug>/", views.city_home, name="city"),
     # Notifications: the members suggested in the comment box and the Responsible field.
-    path("cities/<slug:city_slug>/people/", work.people, name="people"),
+    path("cities/<slug:city_slug>/people/suggest/", work.people, name="people_suggest"),
     path("cities/<slug:city_slug>/assessments/new/", views.assessment_new, name="assessment_new"),
     path(assessment, dashboard.assessment_page, name="assessment"),
     path(f"{assessment}history/", dashboard.assessment_history, name="assessment_history"),
@@ -38,6 +38,25 @@ city_patterns = [
     ),
 ]
 
+# The city's team (vertebra/web/team.py).
+people = "cities/<slug:city_slug>/people/"
+city_patterns += [
+    path(people, team.people, name="people"),
+    path(f"{people}invite/", team.invite, name="people_invite"),
+    path(f"{people}<uuid:member_uuid>/role/", team.change_role, name="person_role"),
+    path(f"{people}<uuid:member_uuid>/remove/", team.remove, name="person_remove"),
+    path(
+        f"{people}invitations/<uuid:invitation_uuid>/resend/",
+        team.resend,
+        name="invitation_resend",
+    ),
+    path(
+        f"{people}invitations/<uuid:invitation_uuid>/withdraw/",
+        team.withdraw,
+        name="invitation_withdraw",
+    ),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path(
@@ -63,6 +82,9 @@ urlpatterns = [
     ),
     path("account/", account.account, name="account"),
     # --- end of signing in ---
+    # The city's team: the link in an invitation's email, and new cities by the operator.
+    path("invitations/<str:token>/", team.invitation_page, name="invitation"),
+    path("instance/cities/new/", team.city_new, name="city_new"),
     path("", include((city_patterns, "web"))),
     path("", include("vertebra.web.planning_urls")),
     path("", include("vertebra.web.reports_urls")),
