@@ -434,6 +434,15 @@ def invitations_to(user: User, *, now: datetime) -> list[Invitation]:
     )
 
 
+def invitation_to(user: User, invitation_uuid: uuid.UUID, *, now: datetime) -> Invitation:
+    """One of :func:`invitations_to`, by its id; 404 for any other (another address's, used,
+    withdrawn or expired)."""
+    for invitation in invitations_to(user, now=now):
+        if invitation.uuid == invitation_uuid:
+            return invitation
+    raise Http404(_("No such invitation."))
+
+
 # --- the command line: people, cities and their members (vertebra user/city list) ----------
 
 

@@ -62,6 +62,8 @@ class InvitationItem:
     role: str
     invited_by: str
     expires_at: dt.datetime
+    # Where the person accepts it with one button (signed in with the invited address).
+    accept_path: str
 
 
 def _objective_path(answer: Answer) -> str:
@@ -113,6 +115,7 @@ def _invitation_item(invitation: Invitation) -> InvitationItem:
         role=str(Role(invitation.role).label),
         invited_by=by.display_name if by else "",
         expires_at=invitation.expires_at,
+        accept_path=reverse("invitation_accept", args=[invitation.uuid]),
     )
 
 

@@ -165,3 +165,35 @@ def test_the_page_costs_the_same_queries_however_much_work(django_assert_num_que
         action(c.porto_draft, c.ana, f"Action {code}", timezone.localdate())
         invite(c.riga, "ana@porto.example") if code == "L1S2" else None
     assert count() == few
+
+
+def test_an_invitation_is_accepted_from_your_work_by_the_invited_address_only() -> None:
+    from vertebra.cities.models import Invitation
+    from vertebra.cities.team import invite as send_invitation
+
+    c = make_cities()
+    invitation, _token = send_invitation(
+        city=c.riga, email="ana@porto.example", role="editor", by=c.dmitri
+    )
+    accept = f"/invitations/accept/{invitation.uuid}/"
+    page = page_of(c.ana)
+    assert f'action="{accept}"' in page and "Join Riga" in page
+
+    # Someone else, signed in, cannot use it: the same 404 as for no invitation at all.
+    assert signed_in(c.bruno).post(accept).status_code == 404
+    assert not Membership.objects.filter(city=c.riga, user=c.bruno).exists()
+
+    response = signed_in(c.ana).post(accept)
+    assert (response.status_code, response["Location"]) == (302, "/cities/riga/")
+    assert Membership.objects.get(city=c.riga, user=c.ana).role == "editor"
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == c.ana
+    # Used up: a second press finds nothing.
+    assert signed_in(c.ana).post(accept).status_code == 404
+    assert Invitation.objects.get(pk=invitation.pk).accepted_at is not None
+
+
+def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client

@@ -135,6 +135,7 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
 # Addresses that are no page, why, and an example of each (a GET shows no HTML page there).
 NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
     "api-tokens:revoke": ("POST only", lambda w: f"/account/tokens/{uuid.uuid4()}/revoke/"),
+    "invitation_accept": ("POST only", lambda w: f"/invitations/accept/{uuid.uuid4()}/"),
     "web:people_suggest": (
         "the city's members as JSON, for the suggestions as one types",
         lambda w: "/cities/porto/people/suggest/?q=a",

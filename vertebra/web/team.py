@@ -305,6 +305,21 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "web/invitation.html", context)
 
 
+@login_required
+@require_POST
+def invitation_accept(request: HttpRequest, invitation_uuid: uuid.UUID) -> HttpResponse:
+    """A signed-in person accepts, from Your work, an invitation sent to their own address."""
+    user = user_of(request)
+    invitation = access.invitation_to(user, invitation_uuid, now=timezone.now())
+    try:
+        team.accept_as(invitation=invitation, user=user)
+    except team.TeamError as error:
+        messages.error(request, str(error))
+        return redirect("work")
+    messages.success(request, _("Welcome to %(city)s.") % {"city": invitation.city.name})
+    return redirect("web:city", invitation.city.slug)
+
+
 # --- a new city, by the instance's operator ----------------------------------------------
 
 

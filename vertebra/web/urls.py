@@ -83,6 +83,11 @@ urlpatterns = [
     path("account/", account.account, name="account"),
     # --- end of signing in ---
     # The city's team: the link in an invitation's email, and new cities by the operator.
+    path(
+        "invitations/accept/<uuid:invitation_uuid>/",
+        team.invitation_accept,
+        name="invitation_accept",
+    ),
     path("invitations/<str:token>/", team.invitation_page, name="invitation"),
     path("instance/cities/new/", team.city_new, name="city_new"),
     path("", include((city_patterns, "web"))),
