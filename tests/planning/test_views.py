@@ -487,3 +487,70 @@ def test_amounts_are_written_as_the_language_writes_money_in_iso_currencies(worl
     from vertebra.planning.money import money
 
     assert money(Decimal("12500.5"), "EUR", "de") == "12.500,50\xa0€"
+
+
+def test_action_form_shows_its_own_and_the_domains_errors_at_once(world):
+    response = client_for(world.editor).post(
+        plan_url(world, "action_new"),
+        {
+            "title": "",
+            "status": "planned",
+            "start_date": "2027-05-01",
+            "due_date": "2027-04-01",
+            "cost": "twelve",
+        },
+    )
+    page = text_of(response)
+    assert response.status_code == 200
+    assert re.findall(r'id="id_(\w+)_error">([^<]*)<', page) == [
+        ("title", "This field is required."),
+        ("due_date", "The due date (2027-04-01) is before the start date (2027-05-01)."),
+        ("cost", "Enter the cost as a number, such as 12500 or 12500.50."),
+    ]
+    assert Action.objects.count() == 1
+
+
+def test_targets_form_shows_a_bad_date_and_a_date_too_early_at_once(world):
+    response = client_for(world.admin).post(
+        plan_url(world, "targets"),
+        {
+            "apply": "policies",
+            "target_L1": "A",
+            "date_L1": "2020-01-01",
+            "target_L2": "M",
+            "date_L2": "someday",
+        },
+    )
+    page = text_of(response)
+    assert response.status_code == 200
+    assert re.findall(r'id="id_(\w+)_error">([^<]*)<', page) == [
+        ("date_L1", "The target date must be after the assessment date (2026-01-15)."),
+        ("date_L2", "Enter a valid date."),
+    ]
+    assert list(Target.objects.values_list("policy_code", "stage_code")) == [("L1", "S")]
+
+
+def test_targets_shortcut_without_a_stage_and_with_an_early_date_shows_both(world):
+    response = client_for(world.admin).post(
+        plan_url(world, "targets"),
+        {"apply": "all", "all_policies": "", "target_date": "2020-01-01"},
+    )
+    page = text_of(response)
+    assert re.findall(r'id="id_(\w+)_error">([^<]*)<', page) == [
+        ("target_date", "The target date must be after the assessment date (2026-01-15)."),
+        ("all_policies", "Choose a stage for every policy."),
+    ]
+    assert list(Target.objects.values_list("policy_code", "stage_code")) == [("L1", "S")]
+
+
+def test_progress_note_without_text_and_dated_in_the_future_shows_both(world):
+    response = client_for(world.editor).post(
+        action_url(world, "action_note"), {"text": "", "date": "2999-01-01"}
+    )
+    page = text_of(response)
+    assert response.status_code == 400
+    assert re.findall(r'id="id_(\w+)_error">([^<]*)<', page) == [
+        ("date", "A progress note cannot be dated in the future."),
+        ("text", "This field is required."),
+    ]
+    assert world.action.notes.count() == 0

@@ -379,8 +379,7 @@ def save_objective(
             keep_theirs=[n for n in ANSWER_FIELDS if request.POST.get(f"keep_{n}") == "theirs"],
         )
     except AnswerValidationError as error:
-        for name, text in error.errors.items():
-            form.add_error(name if name in form.fields else None, text)
+        form.add_errors(error.errors)
         item = _item(
             scope, _one_answer(scope, code), form=form, errors=[_("Check the fields marked below.")]
         )
