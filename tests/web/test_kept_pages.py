@@ -73,7 +73,7 @@ def test_policy_page_seen_before_shows_each_kind_of_change(world: World, tmp_pat
         answer=answer, user=editor, upload=SimpleUploadedFile("minutes-2026.txt", b"minutes")
     )
     assert ">minutes-2026.txt</a>" in _page(client, url)
-    remove_attachment(attachment=file, user=editor)
+    remove_attachment(attachment=file, answer=answer, user=editor)
     html = _page(client, url)
     assert ">minutes-2026.txt</a>" not in html
     assert "History (4 changes)" in html  # status, evidence, file added, file removed
@@ -211,7 +211,10 @@ def _add_file(world: World) -> None:
 
 
 def _remove_file(world: World) -> None:
-    remove_attachment(attachment=_answer(world).attachments.get(), user=world.people["editor"])
+    answer = _answer(world)
+    remove_attachment(
+        attachment=answer.attachments.get(), answer=answer, user=world.people["editor"]
+    )
 
 
 def _confirm(world: World) -> None:

@@ -45,7 +45,8 @@ class ObjectiveLinks:
         self._upload = reverse("web:attachment_upload", args=[*args, _CODE])
         self._objective = reverse("web:objective", args=[*args, _CODE])
         self._file = reverse("web:attachment", args=[*args, _FILE])
-        self._file_delete = reverse("web:attachment_delete", args=[*args, _FILE])
+        self._file_delete = reverse("web:attachment_delete", args=[*args, _CODE, _FILE])
+        self._file_link = reverse("web:attachment_link", args=[*args, _CODE])
         self._history = reverse("web:assessment_history", args=args)
 
     # Objective codes are letters, digits, "_", "." and "-" (the model's schema): URL-safe.
@@ -68,8 +69,13 @@ class ObjectiveLinks:
     def file(self, attachment: Attachment) -> str:
         return self._file.replace(_FILE, str(attachment.uuid))
 
-    def file_delete(self, attachment: Attachment) -> str:
-        return self._file_delete.replace(_FILE, str(attachment.uuid))
+    def file_delete(self, code: str, attachment: Attachment) -> str:
+        """Removing the file from this objective (it stays for the others it supports)."""
+        return self._file_delete.replace(_CODE, code).replace(_FILE, str(attachment.uuid))
+
+    def file_link(self, code: str) -> str:
+        """Choosing a file of this assessment to support this objective too."""
+        return self._file_link.replace(_CODE, code)
 
 
 def local_time(value: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
@@ -238,7 +244,9 @@ class FileView:
     details: str
 
 
-def file_views(attachments: Iterable[Attachment], links: ObjectiveLinks) -> list[FileView]:
+def file_views(
+    attachments: Iterable[Attachment], links: ObjectiveLinks, code: str
+) -> list[FileView]:
     views = []
     for attachment in attachments:
         details = [str(filesizeformat(attachment.size))]
@@ -249,7 +257,7 @@ def file_views(attachments: Iterable[Attachment], links: ObjectiveLinks) -> list
             FileView(
                 name=attachment.original_name,
                 url=links.file(attachment),
-                delete_url=links.file_delete(attachment),
+                delete_url=links.file_delete(code, attachment),
                 details=", ".join(details),
             )
         )
@@ -357,6 +365,10 @@ class ObjectiveItem:
     def upload_url(self) -> str:
         return self.links.upload(self.code)
 
+    @property
+    def file_link_url(self) -> str:
+        return self.links.file_link(self.code)
+
     @cached_property
     def comment_url(self) -> str:
         return self.links.comment(self.code)
@@ -398,7 +410,7 @@ class ObjectiveItem:
 
     @cached_property
     def files(self) -> list[FileView]:
-        return file_views(self.answer.attachments.all(), self.links)
+        return file_views(self.answer.attachments.all(), self.links, self.code)
 
     @cached_property
     def comments(self) -> list[CommentView]:

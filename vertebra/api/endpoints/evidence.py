@@ -151,12 +151,11 @@ def get_comment(
 def _attachment(answer: Answer, attachment_id: uuid.UUID) -> Attachment:
     attachment = (
         Attachment.objects.select_related("uploaded_by")
-        .filter(answer=answer, uuid=attachment_id)
+        .filter(answers=answer, uuid=attachment_id)
         .first()
     )
     if attachment is None:
         raise Http404(_("No such file for this answer."))
-    attachment.answer = answer
     return attachment
 
 
@@ -174,7 +173,7 @@ def list_attachments(
     answer = answer_in(assessment, code)
     url = _answer_url(request, assessment, answer)
     files = (
-        Attachment.objects.filter(answer=answer)
+        Attachment.objects.filter(answers=answer)
         .select_related("uploaded_by")
         .order_by("uploaded_at", "id")
     )
@@ -260,9 +259,12 @@ def download_attachment(
 def delete_attachment(
     request: HttpRequest, city: str, assessment_id: uuid.UUID, code: str, attachment_id: uuid.UUID
 ) -> Any:
-    """Admins and editors, while the assessment is a draft; the history keeps the file's name."""
+    """Admins and editors, while the assessment is a draft; the history keeps the file's name.
+    A file that also supports other objectives (or another cycle's answers) stays for them;
+    the stored file is deleted with its last use."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id, verb=Verb.UPLOAD)
-    attachment = _attachment(answer_in(assessment, code), attachment_id)
-    remove_attachment(attachment=attachment, user=caller(request), source="api")
+    answer = answer_in(assessment, code)
+    attachment = _attachment(answer, attachment_id)
+    remove_attachment(attachment=attachment, answer=answer, user=caller(request), source="api")
     return Status(204, None)
