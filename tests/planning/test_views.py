@@ -554,3 +554,42 @@ def test_progress_note_without_text_and_dated_in_the_future_shows_both(world):
         ("text", "This field is required."),
     ]
     assert world.action.notes.count() == 0
+
+
+def test_action_form_offers_objectives_as_ticks_grouped_by_policy_and_stage(world):
+    page = client_for(world.editor).get(action_url(world, "action_edit")).content.decode()
+    assert "<select" not in page.split('id="id_objectives_help"')[1].split("</fieldset>")[0]
+    assert "Hold Ctrl" not in page
+    # Ten policies, each a details; L1 is open: it holds the action's objective.
+    policies = re.findall(
+        r'<details class="objective-picker__policy" data-picker-policy( open)?>', page
+    )
+    assert [bool(p) for p in policies] == [True] + [False] * 9
+    assert re.findall(r"<legend>(L1 · [^<]+)</legend>", page) == [
+        "L1 · Starting",
+        "L1 · Moderate",
+        "L1 · Advanced",
+        "L1 · Robust",
+        "L1 · verTebrate",
+    ]
+    ticks = re.findall(
+        r'<input type="checkbox" name="objectives" value="(\w+)"[^>]*?( checked)?>', page
+    )
+    assert len(ticks) == 96
+    assert [code for code, checked in ticks if checked] == ["L1S2"]
+    assert "Chosen: L1S2" in page
+    assert '<script src="/static/planning/picker.js" defer></script>' in page
+
+
+def test_ticking_several_objectives_saves_them_all(world):
+    response = client_for(world.editor).post(
+        plan_url(world, "action_new"),
+        {"title": "Joint drills", "status": "planned", "objectives": ["P1S1", "L1S2", "C2T1"]},
+    )
+    assert response.status_code == 302
+    action = Action.objects.get(title="Joint drills")
+    assert list(action.objectives.order_by("position").values_list("code", flat=True)) == [
+        "L1S2",
+        "P1S1",
+        "C2T1",
+    ]

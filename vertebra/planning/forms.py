@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django import forms
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from vertebra.assessments.models import Assessment
 from vertebra.cities.models import City, Membership
 from vertebra.forms import CheckedForm
+from vertebra.frameworks.domain import shape_of
 from vertebra.frameworks.models import Objective
 from vertebra.maturity import Shape
 from vertebra.planning.domain import check_note, target_errors
@@ -119,13 +122,42 @@ class TargetsForm(CheckedForm):
         return errors | target_errors(assessment=self.assessment, **changes)
 
 
+@dataclass
+class ObjectiveChoice:
+    code: str
+    text: str
+    chosen: bool
+
+
+@dataclass
+class PolicyChoices:
+    """One policy's objectives in the action form's picker, by stage."""
+
+    code: str
+    name: str
+    input_name: str
+    disabled: bool
+    stages: dict[str, list[ObjectiveChoice]] = dataclass_field(default_factory=dict)
+
+    def add(self, *, stage: str, code: str, text: str, chosen: bool) -> None:
+        self.stages.setdefault(stage, []).append(ObjectiveChoice(code, text, chosen))
+
+    @property
+    def chosen(self) -> list[str]:
+        return [c.code for choices in self.stages.values() for c in choices if c.chosen]
+
+
 class ActionForm(CheckedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
     objectives = forms.MultipleChoiceField(
         label=_("Objectives this action serves"),
         required=False,
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick each objective the action serves; they are grouped by policy and stage. "
+            "Type a code or a few words to find them."
+        ),
     )
     owner_user = forms.ChoiceField(label=_("Owner (a member of the city)"), required=False)
     owner_department = forms.CharField(
@@ -159,16 +191,14 @@ class ActionForm(CheckedForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for objective in Objective.objects.filter(
-            framework_version_id=assessment.framework_version_id
-        ).order_by("position"):
-            text = objective.text if len(objective.text) <= 90 else objective.text[:89] + "…"
-            groups.setdefault(objective.policy_code, []).append(
-                (objective.code, f"{objective.code} {text}")
-            )
-        self.fields["objectives"].choices = list(groups.items())  # type: ignore[attr-defined]
-        self.fields["objectives"].widget.attrs["size"] = 12
+        self.objective_rows = list(
+            Objective.objects.filter(framework_version_id=assessment.framework_version_id)
+            .only("code", "policy_code", "stage_code", "text")
+            .order_by("position")
+        )
+        self.fields["objectives"].choices = [  # type: ignore[attr-defined]
+            (o.code, f"{o.code} {o.text}") for o in self.objective_rows
+        ]
         self.fields["owner_user"].choices = [("", _("Nobody yet"))] + [  # type: ignore[attr-defined]
             (str(m.user_id), m.user.email) for m in members
         ]
@@ -176,6 +206,29 @@ class ActionForm(CheckedForm):
         self.fields["currency"].choices = currency_choices(get_language())  # type: ignore[attr-defined]
         self.members = {str(m.user_id): m.user for m in members}
         self.assessment = assessment
+
+    def objective_groups(self) -> list[PolicyChoices]:
+        """The objective choices by policy, then stage, as the picker shows them."""
+        shape = shape_of(self.assessment.framework_version)
+        bound = self["objectives"]
+        chosen = {str(code) for code in bound.value() or []}
+        policies: dict[str, PolicyChoices] = {}
+        for objective in self.objective_rows:
+            policy = policies.get(objective.policy_code)
+            if policy is None:
+                policy = policies[objective.policy_code] = PolicyChoices(
+                    code=objective.policy_code,
+                    name=shape.policy_name.get(objective.policy_code, ""),
+                    input_name=bound.html_name,
+                    disabled=bool(self.fields["objectives"].disabled),
+                )
+            policy.add(
+                stage=shape.stage_names.get(objective.stage_code, objective.stage_code),
+                code=objective.code,
+                text=objective.text,
+                chosen=objective.code in chosen,
+            )
+        return list(policies.values())
 
     @classmethod
     def initial_for(cls, action: Action) -> dict[str, Any]:
