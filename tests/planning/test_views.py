@@ -156,7 +156,7 @@ def test_target_date_before_the_assessment_is_shown_next_to_the_field(world):
     assert response.status_code == 200
     assert (
         'id="id_date_L1_error">The target date must be after the assessment date '
-        "(2026-01-15).</p>" in page
+        "(15 Jan 2026).</p>" in page
     )
     assert dict(Target.objects.values_list("policy_code", "stage_code")) == {"L1": "S"}
 
@@ -215,7 +215,7 @@ def test_bad_action_input_shows_messages_next_to_fields_and_saves_nothing(world)
     page = text_of(response)
     assert response.status_code == 200
     assert (
-        'id="id_due_date_error">The due date (2027-04-01) is before the start date (2027-05-01).'
+        'id="id_due_date_error">The due date (1 Apr 2027) is before the start date (1 May 2027).'
         in page
     )
     assert 'id="id_cost_error">The cost cannot be negative.' in page
@@ -504,7 +504,7 @@ def test_action_form_shows_its_own_and_the_domains_errors_at_once(world):
     assert response.status_code == 200
     assert re.findall(r'id="id_(\w+)_error">([^<]*)<', page) == [
         ("title", "This field is required."),
-        ("due_date", "The due date (2027-04-01) is before the start date (2027-05-01)."),
+        ("due_date", "The due date (1 Apr 2027) is before the start date (1 May 2027)."),
         ("cost", "Enter the cost as a number, such as 12500 or 12500.50."),
     ]
     assert Action.objects.count() == 1
@@ -524,7 +524,7 @@ def test_targets_form_shows_a_bad_date_and_a_date_too_early_at_once(world):
     page = text_of(response)
     assert response.status_code == 200
     assert re.findall(r'id="id_(\w+)_error">([^<]*)<', page) == [
-        ("date_L1", "The target date must be after the assessment date (2026-01-15)."),
+        ("date_L1", "The target date must be after the assessment date (15 Jan 2026)."),
         ("date_L2", "Enter a valid date."),
     ]
     assert list(Target.objects.values_list("policy_code", "stage_code")) == [("L1", "S")]
@@ -537,7 +537,7 @@ def test_targets_shortcut_without_a_stage_and_with_an_early_date_shows_both(worl
     )
     page = text_of(response)
     assert re.findall(r'id="id_(\w+)_error">([^<]*)<', page) == [
-        ("target_date", "The target date must be after the assessment date (2026-01-15)."),
+        ("target_date", "The target date must be after the assessment date (15 Jan 2026)."),
         ("all_policies", "Choose a stage for every policy."),
     ]
     assert list(Target.objects.values_list("policy_code", "stage_code")) == [("L1", "S")]

@@ -36,6 +36,7 @@ from vertebra.assessments.models import Answer, AnswerStatus, Assessment, Assess
 from vertebra.cities.models import City
 from vertebra.frameworks.domain import objective_titles, shape_of
 from vertebra.frameworks.models import Objective
+from vertebra.l10n import day
 from vertebra.maturity import PolicyResult, Profile, Shape, profile
 from vertebra.planning.models import Action, ActionEvent, ActionNote, ActionStatus, Target
 from vertebra.planning.roadmap import (
@@ -236,7 +237,7 @@ def _wanted_targets(
             wanted[policy] = stage or None
     dates = dict(target_dates or {})
     too_early = _("The target date must be after the assessment date (%(date)s).") % {
-        "date": assessment.date.isoformat()
+        "date": day(assessment.date)
     }
     if target_date is not None and target_date <= assessment.date:
         errors["target_date"] = too_early

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -16,6 +17,7 @@ from vertebra.cities.models import City, Membership
 from vertebra.forms import CheckedForm
 from vertebra.frameworks.domain import shape_of
 from vertebra.frameworks.models import Objective
+from vertebra.l10n import day
 from vertebra.maturity import Shape
 from vertebra.planning.domain import check_note, target_errors
 from vertebra.planning.models import Action, ActionStatus
@@ -266,6 +268,11 @@ class ActionForm(CheckedForm):
     def history_value(field: str, value: str) -> str:
         if field == "status" and value in ActionStatus.values:
             return str(ActionStatus(value).label)
+        if field in ("start_date", "due_date") and value:
+            try:
+                return day(dt.date.fromisoformat(value))
+            except ValueError:
+                return value
         return value
 
     def only(self, names: Iterable[str]) -> None:

@@ -9,7 +9,6 @@ page slow; here the values are prepared once, as plain strings and lists, and th
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -19,12 +18,12 @@ from django import forms
 from django.forms.utils import pretty_name
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from vertebra.assessments.models import Answer, AnswerEvent, AnswerStatus, Assessment, Attachment
+from vertebra.l10n import day, moment
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
 
 _CODE = "__code__"
@@ -76,15 +75,6 @@ class ObjectiveLinks:
     def file_link(self, code: str) -> str:
         """Choosing a file of this assessment to support this objective too."""
         return self._file_link.replace(_CODE, code)
-
-
-def local_time(value: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    """As the templates' ``|date:"Y-m-d H:i"``: in the current time zone."""
-    if value is None:
-        return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.strftime(pattern)
 
 
 @lru_cache(maxsize=16)
@@ -223,7 +213,7 @@ def history_rows(
     former = former_member()
     return [
         HistoryRow(
-            when=local_time(event.at),
+            when=moment(event.at),
             who=str(event.user) if event.user else former,
             source="" if event.source == "web" else event.source,
             objective_code=event.objective_code,
@@ -252,7 +242,7 @@ def file_views(
         details = [str(filesizeformat(attachment.size))]
         if attachment.uploaded_by:
             details.append(str(attachment.uploaded_by))
-        details.append(local_time(attachment.uploaded_at, "%Y-%m-%d"))
+        details.append(day(attachment.uploaded_at))
         views.append(
             FileView(
                 name=attachment.original_name,
@@ -354,7 +344,7 @@ class ObjectiveItem:
             return ""
         return _("last changed by %(who)s, %(when)s") % {
             "who": answer.updated_by,
-            "when": local_time(answer.updated_at),
+            "when": moment(answer.updated_at),
         }
 
     @cached_property
@@ -418,7 +408,7 @@ class ObjectiveItem:
         return [
             CommentView(
                 who=str(comment.author) if comment.author else former,
-                when=local_time(comment.created_at),
+                when=moment(comment.created_at),
                 text=comment.text,
             )
             for comment in self.answer.comments.all()

@@ -15,6 +15,7 @@ from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.assessments.rules import check_answer
 from vertebra.fields import CleanFormField
 from vertebra.forms import CheckedForm
+from vertebra.l10n import day
 from vertebra.web import widgets
 
 
@@ -171,7 +172,7 @@ class AssessmentCreateForm(forms.Form):
                         _("A new cycle from “%(title)s” (%(date)s, %(status)s)")
                         % {
                             "title": assessment.title,
-                            "date": assessment.date.isoformat(),
+                            "date": day(assessment.date),
                             "status": assessment.get_status_display(),
                         }
                     ),
