@@ -19,7 +19,12 @@ from vertebra.assessments.domain import (
     save_answer,
     save_answers,
 )
-from vertebra.assessments.evidence import add_attachment, add_comment, remove_attachment
+from vertebra.assessments.evidence import (
+    add_attachment,
+    add_comment,
+    link_attachment,
+    remove_attachment,
+)
 from vertebra.assessments.models import Answer, Assessment
 from vertebra.fragments import CSRF_PLACEHOLDER, forget_all
 from vertebra.planning.domain import (
@@ -217,6 +222,14 @@ def _remove_file(world: World) -> None:
     )
 
 
+def _link_file(world: World) -> None:
+    link_attachment(
+        attachment=_answer(world).attachments.get(),
+        answer=_answer(world, "L1S2"),
+        user=world.people["editor"],
+    )
+
+
 def _confirm(world: World) -> None:
     action = world.assessment.actions.get()
     confirm_objectives(
@@ -239,6 +252,7 @@ CHANGES: dict[str, tuple[Callable[[World], None], int]] = {
     "comment": (_comment, 1),
     "file added": (_add_file, 1),
     "file removed": (_remove_file, 1),
+    "file linked to another objective": (_link_file, 1),
     "objectives of an action confirmed": (_confirm, 2),  # one save per objective
     "target set": (_targets, 1),
     "finalized": (_finalize, 1),

@@ -17,6 +17,7 @@ from vertebra.assessments.evidence import add_attachment, remove_attachment
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment, Attachment
 from vertebra.planning.domain import start_assessment
 from vertebra.reports.exports import export_csv, export_json
+from vertebra.reports.pdf import render_html
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +178,12 @@ def test_exports_list_each_objectives_files(world: World) -> None:
 
 def _csv(world: World) -> str:
     return export_csv(world.assessment).decode("utf-8-sig")
+
+
+def test_the_pdf_lists_a_shared_file_under_each_objective_it_supports(world: World) -> None:
+    minutes = _minutes(world)
+    world.client("editor").post(
+        world.url("objectives/P1S1/attachments/link/"), {"file": str(minutes.uuid)}
+    )
+    html = render_html(world.assessment)
+    assert html.count("Files: minutes.txt</p>") == 2
