@@ -210,6 +210,11 @@ PROBES: dict[Verb, list[Probe]] = {
             lambda w: {"file": _file()},
         ),
         _api(
+            "link file",
+            "PUT",
+            lambda w: f"{w.api}/answers/L1S1/attachments/{w.attachment.uuid}",
+        ),
+        _api(
             "remove file",
             "DELETE",
             lambda w: f"{w.api}/answers/L1S2/attachments/{w.attachment.uuid}",

@@ -36,6 +36,7 @@ from vertebra.api.schemas import (
 )
 from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import assessment_event_json, attachment_json, comment_json
+from vertebra.assessments import evidence
 from vertebra.assessments.evidence import (
     KINDS,
     EvidenceError,
@@ -248,6 +249,36 @@ def download_attachment(
     response["Cache-Control"] = "private, no-store"
     response["ETag"] = f'"{attachment.uuid}"'  # a file's content never changes
     return response
+
+
+@router.put(
+    ANSWER + "/attachments/{attachment_id}",
+    verb=Verb.UPLOAD,
+    response=writing({200: AttachmentOut}, 409),
+    summary="Let an evidence file of the assessment support this answer too",
+)
+def link_attachment(
+    request: HttpRequest, city: str, assessment_id: uuid.UUID, code: str, attachment_id: uuid.UUID
+) -> Any:
+    """A file attached to another answer of this assessment (by its ``id``) supports this one
+    too: the same stored file, not a copy; the answer's history records it. A file that
+    already supports this answer is left as it is. Admins and editors, while the assessment is
+    a draft."""
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id, verb=Verb.UPLOAD)
+    answer = answer_in(assessment, code)
+    attachment = (
+        Attachment.objects.select_related("uploaded_by")
+        .filter(answers__assessment=assessment, uuid=attachment_id)
+        .first()
+    )
+    if attachment is None:
+        raise Http404(_("No such file in this assessment."))
+    if not attachment.answers.filter(pk=answer.pk).exists():
+        evidence.link_attachment(
+            attachment=attachment, answer=answer, user=caller(request), source="api"
+        )
+    return attachment_json(request, _answer_url(request, assessment, answer), attachment)
 
 
 @router.delete(
