@@ -118,7 +118,13 @@ def test_user_create_new_person_then_adds_them_to_another_city(capsys, monkeypat
         "--role",
         "viewer",
         "--password-stdin",
-    ) == (0, "Updated lead@city.example: viewer in vejle\n", "")
+    ) == (
+        0,
+        "Updated lead@city.example: viewer in vejle\n"
+        "The password on standard input was not used: lead@city.example already has one. "
+        "To change it: vertebra user set-password EMAIL --password-stdin\n",
+        "",
+    )
     user = User.objects.get(email="lead@city.example")
     assert user.check_password("correct-horse-battery")
     assert sorted(Membership.objects.filter(user=user).values_list("city__slug", "role")) == [

@@ -76,7 +76,7 @@ def test_documented_production_settings_pass_the_deployment_check(tmp_path: Path
     result = deploy_check(clean_env(tmp_path, **settings))
     assert result.stderr == ""
     assert result.returncode == 0
-    assert result.stdout == "System check identified no issues (0 silenced).\n"
+    assert result.stdout == "System check identified no issues (1 silenced).\n"
 
 
 def test_without_configuration_the_deployment_check_names_what_https_needs(

@@ -32,10 +32,10 @@ def test_many_people_of_several_cities_get_their_own_data_and_lose_nothing():
     assert outcome.problems == []
     assert outcome.accepted > 100
     assert outcome.conflicts > 0  # the shared objectives were really written at once
-    if DATABASE_URL:
-        assert outcome.connections == "3 PostgreSQL connections for 3 worker processes"
-    else:
-        assert outcome.connections.startswith("SQLite file open 0 times in the parent")
+    # Sampled every second while the load ran: the parent held none (else a problem above).
+    assert outcome.connections.endswith(
+        "3 of 3 workers seen with their own connection, at most 1 per holder"
+    )
 
 
 def test_server_killed_during_saves_keeps_every_accepted_write_and_serves_again():
@@ -59,7 +59,7 @@ def test_server_killed_during_saves_keeps_every_accepted_write_and_serves_again(
             stop.set()
             load.join()
         # Requests cut off by the kill got no answer, or half of one; nothing else failed.
-        cut_off = {"ConnectionError", "ChunkedEncodingError"}
+        cut_off = {"NewConnectionError", "ProtocolError"}
         assert {error.split(": ")[1] for error in outcome.errors} <= cut_off
         assert outcome.accepted > 20
         bench_soak.check_history(env, outcome, unanswered_ok=True)

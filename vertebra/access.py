@@ -20,10 +20,11 @@ import enum
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from vertebra.accounts.models import User
+    from vertebra.assessments.models import Answer, Comment
+    from vertebra.cities.models import Invitation
     from vertebra.planning.models import Action
 
     Person = User | AnonymousUser
@@ -277,3 +280,128 @@ def latest_assessment_for_operator(city: City) -> Assessment | None:
 
 def assessment_for_operator(city: City, assessment_uuid: uuid.UUID) -> Assessment | None:
     return assessments(city, load=Load.PAGE).filter(uuid=assessment_uuid).first()
+
+
+# --- a person's own work: "Your work" and the digest (vertebra.work) ----------------------
+# Each loader reads the person's own cities only, through their memberships as they are now:
+# a person who left a city sees nothing of it any more, and nothing names another city's
+# people. Objects come with their city so that links are built without further queries.
+
+
+def owned_answers(user: User) -> list[Answer]:
+    """The objectives the person is responsible for in their cities' draft assessments.
+
+    An answer's ``owner`` is free text (a department, a stakeholder outside the app, or a
+    person); it names a member when it is their email, or their name, letter case and spaces
+    around it aside (docs/NOTIFICATIONS.md)."""
+    from vertebra.assessments.models import Answer, AssessmentStatus
+
+    names = Q(owner__iexact=user.email)
+    if user.name.strip():
+        names |= Q(owner__iexact=" ".join(user.name.split()))
+    return list(
+        Answer.objects.filter(names, assessment__city__memberships__user=user)
+        .filter(assessment__status=AssessmentStatus.DRAFT)
+        .select_related("objective", "assessment__city", "assessment__framework_version")
+        .defer("assessment__snapshot", "assessment__framework_version__definition")
+        .order_by("assessment__city__name", "assessment__date", "objective__position")
+    )
+
+
+def comments_on(user: User, answers: Iterable[Answer], *, since: datetime) -> list[Comment]:
+    """Comments of others on these answers (the person's own, from :func:`owned_answers`)
+    written after ``since``, newest first."""
+    from vertebra.assessments.models import Comment
+
+    return list(
+        Comment.objects.filter(
+            answer__in=[a.pk for a in answers],
+            answer__assessment__city__memberships__user=user,
+            created_at__gt=since,
+        )
+        .exclude(author=user)
+        .select_related(
+            "author",
+            "answer__objective",
+            "answer__assessment__city",
+            "answer__assessment__framework_version",
+        )
+        .defer("answer__assessment__snapshot", "answer__assessment__framework_version__definition")
+        .order_by("-created_at", "-id")
+    )
+
+
+def mentions_of(user: User, *, since: datetime) -> list[Comment]:
+    """Comments of others that mention the person, in their cities, written after ``since``."""
+    from vertebra.assessments.models import Comment
+
+    return list(
+        Comment.objects.filter(
+            mentioned=user,
+            answer__assessment__city__memberships__user=user,
+            created_at__gt=since,
+        )
+        .exclude(author=user)
+        .select_related(
+            "author",
+            "answer__objective",
+            "answer__assessment__city",
+            "answer__assessment__framework_version",
+        )
+        .defer("answer__assessment__snapshot", "answer__assessment__framework_version__definition")
+        .order_by("-created_at", "-id")
+    )
+
+
+def actions_due(user: User, *, by: date) -> list[Action]:
+    """Open actions (not done, not cancelled) the person owns in their cities, due by ``by``
+    (overdue ones too), soonest first."""
+    from vertebra.planning.models import Action, ActionStatus
+
+    return list(
+        Action.objects.filter(owner_user=user, city__memberships__user=user, due_date__lte=by)
+        .exclude(status__in=[ActionStatus.DONE, ActionStatus.CANCELLED])
+        .select_related("city")
+        .order_by("due_date", "id")
+    )
+
+
+def invitations_to(user: User, *, now: datetime) -> list[Invitation]:
+    """The open invitations to the person's email address that have not expired."""
+    from vertebra.cities.models import Invitation
+
+    return list(
+        Invitation.objects.filter(
+            email__iexact=user.email,
+            accepted_at__isnull=True,
+            withdrawn_at__isnull=True,
+            expires_at__gt=now,
+        )
+        .select_related("city", "invited_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- the command line: people, cities and their members (vertebra user/city list) ----------
+
+
+def cities_for_operator() -> QuerySet[City]:
+    """Every city with its number of members (``member_count``), by short name."""
+    from django.db.models import Count
+
+    return City.objects.annotate(member_count=Count("memberships")).order_by("slug")
+
+
+def people_for_operator(city: City | None = None) -> list[tuple[User, list[Membership]]]:
+    """Every person (or, given a city, its members) with their memberships, by email; two
+    queries whatever the number of people."""
+    from django.db.models import Prefetch
+
+    from vertebra.accounts.models import User
+
+    people = User.objects.order_by("email")
+    if city is not None:
+        people = people.filter(memberships__city=city)
+    memberships = Membership.objects.select_related("city").order_by("city__slug")
+    people = people.prefetch_related(Prefetch("memberships", queryset=memberships))
+    return [(person, list(person.memberships.all())) for person in people]

@@ -12,6 +12,7 @@ User and password are percent-encoded in the URL (``%40`` for ``@``).
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -85,3 +86,26 @@ def send(*, to: list[str], subject: str, body: str, html: str | None = None) -> 
             "The mail server could not send the message "
             f"({type(error).__name__}: {error}). Nothing was lost: try again later."
         ) from error
+
+
+# --- Signing in: is the mail server there before a person is told a message is on its way --
+
+
+def check_server() -> None:
+    """Connect to the configured server and leave; :class:`MailNotSent` when it cannot be
+    reached. A page that sends mail only to some of the addresses typed in (a password reset
+    for an address with an account) asks first for every address, so that a server that is
+    down gives every address the same answer."""
+    from django.core.mail import get_connection
+
+    connection = get_connection()
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as error:
+        raise MailNotSent(
+            "The mail server cannot be reached right now "
+            f"({type(error).__name__}: {error}). Nothing was sent: try again later."
+        ) from error
+    # A server that goes away on QUIT was there all the same.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        connection.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -11,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from vertebra.instance import data_dir, read_secret_key, sqlite_file
 from vertebra.mail import EmailURLError, email_settings
+from vertebra.sso import SSOConfigError, oidc_config
 
 
 def env_str(name: str, default: str) -> str:
@@ -123,7 +126,8 @@ ROOT_URLCONF = "vertebra.urls"
 WSGI_APPLICATION = "vertebra.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Notifications: after signing in, a person lands on their own work across their cities.
+LOGIN_REDIRECT_URL = "work"
 LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
@@ -165,7 +169,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Not like the person's own email address or name (Django's default looks at fields
+    # this project's people do not have: username, first_name, last_name).
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -258,9 +267,58 @@ except EmailURLError as error:
 DEFAULT_FROM_EMAIL = env_str("VERTEBRA_EMAIL_FROM", "Vertebra <vertebra@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Notifications: the address people open Vertebra at, for the links in digest emails, which
+# `vertebra notify` writes without a request to take it from.
+_base_url = env_str("VERTEBRA_BASE_URL", f"http://localhost:{PORT}")
+BASE_URL = _base_url.strip().rstrip("/")
+if urlsplit(BASE_URL).scheme not in ("http", "https") or not urlsplit(BASE_URL).netloc:
+    raise ImproperlyConfigured(
+        f"VERTEBRA_BASE_URL must be an address such as https://vertebra.city.example, "
+        f"not {_base_url!r}."
+    )
+# Single sign-on with OpenID Connect (vertebra.sso): off (None) unless VERTEBRA_OIDC_ISSUER,
+# VERTEBRA_OIDC_CLIENT_ID and VERTEBRA_OIDC_CLIENT_SECRET are set.
+try:
+    OIDC = oidc_config(os.environ)
+except SSOConfigError as error:
+    raise ImproperlyConfigured(str(error)) from None
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("VERTEBRA_LOG_LEVEL", "WARNING")},
 }
+
+# --- Signing in: sign-in protection, a person's language (docs/CONFIGURATION.md) -----------
+# django-axes counts failed sign-ins per email address (not per IP address), in the database,
+# so every server process sees the same count. After SIGNIN_FAILURE_LIMIT failures within
+# SIGNIN_LOCK_MINUTES, that address cannot sign in (even with the right password) until
+# SIGNIN_LOCK_MINUTES have passed since the last failure; `vertebra user unlock` lifts it.
+SIGNIN_FAILURE_LIMIT = 10
+SIGNIN_LOCK_MINUTES = 15
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "vertebra.languages.PersonLanguageMiddleware",
+)
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
+AXES_FAILURE_LIMIT = SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=SIGNIN_LOCK_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# django-axes warns when the IP address is not counted: a lock per (address and browser) could
+# be dodged by changing browsers. Here the failures of one email address are added up over
+# every IP address and browser, so nothing is dodged; and counting per IP address would lock
+# a whole city hall out behind its one public address (or every person behind a proxy).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "vertebra.accounts.signin.username_of"
+AXES_LOCKOUT_CALLABLE = "vertebra.web.signin.locked_out"
+# A try while locked neither counts nor prolongs the lock: it ends when it said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures only: no row per successful sign-in.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False

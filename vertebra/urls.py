@@ -6,4 +6,6 @@ urlpatterns = [
     path("api/v1/", include("vertebra.api.urls")),
     path("account/tokens/", include("vertebra.api.account_urls")),
     path("", include("vertebra.web.urls")),
+    # Single sign-on with OpenID Connect.
+    path("", include("vertebra.web.sso_urls")),
 ]

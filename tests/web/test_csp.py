@@ -113,11 +113,23 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
     "web:attachment_link": [lambda w: w.assessment("objectives/L1S1/attachments/link/")],
     "reports:import": [lambda w: w.assessment("import/")],
     "reports:compare": [lambda w: "/cities/porto/compare/"],
+    # Notifications.
+    "work": [lambda w: "/work/"],
+    # signing in
+    "account": [lambda w: "/account/"],
+    "password_reset": [lambda w: "/password-reset/"],
+    "password_reset_done": [lambda w: "/password-reset/sent/"],
+    "password_reset_confirm": [lambda w: "/password-reset/MQ/not-a-token/"],
+    "password_reset_complete": [lambda w: "/password-reset/done/"],
 }
 
 # Addresses that are no page, why, and an example of each (a GET shows no HTML page there).
 NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
     "api-tokens:revoke": ("POST only", lambda w: f"/account/tokens/{uuid.uuid4()}/revoke/"),
+    "web:people": (
+        "the city's members as JSON, for the suggestions as one types",
+        lambda w: "/cities/porto/people/?q=a",
+    ),
     "web:objective_save": (
         "POST only (its htmx answer is walked below)",
         lambda w: w.assessment("objectives/L1S1/save/"),
@@ -142,6 +154,9 @@ NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
     "planning:propose": ("POST only", lambda w: w.assessment("plan/propose/")),
     "planning:action_finish": ("POST only", lambda w: w.action_page("finish/")),
     "planning:action_note": ("POST only", lambda w: w.action_page("notes/")),
+    # Single sign-on (404 while it is off, as here; tests/web/test_single_sign_on.py).
+    "sso_start": ("sends the browser on to the identity provider", lambda w: "/sso/start/"),
+    "sso_callback": ("the way back from the identity provider", lambda w: "/sso/callback/"),
     "reports:download": (
         "PDF, XLSX, CSV or JSON files, never HTML",
         lambda w: w.assessment("report.csv"),

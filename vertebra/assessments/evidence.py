@@ -30,7 +30,9 @@ from django.utils.translation import gettext as _
 from vertebra import archives
 from vertebra.archives import ArchiveError, check_archive
 from vertebra.assessments.domain import AssessmentLockedError, count_change
+from vertebra.assessments.mentions import find_mentions
 from vertebra.assessments.models import Answer, AnswerEvent, AssessmentStatus, Attachment, Comment
+from vertebra.cities.models import Membership
 from vertebra.text import clean_text
 
 if TYPE_CHECKING:
@@ -308,9 +310,18 @@ def clean_comment(text: str | None) -> str:
 
 
 def add_comment(*, answer: Answer, user: User | None, text: str) -> Comment:
+    """Store the comment with the members of the answer's city it mentions (``@name``)."""
     if answer.assessment.status == AssessmentStatus.FINAL:
         raise AssessmentLockedError()
     text = clean_comment(text)
+    members = [
+        m.user
+        for m in Membership.objects.filter(city=answer.assessment.city_id).select_related("user")
+    ]
+    mentioned = find_mentions(text, members)
     with transaction.atomic():
         count_change(assessment_id=answer.assessment_id, answer_ids=[answer.pk])
-        return Comment.objects.create(answer=answer, author=user, text=text)
+        comment = Comment.objects.create(answer=answer, author=user, text=text)
+        if mentioned:
+            comment.mentioned.set(mentioned)
+        return comment

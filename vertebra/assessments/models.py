@@ -188,6 +188,11 @@ class Comment(models.Model):
     )
     text = CleanTextField(_("comment"))
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The city's members the text names as @name or @email, found once when it is saved
+    # (vertebra.assessments.mentions), so that "Your work" and the digest read rows, not text.
+    mentioned = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

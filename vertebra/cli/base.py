@@ -17,8 +17,13 @@ class CliError(Exception):
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vertebra.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        # A setting read from the environment is wrong: its message names the variable.
+        raise CliError(str(exc)) from None
 
 
 def pending_migrations() -> list[str]:

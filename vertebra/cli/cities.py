@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from vertebra.cli import people
 from vertebra.cli.base import CliError, read_password_stdin, setup_database
 
 
@@ -19,6 +20,7 @@ def register(subparsers: Any) -> None:
     create.add_argument("slug", metavar="SLUG", help="short name used in addresses, e.g. donostia")
     create.add_argument("--name", required=True, help="the city's full name")
     create.set_defaults(handler=run_city_create)
+    people.register_city_actions(city_sub)
 
     user = subparsers.add_parser(
         "user", help="manage people", description="Manage the people who log in to Vertebra."
@@ -29,7 +31,9 @@ def register(subparsers: Any) -> None:
         help="create a person, or add an existing person to a city",
         description=(
             "Create a person who logs in with EMAIL and give them a role in a city. For an "
-            "existing person, only the role in the city is added or changed."
+            "existing person, only the role in the city is added or changed: their password "
+            "stays as it is, and the command says so (change it with 'vertebra user "
+            "set-password')."
         ),
     )
     ucreate.add_argument("email", metavar="EMAIL")
@@ -47,6 +51,7 @@ def register(subparsers: Any) -> None:
         help="read the password from the first line of standard input",
     )
     ucreate.set_defaults(handler=run_user_create)
+    people.register_user_actions(user_sub)
 
     demo = subparsers.add_parser(
         "demo",
@@ -101,6 +106,11 @@ def run_user_create(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     what = "Created" if created else "Updated"
     print(f"{what} {user.email}: {membership.role} in {city.slug}")
+    if not created:
+        print(
+            f"The password on standard input was not used: {user.email} already has one. "
+            "To change it: vertebra user set-password EMAIL --password-stdin"
+        )
     return 0
 
 

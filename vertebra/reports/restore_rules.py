@@ -279,6 +279,10 @@ def _comment(comment: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Problems
         clean_comment(comment.text)
     except EvidenceError as exc:
         return {"text": str(exc)}
+    user_model = type(comment)._meta.get_field("mentioned").related_model
+    for pk in m2m.get("mentioned", []):
+        if rows.get(user_model, pk) is None:
+            return {"mentioned": f"no accounts.user with id {pk} in the backup"}
     return {}
 
 

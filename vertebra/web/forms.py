@@ -81,7 +81,11 @@ class AnswerForm(CheckedForm):
         label=FIELD_LABELS["notes"], required=False, widget=widgets.Textarea(attrs={"rows": 2})
     )
     owner = forms.CharField(
-        label=FIELD_LABELS["owner"], required=False, max_length=200, widget=widgets.TextInput
+        label=FIELD_LABELS["owner"],
+        required=False,
+        max_length=200,
+        # The city's members are suggested (web/js/mentions.js); any other text stays.
+        widget=widgets.TextInput(attrs={"data-people": "name"}),
     )
     na_justification = forms.CharField(
         label=FIELD_LABELS["na_justification"],
@@ -200,7 +204,8 @@ class AssessmentCreateForm(forms.Form):
 class CommentForm(forms.Form):
     text = CleanFormField(
         label=_("Add a comment"),
-        widget=widgets.Textarea(attrs={"rows": 2}),
+        # "@" and a few letters suggest the city's members (web/js/mentions.js).
+        widget=widgets.Textarea(attrs={"rows": 2, "data-people": "mention"}),
         max_length=5000,
         error_messages={"required": _("Write a comment before sending it.")},
     )

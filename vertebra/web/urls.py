@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from vertebra.web import dashboard, editor, views
+from vertebra.web import account, dashboard, editor, signin, views, work
 
 assessment = "cities/<slug:city_slug>/assessments/<uuid:assessment_uuid>/"
 
 city_patterns = [
     path("cities/<slug:city_slug>/", views.city_home, name="city"),
+    # Notifications: the members suggested in the comment box and the Responsible field.
+    path("cities/<slug:city_slug>/people/", work.people, name="people"),
     path("cities/<slug:city_slug>/assessments/new/", views.assessment_new, name="assessment_new"),
     path(assessment, dashboard.assessment_page, name="assessment"),
     path(f"{assessment}history/", dashboard.assessment_history, name="assessment_history"),
@@ -51,6 +53,21 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", views.LogoutPage.as_view(), name="logout"),
+    # Notifications: the person's own work across their cities.
+    path("work/", work.your_work, name="work"),
+    # --- signing in: the password reset and "Your account" ---
+    path("password-reset/", signin.PasswordResetPage.as_view(), name="password_reset"),
+    path("password-reset/sent/", signin.PasswordResetSent.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        signin.PasswordResetChoose.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/", signin.PasswordResetDone.as_view(), name="password_reset_complete"
+    ),
+    path("account/", account.account, name="account"),
+    # --- end of signing in ---
     path("", include((city_patterns, "web"))),
     path("", include("vertebra.web.planning_urls")),
     path("", include("vertebra.web.reports_urls")),

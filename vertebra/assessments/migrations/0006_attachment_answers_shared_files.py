@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
     """An evidence file supports several answers: other objectives it shows, and the next
     cycle's answers that carry it over, refer to the same stored file instead of a copy."""
 
-    dependencies = [("assessments", "0004_revisions")]
+    dependencies = [("assessments", "0005_comment_mentioned")]
 
     operations = [
         migrations.AddField(

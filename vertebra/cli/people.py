@@ -1,0 +1,142 @@
+"""``vertebra user list/set-password/unlock`` and ``vertebra city list``: the people and cities
+of the instance, for its operator."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from vertebra.cli.base import CliError, read_password_stdin, setup_database
+
+if TYPE_CHECKING:
+    from vertebra.accounts.models import User
+
+
+def register_user_actions(user_sub: Any) -> None:
+    listing = user_sub.add_parser(
+        "list",
+        help="list the people and their roles",
+        description=(
+            "List every person (or a city's members) by email: name, and each city with the "
+            "person's role there."
+        ),
+    )
+    listing.add_argument("--city", metavar="SLUG", help="only the members of this city")
+    listing.set_defaults(handler=run_user_list)
+
+    password = user_sub.add_parser(
+        "set-password",
+        help="give a person a new password",
+        description=(
+            "Give the person who logs in with EMAIL a new password, read from the first line of "
+            "standard input and checked as on the pages (length, not common, not like the "
+            "person's email or name)."
+        ),
+    )
+    password.add_argument("email", metavar="EMAIL")
+    password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from the first line of standard input",
+    )
+    password.set_defaults(handler=run_user_set_password)
+
+    unlock = user_sub.add_parser(
+        "unlock",
+        help="let an address sign in again after too many failures",
+        description=(
+            "After 10 failed sign-ins within 15 minutes, an email address cannot sign in for 15 "
+            "minutes. This forgets its failed sign-ins, so it can sign in at once. It works for "
+            "any address tried, whether or not a person has it."
+        ),
+    )
+    unlock.add_argument("email", metavar="EMAIL")
+    unlock.set_defaults(handler=run_user_unlock)
+
+
+def register_city_actions(city_sub: Any) -> None:
+    listing = city_sub.add_parser(
+        "list",
+        help="list the cities",
+        description="List every city: short name, number of members and full name.",
+    )
+    listing.set_defaults(handler=run_city_list)
+
+
+def person_by_email(email: str) -> User:
+    """The person with this email address, or a one-line refusal."""
+    from vertebra.accounts.models import User
+
+    person = User.objects.filter(email=email.strip().lower()).first()
+    if person is None:
+        raise CliError(f"{email}: no such person (create one with 'vertebra user create')")
+    return person
+
+
+def run_user_list(args: argparse.Namespace) -> int:
+    setup_database()
+    from vertebra import access
+
+    city = None
+    if args.city is not None:
+        city = access.city_for_operator(args.city)
+        if city is None:
+            raise CliError(f"--city {args.city}: no such city")
+    rows = [
+        (
+            person.email,
+            person.name or "-",
+            ", ".join(f"{m.city.slug} ({m.role})" for m in memberships) or "-",
+        )
+        for person, memberships in access.people_for_operator(city)
+    ]
+    email_width = max([len("EMAIL"), *(len(row[0]) for row in rows)])
+    name_width = max([len("NAME"), *(len(row[1]) for row in rows)])
+    print(f"{'EMAIL':<{email_width}}  {'NAME':<{name_width}}  CITIES")
+    for email, name, cities in rows:
+        print(f"{email:<{email_width}}  {name:<{name_width}}  {cities}")
+    return 0
+
+
+def run_user_set_password(args: argparse.Namespace) -> int:
+    setup_database()
+    from vertebra.accounts.profile import AccountInputError, set_password
+
+    person = person_by_email(args.email)
+    password = read_password_stdin()
+    try:
+        set_password(user=person, password=password)
+    except AccountInputError as error:
+        raise CliError(*(f"password: {m}" for m in error.errors["password"])) from None
+    print(f"Set a new password for {person.email}")
+    return 0
+
+
+def run_user_unlock(args: argparse.Namespace) -> int:
+    setup_database()
+    from vertebra.accounts.signin import failures_of, normalized_email, unlock
+
+    email = normalized_email(args.email)
+    if not email:
+        raise CliError("EMAIL: give the email address to unlock")
+    failures = failures_of(email)
+    unlock(email)
+    if failures:
+        print(f"Unlocked {email}: {failures} failed sign-ins forgotten")
+    else:
+        print(f"{email} was not locked: no recent failed sign-ins")
+    return 0
+
+
+def run_city_list(args: argparse.Namespace) -> int:
+    setup_database()
+    from vertebra import access
+
+    cities = list(access.cities_for_operator())
+    slug_width = max([len("SLUG"), *(len(city.slug) for city in cities)])
+    print(f"{'SLUG':<{slug_width}}  {'MEMBERS':>7}  NAME")
+    for city in cities:
+        members: int = city.member_count  # type: ignore[attr-defined]
+        print(f"{city.slug:<{slug_width}}  {members:>7}  {city.name}")
+    return 0
