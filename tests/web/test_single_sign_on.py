@@ -298,7 +298,7 @@ def test_an_id_token_signed_with_the_providers_key_signs_the_member_in(
 
     response = client.get(f"/sso/callback/?code=abc&state={state}")
 
-    assert (response.status_code, response["Location"]) == (302, "/")
+    assert (response.status_code, response["Location"]) == (302, "/work/")
     assert client.session["_auth_user_id"] == str(world.people["editor"].pk)
     assert discovery.requests == ["/.well-known/openid-configuration", "/token", "/jwks"]
 
