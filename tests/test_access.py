@@ -193,7 +193,9 @@ def test_interfaces_reach_city_data_only_through_the_access_module() -> None:
 # Rows below an assessment or an action: looked up only with the scoped parent in the same call.
 CHILDREN = ("Answer", "AnswerEvent", "Comment", "Attachment", "Target", "ActionEvent", "ActionNote")
 CHILD_LOOKUP = re.compile(r"\b(" + "|".join(CHILDREN) + r")\.objects\b")
-PARENT = re.compile(r"\b(assessment|assessment__in|answer|answer__assessment|action)=")
+PARENT = re.compile(
+    r"\b(assessment|assessment__in|answer|answers|answer__assessment|answers__assessment|action)="
+)
 # Each entry: a file and a model it may look up without naming the parent, and why.
 UNPARENTED: dict[tuple[str, str], str] = {
     ("web/editor.py", "Answer"): "reloads answers by the keys of answers it read scoped",

@@ -199,12 +199,30 @@ PROBES: dict[Verb, list[Probe]] = {
             lambda w: w.page + "objectives/L1S1/attachments/",
             lambda w: {"file": _file()},
         ),
-        _page("remove file", "POST", lambda w: w.page + f"attachments/{w.attachment.uuid}/delete/"),
+        _page(
+            "remove file",
+            "POST",
+            lambda w: w.page + f"objectives/L1S2/attachments/{w.attachment.uuid}/delete/",
+        ),
+        _page(
+            "choose a file to link", "GET", lambda w: w.page + "objectives/L1S1/attachments/link/"
+        ),
+        _page(
+            "link file",
+            "POST",
+            lambda w: w.page + "objectives/L1S1/attachments/link/",
+            lambda w: {"file": str(w.attachment.uuid)},
+        ),
         _api(
             "attach file",
             "POST",
             lambda w: w.api + "/answers/L1S1/attachments",
             lambda w: {"file": _file()},
+        ),
+        _api(
+            "link file",
+            "PUT",
+            lambda w: f"{w.api}/answers/L1S1/attachments/{w.attachment.uuid}",
         ),
         _api(
             "remove file",

@@ -253,7 +253,7 @@ def test_revision_grows_by_one_with_every_kind_of_change_and_only_then(tmp_path,
         answer=first.answer, user=user, upload=SimpleUploadedFile("plan.txt", b"plan")
     )
     assert _revision(assessment) == 5
-    remove_attachment(attachment=file, user=user)
+    remove_attachment(attachment=file, answer=first.answer, user=user)
     assert _revision(assessment) == 6
     # Another assessment of the same city is counted apart.
     assert _revision(other) == 0

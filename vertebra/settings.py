@@ -141,6 +141,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Dates and numbers in the person's language (vertebra/l10n.py).
+            "libraries": {"formats": "vertebra.l10n"},
         },
     },
 ]

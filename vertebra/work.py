@@ -20,6 +20,7 @@ from vertebra.accounts.models import User
 from vertebra.assessments.models import Answer, Comment
 from vertebra.cities.models import City, Invitation, Role
 from vertebra.frameworks.domain import objective_titles
+from vertebra.l10n import moment
 from vertebra.planning.models import Action, ActionStatus
 
 # An action is "due soon" this many days before its due date.
@@ -265,9 +266,7 @@ def digest_of(user: User, work: Work, *, since: dt.datetime) -> Digest:
             "base_url": settings.BASE_URL,
             "due_soon_days": DUE_SOON_DAYS,
         }
-        subject = _("Vertebra: what happened since %(date)s") % {
-            "date": timezone.localtime(since).strftime("%Y-%m-%d %H:%M")
-        }
+        subject = _("Vertebra: what happened since %(date)s") % {"date": moment(since)}
         return Digest(
             subject=subject,
             body=render_to_string("notify/digest.txt", context),

@@ -60,7 +60,7 @@ def test_every_writing_endpoint_refuses_before_reading_the_body(
     world: World, objects: Objects, body: str, persona: str, status: int, document: Any
 ) -> None:
     writes = operations(Client(), *WRITES)
-    assert len(writes) == 23
+    assert len(writes) == 24
     before = written(world)
     content, content_type = BODIES[body]
     answers = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -383,6 +384,45 @@ def test_no_delete_from_a_final_assessment(world: World, stored: Attachment) -> 
     response = world.client("admin").delete(f"{world.base}/answers/L1S1/attachments/{stored.uuid}")
     assert (response.status_code, response.json()) == (409, FINAL)
     assert Attachment.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_file_is_linked_to_another_answer_by_editors_and_admins_only(
+    world: World, stored: Attachment, persona: str
+) -> None:
+    url = f"{world.base}/answers/L1S2/attachments/{stored.uuid}"
+    response = world.client(persona).put(url)
+    linked = sorted(stored.answers.values_list("objective__code", flat=True))
+    if persona in {"admin", "editor"}:
+        assert (response.status_code, response.json()["name"], linked) == (
+            200,
+            "minutes.txt",
+            ["L1S1", "L1S2"],
+        )
+        event = AnswerEvent.objects.get(objective_code="L1S2", field="attachments")
+        assert (event.old_value, event.new_value, event.source) == ("", "minutes.txt", "api")
+        again = world.client(persona).put(url)  # already linked: left as it is
+        assert again.status_code == 200
+        assert AnswerEvent.objects.filter(objective_code="L1S2").count() == 1
+        # Removed from the first answer, it stays for the second.
+        assert world.client(persona).delete(url.replace("L1S2", "L1S1")).status_code == 204
+        assert list(stored.answers.values_list("objective__code", flat=True)) == ["L1S2"]
+        assert Attachment.objects.count() == 1
+    else:
+        status, error = _error_for(persona)
+        assert (response.status_code, response.json(), linked) == (status, error, ["L1S1"])
+
+
+def test_only_a_file_of_the_same_assessment_is_linked(world: World, stored: Attachment) -> None:
+    response = world.client("admin").put(f"{world.base}/answers/L1S2/attachments/{uuid.uuid4()}")
+    assert (response.status_code, response.json()["detail"]) == (
+        404,
+        "No such file in this assessment.",
+    )
+    finalize(assessment=world.draft, user=world.people["admin"])
+    final = world.client("admin").put(f"{world.base}/answers/L1S2/attachments/{stored.uuid}")
+    assert (final.status_code, final.json()) == (409, FINAL)
+    assert list(stored.answers.values_list("objective__code", flat=True)) == ["L1S1"]
 
 
 def test_answer_links_to_its_comments_and_files(world: World) -> None:

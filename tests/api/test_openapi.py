@@ -44,6 +44,7 @@ OPERATIONS = {
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/attachments"),
     ("POST", "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/attachments"),
     ("GET", f"{ATTACHMENT}"),
+    ("PUT", f"{ATTACHMENT}"),
     ("DELETE", f"{ATTACHMENT}"),
     ("GET", f"{ATTACHMENT}/download"),
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/targets"),

@@ -100,7 +100,7 @@ def test_action_create_refuses_bad_input_and_saves_nothing(world: World) -> None
             "objectives": "ZZ9 are not objectives of SMR Resilience Maturity Model (v1).",
             "cost": "The cost cannot be negative.",
             "owner": "admin@south.example is not a member of North City.",
-            "due_date": "The due date (2026-01-01) is before the start date (2027-01-01).",
+            "due_date": "The due date (1 Jan 2026) is before the start date (1 Jan 2027).",
         },
     }
     assert Action.objects.count() == 0

@@ -59,7 +59,8 @@ def test_each_person_with_news_gets_one_digest_grouped_by_city(
     assert f"  {porto}/objectives/L1S1/\n" in body
     assert 'Dmitri mentioned you on L1S2: "@Carla Dias see"' in body
     assert f"  {riga}/objectives/L1S2/\n" in body
-    due = (today - dt.timedelta(days=2)).isoformat()
+    was_due = today - dt.timedelta(days=2)
+    due = f"{was_due.day} {was_due:%b %Y}"  # as English writes a date
     assert f'Your action "Flood map" is overdue: it was due {due}.' in body
     assert f"https://vertebra.city.example/cities/riga/actions/{late.uuid}/" in body
     assert "https://vertebra.city.example/work/" in body

@@ -76,7 +76,7 @@ def test_set_targets_refuses_unknown_codes_and_early_date_and_saves_nothing():
         "target_L9": "Unknown policy L9.",
         "target_P1": "Unknown stage X; use one of S, M, A, R, T.",
         "dimension_Q": "Unknown dimension Q.",
-        "target_date": "The target date must be after the assessment date (2026-01-15).",
+        "target_date": "The target date must be after the assessment date (15 Jan 2026).",
     }
     assert Target.objects.count() == 0
 
@@ -167,7 +167,7 @@ def test_bad_action_input_is_refused_field_by_field_and_nothing_is_saved():
         "owner_user": "outsider@rivertown.example is not a member of Rivertown.",
         "stakeholder_types": "Astrologers: not in this city's list of stakeholder types. "
         "An admin can add types in the city settings.",
-        "due_date": "The due date (2027-04-30) is before the start date (2027-05-01).",
+        "due_date": "The due date (30 Apr 2027) is before the start date (1 May 2027).",
         "cost": "The cost cannot be negative.",
         "currency": "Use the ISO 4217 code of a currency in use, such as EUR, GBP or NOK.",
         "status": "Choose one of: Proposed, Planned, In progress, Done, Cancelled.",
@@ -187,7 +187,7 @@ def test_unknown_objective_codes_and_a_due_date_before_the_stored_start_are_refu
         )
     assert caught.value.errors == {
         "objectives": "ZZ9 are not objectives of SMR Resilience Maturity Model (v1).",
-        "due_date": "The due date (2027-02-28) is before the start date (2027-03-01).",
+        "due_date": "The due date (28 Feb 2027) is before the start date (1 Mar 2027).",
     }
     action.refresh_from_db()
     assert (action.version, action.due_date, codes_of(action)) == (1, None, [])

@@ -156,7 +156,7 @@ def test_target_date_before_the_assessment_is_shown_next_to_the_field(world):
     assert response.status_code == 200
     assert (
         'id="id_date_L1_error">The target date must be after the assessment date '
-        "(2026-01-15).</p>" in page
+        "(15 Jan 2026).</p>" in page
     )
     assert dict(Target.objects.values_list("policy_code", "stage_code")) == {"L1": "S"}
 
@@ -215,7 +215,7 @@ def test_bad_action_input_shows_messages_next_to_fields_and_saves_nothing(world)
     page = text_of(response)
     assert response.status_code == 200
     assert (
-        'id="id_due_date_error">The due date (2027-04-01) is before the start date (2027-05-01).'
+        'id="id_due_date_error">The due date (1 Apr 2027) is before the start date (1 May 2027).'
         in page
     )
     assert 'id="id_cost_error">The cost cannot be negative.' in page
@@ -487,3 +487,109 @@ def test_amounts_are_written_as_the_language_writes_money_in_iso_currencies(worl
     from vertebra.planning.money import money
 
     assert money(Decimal("12500.5"), "EUR", "de") == "12.500,50\xa0€"
+
+
+def test_action_form_shows_its_own_and_the_domains_errors_at_once(world):
+    response = client_for(world.editor).post(
+        plan_url(world, "action_new"),
+        {
+            "title": "",
+            "status": "planned",
+            "start_date": "2027-05-01",
+            "due_date": "2027-04-01",
+            "cost": "twelve",
+        },
+    )
+    page = text_of(response)
+    assert response.status_code == 200
+    assert re.findall(r'id="id_(\w+)_error">([^<]*)<', page) == [
+        ("title", "This field is required."),
+        ("due_date", "The due date (1 Apr 2027) is before the start date (1 May 2027)."),
+        ("cost", "Enter the cost as a number, such as 12500 or 12500.50."),
+    ]
+    assert Action.objects.count() == 1
+
+
+def test_targets_form_shows_a_bad_date_and_a_date_too_early_at_once(world):
+    response = client_for(world.admin).post(
+        plan_url(world, "targets"),
+        {
+            "apply": "policies",
+            "target_L1": "A",
+            "date_L1": "2020-01-01",
+            "target_L2": "M",
+            "date_L2": "someday",
+        },
+    )
+    page = text_of(response)
+    assert response.status_code == 200
+    assert re.findall(r'id="id_(\w+)_error">([^<]*)<', page) == [
+        ("date_L1", "The target date must be after the assessment date (15 Jan 2026)."),
+        ("date_L2", "Enter a valid date."),
+    ]
+    assert list(Target.objects.values_list("policy_code", "stage_code")) == [("L1", "S")]
+
+
+def test_targets_shortcut_without_a_stage_and_with_an_early_date_shows_both(world):
+    response = client_for(world.admin).post(
+        plan_url(world, "targets"),
+        {"apply": "all", "all_policies": "", "target_date": "2020-01-01"},
+    )
+    page = text_of(response)
+    assert re.findall(r'id="id_(\w+)_error">([^<]*)<', page) == [
+        ("target_date", "The target date must be after the assessment date (15 Jan 2026)."),
+        ("all_policies", "Choose a stage for every policy."),
+    ]
+    assert list(Target.objects.values_list("policy_code", "stage_code")) == [("L1", "S")]
+
+
+def test_progress_note_without_text_and_dated_in_the_future_shows_both(world):
+    response = client_for(world.editor).post(
+        action_url(world, "action_note"), {"text": "", "date": "2999-01-01"}
+    )
+    page = text_of(response)
+    assert response.status_code == 400
+    assert re.findall(r'id="id_(\w+)_error">([^<]*)<', page) == [
+        ("date", "A progress note cannot be dated in the future."),
+        ("text", "This field is required."),
+    ]
+    assert world.action.notes.count() == 0
+
+
+def test_action_form_offers_objectives_as_ticks_grouped_by_policy_and_stage(world):
+    page = client_for(world.editor).get(action_url(world, "action_edit")).content.decode()
+    assert "<select" not in page.split('id="id_objectives_help"')[1].split("</fieldset>")[0]
+    assert "Hold Ctrl" not in page
+    # Ten policies, each a details; L1 is open: it holds the action's objective.
+    policies = re.findall(
+        r'<details class="objective-picker__policy" data-picker-policy( open)?>', page
+    )
+    assert [bool(p) for p in policies] == [True] + [False] * 9
+    assert re.findall(r"<legend>(L1 · [^<]+)</legend>", page) == [
+        "L1 · Starting",
+        "L1 · Moderate",
+        "L1 · Advanced",
+        "L1 · Robust",
+        "L1 · verTebrate",
+    ]
+    ticks = re.findall(
+        r'<input type="checkbox" name="objectives" value="(\w+)"[^>]*?( checked)?>', page
+    )
+    assert len(ticks) == 96
+    assert [code for code, checked in ticks if checked] == ["L1S2"]
+    assert "Chosen: L1S2" in page
+    assert '<script src="/static/planning/picker.js" defer></script>' in page
+
+
+def test_ticking_several_objectives_saves_them_all(world):
+    response = client_for(world.editor).post(
+        plan_url(world, "action_new"),
+        {"title": "Joint drills", "status": "planned", "objectives": ["P1S1", "L1S2", "C2T1"]},
+    )
+    assert response.status_code == 302
+    action = Action.objects.get(title="Joint drills")
+    assert list(action.objectives.order_by("position").values_list("code", flat=True)) == [
+        "L1S2",
+        "P1S1",
+        "C2T1",
+    ]

@@ -33,12 +33,17 @@ def _instance(settings, tmp_path):
     finalize(assessment=first, user=persons["admin"])
     second = filled_assessment(city)
     row = second.answers.get(objective__code="L1S1")
-    Attachment.objects.create(
-        answer=row,
+    shared = Attachment.objects.create(
         file=ContentFile(b"%PDF-1.4 minutes", name="minutes.pdf"),
         original_name="minutes.pdf",
         content_type="application/pdf",
         size=16,
+    )
+    # One stored file for two objectives and for the answer of the cycle before.
+    shared.answers.add(
+        row,
+        second.answers.get(objective__code="L1S2"),
+        first.answers.get(objective__code="L1S1"),
     )
     group = Group.objects.create(name="Auditors")
     group.permissions.add(Permission.objects.get(codename="view_city"))
@@ -90,6 +95,10 @@ def test_restore_with_force_gives_identical_exports_history_and_files(settings, 
     attachment = Attachment.objects.get()
     with attachment.file.open("rb") as handle:
         assert handle.read() == b"%PDF-1.4 minutes"
+    assert sorted(
+        (a.assessment.title, a.objective.code)
+        for a in attachment.answers.select_related("assessment", "objective")
+    ) == [("Baseline 2025", "L1S1"), ("Review 2026", "L1S1"), ("Review 2026", "L1S2")]
     # New rows get fresh ids after the restore (sequences reset on PostgreSQL).
     assert City.objects.create(slug="new", name="New").pk > City.objects.get(slug="rivertown").pk
 

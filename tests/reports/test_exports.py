@@ -61,6 +61,7 @@ def test_json_export_answers_follow_model_order_with_every_field():
         "notes": "Workshop in May;\nsee notes",
         "owner": "",
         "na_justification": "",
+        "files": [],
     }
     assert by_code["C2T2"]["na_justification"] == "A small city: no European role for now."
 

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.reports.factories import filled_assessment, make_city, people
+from vertebra.assessments.evidence import add_attachment
 from vertebra.assessments.models import Answer, Comment
 from vertebra.cities.models import City, Membership
 from vertebra.planning.models import Action
@@ -34,6 +36,11 @@ def _backup(settings: Any, tmp_path: Any) -> bytes:
     assessment = filled_assessment(city)
     row = assessment.answers.get(objective__code="L1M1")
     Comment.objects.create(answer=row, author=persons["editor"], text="Agreed in the workshop.")
+    row.assessment = assessment
+    minutes = add_attachment(
+        answer=row, user=None, upload=SimpleUploadedFile("minutes.txt", b"Workshop minutes")
+    )
+    minutes.answers.add(assessment.answers.get(objective__code="L1M2"))
     out = io.BytesIO()
     write_backup(out)
     return out.getvalue()
@@ -173,6 +180,18 @@ def _code(code: str) -> Callable[[dict[str, Any]], bool]:
             "hyphens (at most 64), starting with a letter or digit",
         ),
         ("assessments.comment", _set(text="   "), None, "field text: Write a comment"),
+        (
+            "assessments.attachment",
+            _set(answers=[]),
+            None,
+            "field answers: the file supports no answer",
+        ),
+        (
+            "assessments.attachment",
+            _set(answers=[9999]),
+            None,
+            "field answers: no assessments.answer with id 9999 in the backup",
+        ),
         ("accounts.user", _set(email="not-an-address"), None, "field email: Enter a valid email"),
     ],
 )

@@ -116,6 +116,7 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
     "planning:action_merge": [lambda w: w.action_page("merge/")],
     "planning:action_confirm": [lambda w: w.action_page("confirm/")],
     "planning:stakeholder_types": [lambda w: "/cities/porto/settings/stakeholder-types/"],
+    "web:attachment_link": [lambda w: w.assessment("objectives/L1S1/attachments/link/")],
     "reports:import": [lambda w: w.assessment("import/")],
     "reports:compare": [lambda w: "/cities/porto/compare/"],
     # Notifications.
@@ -155,7 +156,7 @@ NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
     "web:attachment_upload": ("POST only", lambda w: w.assessment("objectives/L1S1/attachments/")),
     "web:attachment_delete": (
         "POST only",
-        lambda w: w.assessment(f"attachments/{w.attachment.uuid}/delete/"),
+        lambda w: w.assessment(f"objectives/L1S2/attachments/{w.attachment.uuid}/delete/"),
     ),
     "web:attachment": (
         "the evidence file itself, sent as an attachment",

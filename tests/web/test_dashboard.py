@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -272,3 +273,17 @@ def test_where_the_city_stands_names_the_objectives_with_titles_and_links(world:
     ) in html
     assert html.count('<details class="gaps"') == 1 + len(shape.dimension_codes)
     assert world.client("viewer").get(link)["Location"].endswith("/policies/L1/#objective-L1S1")
+
+
+def test_new_assessment_form_shows_every_error_at_once(world) -> None:
+    response = world.client("admin").post(
+        "/cities/porto/assessments/new/", {"title": "", "date": "1800-01-01", "copy_from": "x"}
+    )
+    assert response.status_code == 400
+    errors = re.findall(r'id="id_(\w+)_error"[^>]*>([^<]*)<', response.content.decode())
+    assert errors == [
+        ("title", "Give the assessment a title."),
+        ("date", "Enter a date between 1990 and 2200."),
+        ("copy_from", "Select a valid choice. x is not one of the available choices."),
+    ]
+    assert list(world.city.assessments.values_list("title", flat=True)) == ["Review 2026"]

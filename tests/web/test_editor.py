@@ -703,3 +703,28 @@ def test_answered_objectives_fold_to_one_line_and_the_page_can_show_only_open_on
     open_only = editor.get(world.url("policies/L1/?show=open")).content.decode()
     assert '<div class="policy-page policy-page--open-only">' in open_only
     assert '<a href="?" id="show-all">Show every objective</a>' in open_only
+
+
+def test_answer_form_shows_a_bad_progress_and_bad_links_and_a_missing_reason_at_once(
+    world: World,
+) -> None:
+    response = world.client("editor").post(
+        world.url("objectives/L1S1/save/"),
+        {"status": "not_applicable", "progress": "lots", "links": "not a link", "version": "1"},
+        **HTMX,
+    )
+    assert response.status_code == 400
+    errors = re.findall(r'id="id_L1S1_(\w+)_error"[^>]*>([^<]*)<', response.content.decode())
+    assert errors == [
+        ("progress", "Progress is a whole number from 0 to 100."),
+        ("na_justification", "Say why this objective does not apply to the city."),
+        (
+            "links",
+            "Each line must be one web address starting with http:// or https://; "
+            "not valid: not a link",
+        ),
+    ]
+    assert (_answer(world, "L1S1").status, _answer(world, "L1S1").version) == (
+        AnswerStatus.NOT_STARTED,
+        1,
+    )

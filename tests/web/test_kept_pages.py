@@ -19,7 +19,12 @@ from vertebra.assessments.domain import (
     save_answer,
     save_answers,
 )
-from vertebra.assessments.evidence import add_attachment, add_comment, remove_attachment
+from vertebra.assessments.evidence import (
+    add_attachment,
+    add_comment,
+    link_attachment,
+    remove_attachment,
+)
 from vertebra.assessments.models import Answer, Assessment
 from vertebra.fragments import CSRF_PLACEHOLDER, forget_all
 from vertebra.planning.domain import (
@@ -73,7 +78,7 @@ def test_policy_page_seen_before_shows_each_kind_of_change(world: World, tmp_pat
         answer=answer, user=editor, upload=SimpleUploadedFile("minutes-2026.txt", b"minutes")
     )
     assert ">minutes-2026.txt</a>" in _page(client, url)
-    remove_attachment(attachment=file, user=editor)
+    remove_attachment(attachment=file, answer=answer, user=editor)
     html = _page(client, url)
     assert ">minutes-2026.txt</a>" not in html
     assert "History (4 changes)" in html  # status, evidence, file added, file removed
@@ -211,7 +216,18 @@ def _add_file(world: World) -> None:
 
 
 def _remove_file(world: World) -> None:
-    remove_attachment(attachment=_answer(world).attachments.get(), user=world.people["editor"])
+    answer = _answer(world)
+    remove_attachment(
+        attachment=answer.attachments.get(), answer=answer, user=world.people["editor"]
+    )
+
+
+def _link_file(world: World) -> None:
+    link_attachment(
+        attachment=_answer(world).attachments.get(),
+        answer=_answer(world, "L1S2"),
+        user=world.people["editor"],
+    )
 
 
 def _confirm(world: World) -> None:
@@ -236,6 +252,7 @@ CHANGES: dict[str, tuple[Callable[[World], None], int]] = {
     "comment": (_comment, 1),
     "file added": (_add_file, 1),
     "file removed": (_remove_file, 1),
+    "file linked to another objective": (_link_file, 1),
     "objectives of an action confirmed": (_confirm, 2),  # one save per objective
     "target set": (_targets, 1),
     "finalized": (_finalize, 1),

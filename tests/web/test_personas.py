@@ -300,7 +300,9 @@ def test_removing_evidence_by_persona(
         user=world.people["admin"],
         upload=SimpleUploadedFile("minutes.txt", b"Council minutes"),
     )
-    response = world.client(persona).post(world.url(f"attachments/{attachment.uuid}/delete/"))
+    response = world.client(persona).post(
+        world.url(f"objectives/L1S1/attachments/{attachment.uuid}/delete/")
+    )
     assert response.status_code == status
     assert answer.attachments.count() == remaining
 

@@ -23,6 +23,7 @@ from vertebra.assessments.models import (
     AnswerStatus,
     Assessment,
     AssessmentStatus,
+    Attachment,
 )
 from vertebra.assessments.rules import ANSWER_FIELDS as ANSWER_FIELDS
 from vertebra.assessments.rules import check_answer
@@ -87,8 +88,10 @@ def create_assessment(
 ) -> Assessment:
     """A new draft with one answer row per objective.
 
-    A new cycle (``copy_from``) copies the previous cycle's answers. Its plan is carried over
-    by ``vertebra.planning.domain.start_assessment``, which pages, the API and commands call.
+    A new cycle (``copy_from``) copies the previous cycle's answers, with their evidence files:
+    each new answer refers to the same stored files as the answer it continues. Its plan is
+    carried over by ``vertebra.planning.domain.start_assessment``, which pages, the API and
+    commands call.
     """
     if copy_from is not None and copy_from.city_id != city.pk:
         raise ValueError("An assessment can only continue a cycle of the same city.")
@@ -119,7 +122,22 @@ def create_assessment(
                     setattr(answer, name, getattr(source, name))
             rows.append(answer)
         Answer.objects.bulk_create(rows)
+        if previous:
+            _carry_files(previous, {a.objective.code: a for a in rows})
     return assessment
+
+
+def _carry_files(previous: Mapping[str, Answer], answers: Mapping[str, Answer]) -> None:
+    """Link the new answers to the files of the answers they continue (no bytes copied)."""
+    Link = Attachment.answers.through
+    carried = Link.objects.filter(answer__in=[a.pk for a in previous.values()]).values_list(
+        "attachment_id", "answer__objective__code"
+    )
+    Link.objects.bulk_create(
+        Link(attachment_id=attachment_id, answer_id=answers[code].pk)
+        for attachment_id, code in carried.order_by("id")
+        if code in answers
+    )
 
 
 def clean_changes(answer: Answer, changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,11 @@
 
 An attachment is accepted only when its name ends in an allowed extension AND its first
 bytes look like that kind of file, and when it is no larger than
-``settings.MAX_ATTACHMENT_BYTES``. Adding or removing a file is recorded in the answer's
-history like any other change; files and comments count in the revisions like any other
+``settings.MAX_ATTACHMENT_BYTES``. A stored file can support several answers (other
+objectives it shows, and the next cycles' answers that carry it over): linking it to an
+answer or removing it from one never copies or touches the bytes, which are deleted only
+with the file's last link. Adding or removing a file is recorded in the answer's history
+like any other change; files and comments count in the revisions like any other
 change too (``count_change``), so the kept pages show them at once.
 """
 
@@ -189,12 +192,12 @@ def add_attachment(
     kind = check_upload(upload)
     name = _safe_name(upload.name or "file")
     attachment = Attachment(
-        answer=answer,
         original_name=name,
         content_type=kind.content_type,
         size=upload.size or 0,
         uploaded_by=user,
     )
+    attachment.folder = str(answer.assessment.uuid)
     storage = attachment.file.storage
     # A new folder per file (see attachment_path): whatever is at ``target`` is this upload's.
     target = attachment.file.field.generate_filename(attachment, name)
@@ -209,16 +212,8 @@ def add_attachment(
         with transaction.atomic():
             count_change(assessment_id=answer.assessment_id, answer_ids=[answer.pk])
             attachment.save()
-            AnswerEvent.objects.create(
-                assessment_id=answer.assessment_id,
-                answer=answer,
-                objective_code=answer.objective.code,
-                field="attachments",
-                old_value="",
-                new_value=name,
-                user=user,
-                source=source,
-            )
+            attachment.answers.add(answer)
+            _file_event(answer, user=user, source=source, added=name)
     except BaseException:
         _discard(storage, attachment.file.name)
         raise
@@ -237,26 +232,69 @@ def _discard(storage: Storage, name: str) -> None:
         os.rmdir(os.path.dirname(storage.path(name)))
 
 
-def remove_attachment(*, attachment: Attachment, user: User | None, source: str = "web") -> None:
-    """Delete an evidence file; the history keeps its name."""
-    answer = attachment.answer
+def _file_event(
+    answer: Answer, *, user: User | None, source: str, added: str = "", removed: str = ""
+) -> None:
+    AnswerEvent.objects.create(
+        assessment_id=answer.assessment_id,
+        answer=answer,
+        objective_code=answer.objective.code,
+        field="attachments",
+        old_value=removed,
+        new_value=added,
+        user=user,
+        source=source,
+    )
+
+
+def link_attachment(
+    *, attachment: Attachment, answer: Answer, user: User | None, source: str = "web"
+) -> None:
+    """Let a file of the answer's assessment support this answer's objective too.
+
+    The same stored file is referred to, not copied. A file the answer already has, or one
+    that no answer of this assessment has, is refused with EvidenceError.
+    """
+    if answer.assessment.status == AssessmentStatus.FINAL:
+        raise AssessmentLockedError()
+    links = attachment.answers.filter(assessment_id=answer.assessment_id)
+    if not links.exists():
+        raise EvidenceError(_("That file is not one of this assessment's files."))
+    if links.filter(pk=answer.pk).exists():
+        raise EvidenceError(
+            _("%(name)s already supports %(code)s.")
+            % {"name": attachment.original_name, "code": answer.objective.code}
+        )
+    with transaction.atomic():
+        count_change(assessment_id=answer.assessment_id, answer_ids=[answer.pk])
+        attachment.answers.add(answer)
+        _file_event(answer, user=user, source=source, added=attachment.original_name)
+
+
+def remove_attachment(
+    *, attachment: Attachment, answer: Answer, user: User | None, source: str = "web"
+) -> None:
+    """Remove a file from one answer; the history keeps its name.
+
+    The file stays for the other answers it supports (of this cycle or another); its row and
+    its bytes are deleted with its last link.
+    """
     if answer.assessment.status == AssessmentStatus.FINAL:
         raise AssessmentLockedError()
     with transaction.atomic():
         count_change(assessment_id=answer.assessment_id, answer_ids=[answer.pk])
-        AnswerEvent.objects.create(
-            assessment_id=answer.assessment_id,
-            answer=answer,
-            objective_code=answer.objective.code,
-            field="attachments",
-            old_value=attachment.original_name,
-            new_value="",
-            user=user,
-            source=source,
-        )
+        # The file's row is held to the end: two removals of its last links wait in turn.
+        locked = Attachment.objects.select_for_update().filter(pk=attachment.pk)
+        if not locked.exists():
+            return
+        attachment.answers.remove(answer)
+        _file_event(answer, user=user, source=source, removed=attachment.original_name)
+        if attachment.answers.exists():
+            return
         stored = attachment.file.name
+        storage = attachment.file.storage
         attachment.delete()
-        transaction.on_commit(lambda: attachment.file.storage.delete(stored))
+        transaction.on_commit(lambda: _discard(storage, stored))
 
 
 def clean_comment(text: str | None) -> str:

@@ -144,13 +144,21 @@ class AnswerEvent(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    return f"attachments/{instance.answer.assessment.uuid}/{uuid.uuid4().hex}/{filename}"
+    """A new folder per stored file, under the assessment it was first uploaded to."""
+    return f"attachments/{instance.folder or 'files'}/{uuid.uuid4().hex}/{filename}"
 
 
 class Attachment(models.Model):
+    """One stored evidence file and the answers it supports.
+
+    A file can support several objectives, and a new cycle's answers refer to their previous
+    answers' files: each is a link in ``answers``, never a copy of the bytes. The file is
+    deleted with its row, when its last link is removed (``evidence.unlink_attachment``).
+    """
+
     # Downloads are addressed by this id, through the city's scoping path only.
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="attachments")
+    answers = models.ManyToManyField(Answer, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=300)
     original_name = CleanCharField(max_length=200)
     content_type = models.CharField(max_length=100)
@@ -162,6 +170,9 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+
+    # The folder a new file is stored in (the uploading assessment's id); not a column.
+    folder = ""
 
     def __str__(self) -> str:
         return self.original_name

@@ -29,8 +29,8 @@ MAX_DEPTH = 16
 REQUIRED_COLUMNS = ("objective", "status")
 OPTIONAL_COLUMNS = ("progress", "evidence", "links", "notes", "owner", "na_justification")
 TEXT_FIELDS = ("evidence", "links", "notes", "owner", "na_justification")
-# Columns of our own exports that describe the objective; read and ignored.
-DESCRIPTIVE_COLUMNS = ("dimension", "policy", "stage", "text", "objective_text")
+# Columns of our own exports that describe the objective or list its files; read and ignored.
+DESCRIPTIVE_COLUMNS = ("dimension", "policy", "stage", "text", "objective_text", "files")
 ANSWER_FIELDS = ("status", *OPTIONAL_COLUMNS)
 
 

@@ -36,6 +36,7 @@ from vertebra.assessments.models import Answer, AnswerStatus, Assessment, Assess
 from vertebra.cities.models import City
 from vertebra.frameworks.domain import objective_titles, shape_of
 from vertebra.frameworks.models import Objective
+from vertebra.l10n import day
 from vertebra.maturity import PolicyResult, Profile, Shape, profile
 from vertebra.planning.models import Action, ActionEvent, ActionNote, ActionStatus, Target
 from vertebra.planning.roadmap import (
@@ -177,24 +178,36 @@ def targets_of(assessment: Assessment) -> dict[str, str]:
     return dict(assessment.targets.order_by().values_list("policy_code", "stage_code"))
 
 
-def set_targets(
+def target_errors(
     *,
     assessment: Assessment,
-    user: User | None,
     targets: Mapping[str, str | None] | None = None,
     dimensions: Mapping[str, str | None] | None = None,
     all_policies: str | None = None,
     target_date: dt.date | None = None,
     target_dates: Mapping[str, dt.date | None] | None = None,
 ) -> dict[str, str]:
-    """Set target stages; an empty stage ("" or None) clears a policy's target.
+    """What :func:`set_targets` would refuse in these arguments, field by field (no write)."""
+    return _wanted_targets(
+        assessment,
+        targets=targets,
+        dimensions=dimensions,
+        all_policies=all_policies,
+        target_date=target_date,
+        target_dates=target_dates,
+    )[2]
 
-    ``all_policies`` applies one stage to every policy, ``dimensions`` one stage to each policy
-    of a dimension, ``targets`` one stage to one policy; the more specific one wins. Dates
-    likewise: ``target_dates`` sets (or with None clears) one policy's date, ``target_date``
-    the date of every other target this call touches; without either a target keeps its date.
-    Returns all targets after the change.
-    """
+
+def _wanted_targets(
+    assessment: Assessment,
+    *,
+    targets: Mapping[str, str | None] | None,
+    dimensions: Mapping[str, str | None] | None,
+    all_policies: str | None,
+    target_date: dt.date | None,
+    target_dates: Mapping[str, dt.date | None] | None,
+) -> tuple[dict[str, str | None], dict[str, dt.date | None], dict[str, str]]:
+    """The stage each policy would get, the dates given per policy, and the problems."""
     shape = shape_of(assessment.framework_version)
     errors: dict[str, str] = {}
     wanted: dict[str, str | None] = {}
@@ -224,7 +237,7 @@ def set_targets(
             wanted[policy] = stage or None
     dates = dict(target_dates or {})
     too_early = _("The target date must be after the assessment date (%(date)s).") % {
-        "date": assessment.date.isoformat()
+        "date": day(assessment.date)
     }
     if target_date is not None and target_date <= assessment.date:
         errors["target_date"] = too_early
@@ -233,6 +246,35 @@ def set_targets(
             errors[f"date_{policy}"] = _("Unknown policy %(code)s.") % {"code": policy}
         elif date is not None and date <= assessment.date:
             errors[f"date_{policy}"] = too_early
+    return wanted, dates, errors
+
+
+def set_targets(
+    *,
+    assessment: Assessment,
+    user: User | None,
+    targets: Mapping[str, str | None] | None = None,
+    dimensions: Mapping[str, str | None] | None = None,
+    all_policies: str | None = None,
+    target_date: dt.date | None = None,
+    target_dates: Mapping[str, dt.date | None] | None = None,
+) -> dict[str, str]:
+    """Set target stages; an empty stage ("" or None) clears a policy's target.
+
+    ``all_policies`` applies one stage to every policy, ``dimensions`` one stage to each policy
+    of a dimension, ``targets`` one stage to one policy; the more specific one wins. Dates
+    likewise: ``target_dates`` sets (or with None clears) one policy's date, ``target_date``
+    the date of every other target this call touches; without either a target keeps its date.
+    Returns all targets after the change.
+    """
+    wanted, dates, errors = _wanted_targets(
+        assessment,
+        targets=targets,
+        dimensions=dimensions,
+        all_policies=all_policies,
+        target_date=target_date,
+        target_dates=target_dates,
+    )
     if errors:
         raise PlanningValidationError(errors)
     require_open_plan(assessment)
@@ -628,16 +670,22 @@ def clean_note_text(text: Any, errors: dict[str, str]) -> str:
     return cleaned
 
 
-def add_note(
-    *, action: Action, user: User | None, text: str, date: dt.date | None = None
-) -> ActionNote:
-    """A dated progress note; the date defaults to today and cannot be in the future."""
+def check_note(*, text: Any, date: Any) -> tuple[str, dt.date, dict[str, str]]:
+    """A progress note's text and date as they are stored, and what is wrong with them."""
     errors: dict[str, str] = {}
     text = clean_note_text(text, errors)
     today = timezone.localdate()
     note_date = clean_date("date", date, errors) or today
     if "date" not in errors and note_date > today:
         errors["date"] = _("A progress note cannot be dated in the future.")
+    return text, note_date, errors
+
+
+def add_note(
+    *, action: Action, user: User | None, text: str, date: dt.date | None = None
+) -> ActionNote:
+    """A dated progress note; the date defaults to today and cannot be in the future."""
+    text, note_date, errors = check_note(text=text, date=date)
     if errors:
         raise PlanningValidationError(errors)
     require_open_plan(action.assessment, carrying_out=True)

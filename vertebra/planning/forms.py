@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django import forms
@@ -11,10 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from vertebra.assessments.models import Assessment
 from vertebra.cities.models import City, Membership
+from vertebra.forms import CheckedForm
+from vertebra.frameworks.domain import shape_of
 from vertebra.frameworks.models import Objective
+from vertebra.l10n import day
 from vertebra.maturity import Shape
+from vertebra.planning.domain import check_note, target_errors
 from vertebra.planning.models import Action, ActionStatus
 from vertebra.planning.money import currency_choices
+from vertebra.planning.validation import PlanningValidationError, clean_action
 
 
 class DateInput(forms.DateInput):
@@ -30,11 +38,11 @@ def stage_choices(shape: Shape, empty: str) -> list[tuple[str, str]]:
     ]
 
 
-class TargetsForm(forms.Form):
+class TargetsForm(CheckedForm):
     """One stage and date per policy, plus shortcuts for a whole dimension or every policy.
 
     The submit button pressed (``apply``) says which part applies: "policies", "all" or
-    "dimension:<code>".
+    "dimension:<code>"; :meth:`changes` are the arguments of ``domain.set_targets``.
     """
 
     target_date = forms.DateField(
@@ -48,9 +56,18 @@ class TargetsForm(forms.Form):
     )
     all_policies = forms.ChoiceField(label=_("Every policy"), required=False)
 
-    def __init__(self, *args: Any, shape: Shape, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        shape: Shape,
+        assessment: Assessment,
+        apply: str = "policies",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.shape = shape
+        self.assessment = assessment
+        self.apply = apply
         self.fields["all_policies"].choices = stage_choices(shape, str(_("Choose a stage")))  # type: ignore[attr-defined]
         for dimension in shape.dimension_codes:
             self.fields[f"dimension_{dimension}"] = forms.ChoiceField(
@@ -77,14 +94,72 @@ class TargetsForm(forms.Form):
         """Each policy's stage and date fields."""
         return [(self[f"target_{p}"], self[f"date_{p}"]) for p in self.shape.policy_codes]
 
+    def changes(self) -> dict[str, Any]:
+        return self._changes(self.cleaned_data)
 
-class ActionForm(forms.Form):
+    def _changes(self, data: dict[str, Any]) -> dict[str, Any]:
+        policies = self.shape.policy_codes
+        if self.apply == "all":
+            changes: dict[str, Any] = {"all_policies": data.get("all_policies")}
+        elif self.apply.startswith("dimension:"):
+            code = self.apply.partition(":")[2]
+            changes = {"dimensions": {code: data.get(f"dimension_{code}")}}
+        else:  # each policy's own stage and date, of the fields that parsed
+            changes = {
+                "targets": {p: data[f"target_{p}"] for p in policies if f"target_{p}" in data},
+                "target_dates": {p: data[f"date_{p}"] for p in policies if f"date_{p}" in data},
+            }
+        if self.apply != "policies":  # a shortcut's date: for the policies it sets
+            changes["target_date"] = data.get("target_date")
+        return changes
+
+    def domain_errors(self, parsed: dict[str, Any]) -> dict[str, str]:
+        changes = self._changes(parsed)
+        errors: dict[str, str] = {}
+        if self.apply == "all" and not changes["all_policies"]:
+            errors["all_policies"] = str(_("Choose a stage for every policy."))
+        for code, stage in changes.get("dimensions", {}).items():
+            if not stage:
+                errors[f"dimension_{code}"] = str(_("Choose a stage for this dimension."))
+        return errors | target_errors(assessment=self.assessment, **changes)
+
+
+@dataclass
+class ObjectiveChoice:
+    code: str
+    text: str
+    chosen: bool
+
+
+@dataclass
+class PolicyChoices:
+    """One policy's objectives in the action form's picker, by stage."""
+
+    code: str
+    name: str
+    input_name: str
+    disabled: bool
+    stages: dict[str, list[ObjectiveChoice]] = dataclass_field(default_factory=dict)
+
+    def add(self, *, stage: str, code: str, text: str, chosen: bool) -> None:
+        self.stages.setdefault(stage, []).append(ObjectiveChoice(code, text, chosen))
+
+    @property
+    def chosen(self) -> list[str]:
+        return [c.code for choices in self.stages.values() for c in choices if c.chosen]
+
+
+class ActionForm(CheckedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
     objectives = forms.MultipleChoiceField(
         label=_("Objectives this action serves"),
         required=False,
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick each objective the action serves; they are grouped by policy and stage. "
+            "Type a code or a few words to find them."
+        ),
     )
     owner_user = forms.ChoiceField(label=_("Owner (a member of the city)"), required=False)
     owner_department = forms.CharField(
@@ -118,22 +193,44 @@ class ActionForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for objective in Objective.objects.filter(
-            framework_version_id=assessment.framework_version_id
-        ).order_by("position"):
-            text = objective.text if len(objective.text) <= 90 else objective.text[:89] + "…"
-            groups.setdefault(objective.policy_code, []).append(
-                (objective.code, f"{objective.code} {text}")
-            )
-        self.fields["objectives"].choices = list(groups.items())  # type: ignore[attr-defined]
-        self.fields["objectives"].widget.attrs["size"] = 12
+        self.objective_rows = list(
+            Objective.objects.filter(framework_version_id=assessment.framework_version_id)
+            .only("code", "policy_code", "stage_code", "text")
+            .order_by("position")
+        )
+        self.fields["objectives"].choices = [  # type: ignore[attr-defined]
+            (o.code, f"{o.code} {o.text}") for o in self.objective_rows
+        ]
         self.fields["owner_user"].choices = [("", _("Nobody yet"))] + [  # type: ignore[attr-defined]
             (str(m.user_id), m.user.email) for m in members
         ]
         self.fields["stakeholder_types"].choices = [(t, t) for t in city.stakeholder_types]  # type: ignore[attr-defined]
         self.fields["currency"].choices = currency_choices(get_language())  # type: ignore[attr-defined]
         self.members = {str(m.user_id): m.user for m in members}
+        self.assessment = assessment
+
+    def objective_groups(self) -> list[PolicyChoices]:
+        """The objective choices by policy, then stage, as the picker shows them."""
+        shape = shape_of(self.assessment.framework_version)
+        bound = self["objectives"]
+        chosen = {str(code) for code in bound.value() or []}
+        policies: dict[str, PolicyChoices] = {}
+        for objective in self.objective_rows:
+            policy = policies.get(objective.policy_code)
+            if policy is None:
+                policy = policies[objective.policy_code] = PolicyChoices(
+                    code=objective.policy_code,
+                    name=shape.policy_name.get(objective.policy_code, ""),
+                    input_name=bound.html_name,
+                    disabled=bool(self.fields["objectives"].disabled),
+                )
+            policy.add(
+                stage=shape.stage_names.get(objective.stage_code, objective.stage_code),
+                code=objective.code,
+                text=objective.text,
+                chosen=objective.code in chosen,
+            )
+        return list(policies.values())
 
     @classmethod
     def initial_for(cls, action: Action) -> dict[str, Any]:
@@ -171,6 +268,11 @@ class ActionForm(forms.Form):
     def history_value(field: str, value: str) -> str:
         if field == "status" and value in ActionStatus.values:
             return str(ActionStatus(value).label)
+        if field in ("start_date", "due_date") and value:
+            try:
+                return day(dt.date.fromisoformat(value))
+            except ValueError:
+                return value
         return value
 
     def only(self, names: Iterable[str]) -> None:
@@ -180,21 +282,36 @@ class ActionForm(forms.Form):
                 field.disabled = True
 
     def domain_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
-        data["owner_user"] = self.members.get(data["owner_user"] or "")
-        if not data["currency"]:
-            data.pop("currency")
+        return self._domain_values(self.cleaned_data)
+
+    def _domain_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        data = {k: v for k, v in values.items() if k != "version"}
+        if "owner_user" in data:
+            data["owner_user"] = self.members.get(data["owner_user"] or "")
+        if not data.get("currency"):
+            data.pop("currency", None)
         return data
 
+    def domain_errors(self, parsed: dict[str, Any]) -> dict[str, str]:
+        try:
+            clean_action(assessment=self.assessment, data=self._domain_values(parsed))
+        except PlanningValidationError as error:
+            return error.errors
+        return {}
 
-class NoteForm(forms.Form):
+
+class NoteForm(CheckedForm):
     date = forms.DateField(
         label=_("Date"), required=False, widget=DateInput(), help_text=_("Today if left empty.")
     )
     text = forms.CharField(label=_("Progress note"), widget=forms.Textarea(attrs={"rows": 3}))
 
+    def domain_errors(self, parsed: dict[str, Any]) -> dict[str, str]:
+        errors = check_note(text=parsed.get("text", "x"), date=parsed.get("date"))[2]
+        return {name: errors[name] for name in parsed if name in errors}
 
-class ConfirmForm(forms.Form):
+
+class ConfirmForm(CheckedForm):
     codes = forms.MultipleChoiceField(
         label=_("Objectives to mark achieved"), widget=forms.CheckboxSelectMultiple
     )
@@ -210,7 +327,7 @@ class ConfirmForm(forms.Form):
         self.fields["codes"].initial = [code for code, _ in choices]
 
 
-class MergeForm(forms.Form):
+class MergeForm(CheckedForm):
     others = forms.MultipleChoiceField(
         label=_("Actions to merge into this one"), widget=forms.CheckboxSelectMultiple
     )
@@ -220,7 +337,7 @@ class MergeForm(forms.Form):
         self.fields["others"].choices = choices  # type: ignore[attr-defined]
 
 
-class StakeholderTypesForm(forms.Form):
+class StakeholderTypesForm(CheckedForm):
     types = forms.CharField(
         label=_("Stakeholder types"),
         widget=forms.Textarea(attrs={"rows": 14}),
@@ -228,5 +345,5 @@ class StakeholderTypesForm(forms.Form):
     )
 
 
-class VersionForm(forms.Form):
+class VersionForm(CheckedForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from vertebra.assessments.models import Assessment
 from vertebra.cities.models import City, Membership
 from vertebra.frameworks.models import Objective
+from vertebra.l10n import day
 from vertebra.planning.models import Action, ActionStatus
 from vertebra.planning.money import currencies_in_use
 from vertebra.text import clean_text as cleaned_text
@@ -186,8 +187,8 @@ def clean_action(
     due = cleaned.get("due_date", current.due_date if current else None)
     if start and due and start > due and "due_date" not in errors:
         errors["due_date"] = _("The due date (%(due)s) is before the start date (%(start)s).") % {
-            "due": due.isoformat(),
-            "start": start.isoformat(),
+            "due": day(due),
+            "start": day(start),
         }
     if errors:
         raise PlanningValidationError(errors)

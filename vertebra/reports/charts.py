@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
+from vertebra.l10n import day
 from vertebra.maturity import Profile, Shape
 
 WIDTH = 760
@@ -238,7 +239,7 @@ def stage_trend_svg(points: Sequence[Any], *, title: str = "") -> str:
             f'<text x="{x:.1f}" y="{top_pad + plot_h + 22}" text-anchor="middle">'
             f"{escape(_short(a.title, 22))}</text>"
             f'<text x="{x:.1f}" y="{top_pad + plot_h + 38}" text-anchor="middle" fill="#444">'
-            f"{a.date.isoformat()}</text>"
+            f"{escape(day(a.date))}</text>"
         )
     for number, (name, values) in enumerate(series):
         dash, marker, width = TREND_STYLES[number % len(TREND_STYLES)]

@@ -125,7 +125,7 @@ def answers_of(assessment: Assessment) -> list[Answer]:
         .prefetch_related(
             Prefetch(
                 "attachments",
-                queryset=Attachment.objects.only("id", "answer_id", "original_name").order_by("id"),
+                queryset=Attachment.objects.only("id", "original_name").order_by("id"),
             )
         )
         .order_by("objective__position")

@@ -45,6 +45,7 @@ ANSWER_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("owner", "Owner", 22),
     ("links", "Links", 30),
     ("na_justification", "Why not applicable", 40),
+    ("files", "Files", 30),  # the names of the evidence files; an import ignores them
 )
 ANSWER_COLUMN_NAMES = tuple(name for name, _heading, _width in ANSWER_COLUMNS)
 # Status values as people read them in the spreadsheet; the importer accepts these and the codes.
@@ -94,6 +95,7 @@ def export_json(assessment: Assessment, *, data: ReportData | None = None) -> di
                 "notes": answer.notes,
                 "owner": answer.owner,
                 "na_justification": answer.na_justification,
+                "files": [f.original_name for f in answer.attachments.all()],
             }
             for answer in data.answers
         ],
@@ -148,6 +150,7 @@ def answer_rows(data: ReportData, *, status_labels: bool) -> Iterator[list[Any]]
             answer.owner,
             answer.links,
             answer.na_justification,
+            "\n".join(f.original_name for f in answer.attachments.all()),
         ]
 
 

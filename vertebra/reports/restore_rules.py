@@ -26,6 +26,7 @@ from django.db import models
 
 from vertebra.assessments.domain import ANSWER_FIELDS, AnswerValidationError, clean_changes
 from vertebra.assessments.evidence import EvidenceError, clean_comment, kind_of
+from vertebra.assessments.models import Answer
 from vertebra.cities.domain import city_problems
 from vertebra.frameworks.domain import objective_rows
 from vertebra.frameworks.files import content_digest, to_shape
@@ -251,12 +252,25 @@ def _answer_event(event: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Probl
 
 
 def _attachment(attachment: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Problems:
-    """An evidence file of an allowed kind, with the content type of that kind."""
+    """An evidence file of an allowed kind, with the content type of that kind, supporting
+    one or more answers of one city (a file is deleted with its last answer)."""
     kind = kind_of(attachment.original_name)
     if kind is None:
         return {"original_name": f"{attachment.original_name!r} is not an allowed kind of file"}
     if attachment.content_type != kind.content_type:
         return {"content_type": f"a .{kind.extension} file is {kind.content_type}"}
+    cities = set()
+    for pk in m2m.get("answers", []):
+        answer = rows.get(Answer, pk)
+        if answer is None:
+            return {"answers": f"no assessments.answer with id {pk} in the backup"}
+        if (Answer, pk) in rows.refused:
+            return {}  # the answer's own problem is reported; this row adds no noise
+        cities.add(answer.assessment.city_id)
+    if not cities:
+        return {"answers": "the file supports no answer"}
+    if len(cities) > 1:
+        return {"answers": "the file supports answers of several cities"}
     return {}
 
 

@@ -9,7 +9,6 @@ page slow; here the values are prepared once, as plain strings and lists, and th
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -19,12 +18,12 @@ from django import forms
 from django.forms.utils import pretty_name
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from vertebra.assessments.models import Answer, AnswerEvent, AnswerStatus, Assessment, Attachment
+from vertebra.l10n import day, moment
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
 
 _CODE = "__code__"
@@ -45,7 +44,8 @@ class ObjectiveLinks:
         self._upload = reverse("web:attachment_upload", args=[*args, _CODE])
         self._objective = reverse("web:objective", args=[*args, _CODE])
         self._file = reverse("web:attachment", args=[*args, _FILE])
-        self._file_delete = reverse("web:attachment_delete", args=[*args, _FILE])
+        self._file_delete = reverse("web:attachment_delete", args=[*args, _CODE, _FILE])
+        self._file_link = reverse("web:attachment_link", args=[*args, _CODE])
         self._history = reverse("web:assessment_history", args=args)
 
     # Objective codes are letters, digits, "_", "." and "-" (the model's schema): URL-safe.
@@ -68,17 +68,13 @@ class ObjectiveLinks:
     def file(self, attachment: Attachment) -> str:
         return self._file.replace(_FILE, str(attachment.uuid))
 
-    def file_delete(self, attachment: Attachment) -> str:
-        return self._file_delete.replace(_FILE, str(attachment.uuid))
+    def file_delete(self, code: str, attachment: Attachment) -> str:
+        """Removing the file from this objective (it stays for the others it supports)."""
+        return self._file_delete.replace(_CODE, code).replace(_FILE, str(attachment.uuid))
 
-
-def local_time(value: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    """As the templates' ``|date:"Y-m-d H:i"``: in the current time zone."""
-    if value is None:
-        return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.strftime(pattern)
+    def file_link(self, code: str) -> str:
+        """Choosing a file of this assessment to support this objective too."""
+        return self._file_link.replace(_CODE, code)
 
 
 @lru_cache(maxsize=16)
@@ -217,7 +213,7 @@ def history_rows(
     former = former_member()
     return [
         HistoryRow(
-            when=local_time(event.at),
+            when=moment(event.at),
             who=str(event.user) if event.user else former,
             source="" if event.source == "web" else event.source,
             objective_code=event.objective_code,
@@ -238,18 +234,20 @@ class FileView:
     details: str
 
 
-def file_views(attachments: Iterable[Attachment], links: ObjectiveLinks) -> list[FileView]:
+def file_views(
+    attachments: Iterable[Attachment], links: ObjectiveLinks, code: str
+) -> list[FileView]:
     views = []
     for attachment in attachments:
         details = [str(filesizeformat(attachment.size))]
         if attachment.uploaded_by:
             details.append(str(attachment.uploaded_by))
-        details.append(local_time(attachment.uploaded_at, "%Y-%m-%d"))
+        details.append(day(attachment.uploaded_at))
         views.append(
             FileView(
                 name=attachment.original_name,
                 url=links.file(attachment),
-                delete_url=links.file_delete(attachment),
+                delete_url=links.file_delete(code, attachment),
                 details=", ".join(details),
             )
         )
@@ -346,7 +344,7 @@ class ObjectiveItem:
             return ""
         return _("last changed by %(who)s, %(when)s") % {
             "who": answer.updated_by,
-            "when": local_time(answer.updated_at),
+            "when": moment(answer.updated_at),
         }
 
     @cached_property
@@ -356,6 +354,10 @@ class ObjectiveItem:
     @cached_property
     def upload_url(self) -> str:
         return self.links.upload(self.code)
+
+    @property
+    def file_link_url(self) -> str:
+        return self.links.file_link(self.code)
 
     @cached_property
     def comment_url(self) -> str:
@@ -398,7 +400,7 @@ class ObjectiveItem:
 
     @cached_property
     def files(self) -> list[FileView]:
-        return file_views(self.answer.attachments.all(), self.links)
+        return file_views(self.answer.attachments.all(), self.links, self.code)
 
     @cached_property
     def comments(self) -> list[CommentView]:
@@ -406,7 +408,7 @@ class ObjectiveItem:
         return [
             CommentView(
                 who=str(comment.author) if comment.author else former,
-                when=local_time(comment.created_at),
+                when=moment(comment.created_at),
                 text=comment.text,
             )
             for comment in self.answer.comments.all()

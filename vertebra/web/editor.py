@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vertebra.access import Verb
 from vertebra.assessments.domain import (
@@ -37,6 +37,7 @@ from vertebra.assessments.evidence import (
     EvidenceError,
     add_attachment,
     add_comment,
+    link_attachment,
     remove_attachment,
 )
 from vertebra.assessments.models import (
@@ -379,8 +380,7 @@ def save_objective(
             keep_theirs=[n for n in ANSWER_FIELDS if request.POST.get(f"keep_{n}") == "theirs"],
         )
     except AnswerValidationError as error:
-        for name, text in error.errors.items():
-            form.add_error(name if name in form.fields else None, text)
+        form.add_errors(error.errors)
         item = _item(
             scope, _one_answer(scope, code), form=form, errors=[_("Check the fields marked below.")]
         )
@@ -470,32 +470,95 @@ def upload_attachment(
     return _respond(request, scope, item, message=notice)
 
 
-def _attachment(scope: AssessmentScope, attachment_uuid: uuid.UUID) -> Attachment:
-    attachment = (
-        Attachment.objects.select_related("answer__objective")
-        .filter(answer__assessment=scope.assessment, uuid=attachment_uuid)
-        .first()
-    )
+def _attachment(
+    scope: AssessmentScope, attachment_uuid: uuid.UUID, *, answer: Answer | None = None
+) -> Attachment:
+    """A file of the scope's assessment (with ``answer``: one that supports that answer)."""
+    files = Attachment.objects.filter(answers__assessment=scope.assessment, uuid=attachment_uuid)
+    if answer is not None:
+        files = files.filter(answers=answer)
+    attachment = files.first()
     if attachment is None:
         raise Http404("No such file.")
-    attachment.answer.assessment = scope.assessment
     return attachment
 
 
 @login_required
 @require_POST
 def delete_attachment(
-    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, attachment_uuid: uuid.UUID
+    request: HttpRequest,
+    city_slug: str,
+    assessment_uuid: uuid.UUID,
+    code: str,
+    attachment_uuid: uuid.UUID,
 ) -> HttpResponse:
     scope = load_scope(request, city_slug, assessment_uuid)
     scope.require(Verb.UPLOAD)
-    attachment = _attachment(scope, attachment_uuid)
-    code = attachment.answer.objective.code
+    answer = _one_answer(scope, code, card=False)
+    attachment = _attachment(scope, attachment_uuid, answer=answer)
     name = attachment.original_name
-    remove_attachment(attachment=attachment, user=user_of(request))
+    remove_attachment(attachment=attachment, answer=answer, user=user_of(request))
     notice = _("%(name)s removed.") % {"name": name}
     item = _item(scope, _one_answer(scope, code), notice=notice)
     return _respond(request, scope, item, message=notice)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_attachment_page(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, code: str
+) -> HttpResponse:
+    """Choose a file of this assessment to support this objective too (the same file)."""
+    scope = load_scope(request, city_slug, assessment_uuid)
+    scope.require(Verb.UPLOAD)
+    answer = _one_answer(scope, code, card=False)
+    files = list(
+        Attachment.objects.filter(answers__assessment=scope.assessment)
+        .exclude(answers=answer)
+        .select_related("uploaded_by")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.filter(assessment=scope.assessment)
+                .select_related("objective")
+                .order_by("objective__position"),
+                to_attr="here",
+            )
+        )
+        .distinct()
+        .order_by("original_name", "id")
+    )
+    error = ""
+    if request.method == "POST":
+        chosen = next((f for f in files if str(f.uuid) == request.POST.get("file")), None)
+        if chosen is None:
+            error = _("Choose one of the files below.")
+        else:
+            try:
+                link_attachment(attachment=chosen, answer=answer, user=user_of(request))
+            except EvidenceError as refused:
+                error = str(refused)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s now supports %(code)s too.")
+                    % {"name": chosen.original_name, "code": code},
+                )
+                return redirect(_objective_url(scope, answer))
+    return render(
+        request,
+        "web/attachment_link.html",
+        {
+            "scope": scope,
+            "city": scope.city,
+            "assessment": scope.assessment,
+            "answer": answer,
+            "files": [(f, ", ".join(a.objective.code for a in f.here)) for f in files],
+            "error": error,
+            "back": _objective_url(scope, answer),
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required

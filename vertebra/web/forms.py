@@ -7,11 +7,15 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vertebra.assessments.domain import ANSWER_FIELDS, answer_digest
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
+from vertebra.assessments.rules import check_answer
 from vertebra.fields import CleanFormField
+from vertebra.forms import CheckedForm
+from vertebra.l10n import day
 from vertebra.web import widgets
 
 
@@ -44,7 +48,7 @@ FIELD_LABELS = {
 }
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(CheckedForm):
     status = forms.ChoiceField(
         label=FIELD_LABELS["status"], choices=AnswerStatus.choices, widget=widgets.ChoiceLabels
     )
@@ -109,12 +113,25 @@ class AnswerForm(forms.Form):
 
     def changes(self) -> dict[str, Any]:
         """The cleaned input as domain changes; progress only counts while in progress."""
-        data = {name: self.cleaned_data[name] for name in ANSWER_FIELDS}
-        if data["status"] != AnswerStatus.IN_PROGRESS:
+        return self._changes(self.cleaned_data)
+
+    @staticmethod
+    def _changes(values: dict[str, Any]) -> dict[str, Any]:
+        data = {name: values[name] for name in ANSWER_FIELDS if name in values}
+        if data.get("status") != AnswerStatus.IN_PROGRESS:
             data["progress"] = None
-        if data["status"] != AnswerStatus.NOT_APPLICABLE:
+        if data.get("status") != AnswerStatus.NOT_APPLICABLE and "na_justification" in data:
             data["na_justification"] = data["na_justification"] or ""
         return data
+
+    def domain_errors(self, parsed: dict[str, Any]) -> dict[str, str]:
+        changes = self._changes(parsed)
+        problems = check_answer(
+            changes,
+            status=changes.get("status", ""),
+            na_justification=changes.get("na_justification", ""),
+        )[1]
+        return {name: problem.text(gettext) for name, problem in problems.items()}
 
 
 share_fields(AnswerForm)
@@ -159,7 +176,7 @@ class AssessmentCreateForm(forms.Form):
                         _("A new cycle from “%(title)s” (%(date)s, %(status)s)")
                         % {
                             "title": assessment.title,
-                            "date": assessment.date.isoformat(),
+                            "date": day(assessment.date),
                             "status": assessment.get_status_display(),
                         }
                     ),

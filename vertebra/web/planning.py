@@ -26,6 +26,7 @@ from vertebra.access import Verb
 from vertebra.accounts.models import User
 from vertebra.assessments.domain import AssessmentLockedError
 from vertebra.cities.models import Membership
+from vertebra.forms import CheckedForm
 from vertebra.frameworks.domain import shape_of
 from vertebra.planning import domain
 from vertebra.planning.forms import (
@@ -107,9 +108,8 @@ def _members(scope: Scope) -> list[Membership]:
     return access.members_of(scope.membership)
 
 
-def _field_errors(form: Any, error: domain.PlanningValidationError) -> None:
-    for name, message in error.errors.items():
-        form.add_error(name if name in form.fields else None, message)
+def _field_errors(form: CheckedForm, error: domain.PlanningValidationError) -> None:
+    form.add_errors(error.errors)
 
 
 def _plan_url(name: str, scope: Scope) -> str:
@@ -169,37 +169,21 @@ def targets(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) ->
     for t in current:
         initial[f"target_{t.policy_code}"] = t.stage_code
         initial[f"date_{t.policy_code}"] = t.target_date
-    form = TargetsForm(request.POST or None, shape=shape, initial=initial)
+    form = TargetsForm(
+        request.POST or None,
+        shape=shape,
+        assessment=scope.assessment,
+        apply=request.POST.get("apply", "policies"),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
-        apply = request.POST.get("apply", "policies")
-        data = form.cleaned_data
-        kwargs: dict[str, Any] = {}
-        if apply == "all":
-            if not data["all_policies"]:
-                form.add_error("all_policies", _("Choose a stage for every policy."))
-            kwargs["all_policies"] = data["all_policies"]
-        elif apply.startswith("dimension:"):
-            code = apply.partition(":")[2]
-            value = data.get(f"dimension_{code}")
-            if not value:
-                form.add_error(
-                    f"dimension_{code}" if f"dimension_{code}" in form.fields else None,
-                    _("Choose a stage for this dimension."),
-                )
-            kwargs["dimensions"] = {code: value}
-        else:  # each policy's own stage and date
-            kwargs["targets"] = {p: data[f"target_{p}"] for p in shape.policy_codes}
-            kwargs["target_dates"] = {p: data[f"date_{p}"] for p in shape.policy_codes}
-        if apply != "policies":  # a shortcut's date: for the policies it sets
-            kwargs["target_date"] = data["target_date"]
-        if form.is_valid():
-            try:
-                domain.set_targets(assessment=scope.assessment, user=_user(request), **kwargs)
-            except domain.PlanningValidationError as error:
-                _field_errors(form, error)
-            else:
-                messages.success(request, _("Targets saved."))
-                return redirect(_plan_url("plan", scope))
+        try:
+            domain.set_targets(assessment=scope.assessment, user=_user(request), **form.changes())
+        except domain.PlanningValidationError as error:
+            form.add_errors(error.errors)
+        else:
+            messages.success(request, _("Targets saved."))
+            return redirect(_plan_url("plan", scope))
     return render(
         request, "planning/targets.html", scope.context(form=form, shape=shape, section="plan")
     )

@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from vertebra.l10n import day
 from vertebra.maturity import Shape
 from vertebra.planning.models import Action, ActionStatus
 from vertebra.planning.roadmap import PolicyProjection
@@ -90,7 +91,7 @@ def render_timeline(
             label = _("Target %(stage)s") % {"stage": projection.target}
             parts.append(
                 f'<line class="tl-target" x1="{pos}" y1="{y + 2}" x2="{pos}" y2="{y + band}">'
-                f"<title>{escape(label)}: {projection.target_date.isoformat()}</title></line>"
+                f"<title>{escape(label)}: {escape(day(projection.target_date))}</title></line>"
             )
             parts.append(
                 f'<text class="tl-target-label" x="{pos - 4}" y="{y + 12}" text-anchor="end">'
@@ -101,7 +102,7 @@ def render_timeline(
             stage = step.stage or "–"
             tip = _("Projected stage %(stage)s from %(date)s") % {
                 "stage": shape.stage_names.get(stage, stage),
-                "date": step.date.isoformat(),
+                "date": day(step.date),
             }
             parts.append(
                 f'<g class="tl-step"><title>{escape(tip)}</title>'
@@ -122,7 +123,7 @@ def render_timeline(
                 classes = f"tl-bar tl-bar--{action.status}" + (
                     " tl-bar--overdue" if overdue else ""
                 )
-                tip = f"{action.title} ({status_label}, {_('due')} {action.due_date.isoformat()})"
+                tip = f"{action.title} ({status_label}, {_('due')} {day(action.due_date)})"
                 parts.append(
                     f'<g class="{classes}"><title>{escape(tip)}</title>'
                     f'<rect x="{x1}" y="{row_y + 3}" width="{max(x2 - x1, 4)}" height="{ROW - 6}" rx="3"/>'

@@ -32,7 +32,12 @@ city_patterns = [
         name="attachment",
     ),
     path(
-        f"{assessment}attachments/<uuid:attachment_uuid>/delete/",
+        f"{assessment}objectives/<str:code>/attachments/link/",
+        editor.link_attachment_page,
+        name="attachment_link",
+    ),
+    path(
+        f"{assessment}objectives/<str:code>/attachments/<uuid:attachment_uuid>/delete/",
         editor.delete_attachment,
         name="attachment_delete",
     ),

@@ -36,6 +36,7 @@ from vertebra.api.schemas import (
 )
 from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import assessment_event_json, attachment_json, comment_json
+from vertebra.assessments import evidence
 from vertebra.assessments.evidence import (
     KINDS,
     EvidenceError,
@@ -151,12 +152,11 @@ def get_comment(
 def _attachment(answer: Answer, attachment_id: uuid.UUID) -> Attachment:
     attachment = (
         Attachment.objects.select_related("uploaded_by")
-        .filter(answer=answer, uuid=attachment_id)
+        .filter(answers=answer, uuid=attachment_id)
         .first()
     )
     if attachment is None:
         raise Http404(_("No such file for this answer."))
-    attachment.answer = answer
     return attachment
 
 
@@ -174,7 +174,7 @@ def list_attachments(
     answer = answer_in(assessment, code)
     url = _answer_url(request, assessment, answer)
     files = (
-        Attachment.objects.filter(answer=answer)
+        Attachment.objects.filter(answers=answer)
         .select_related("uploaded_by")
         .order_by("uploaded_at", "id")
     )
@@ -251,6 +251,36 @@ def download_attachment(
     return response
 
 
+@router.put(
+    ANSWER + "/attachments/{attachment_id}",
+    verb=Verb.UPLOAD,
+    response=writing({200: AttachmentOut}, 409),
+    summary="Let an evidence file of the assessment support this answer too",
+)
+def link_attachment(
+    request: HttpRequest, city: str, assessment_id: uuid.UUID, code: str, attachment_id: uuid.UUID
+) -> Any:
+    """A file attached to another answer of this assessment (by its ``id``) supports this one
+    too: the same stored file, not a copy; the answer's history records it. A file that
+    already supports this answer is left as it is. Admins and editors, while the assessment is
+    a draft."""
+    member = membership(request, city)
+    assessment = assessment_in(member, assessment_id, verb=Verb.UPLOAD)
+    answer = answer_in(assessment, code)
+    attachment = (
+        Attachment.objects.select_related("uploaded_by")
+        .filter(answers__assessment=assessment, uuid=attachment_id)
+        .first()
+    )
+    if attachment is None:
+        raise Http404(_("No such file in this assessment."))
+    if not attachment.answers.filter(pk=answer.pk).exists():
+        evidence.link_attachment(
+            attachment=attachment, answer=answer, user=caller(request), source="api"
+        )
+    return attachment_json(request, _answer_url(request, assessment, answer), attachment)
+
+
 @router.delete(
     ANSWER + "/attachments/{attachment_id}",
     verb=Verb.UPLOAD,
@@ -260,9 +290,12 @@ def download_attachment(
 def delete_attachment(
     request: HttpRequest, city: str, assessment_id: uuid.UUID, code: str, attachment_id: uuid.UUID
 ) -> Any:
-    """Admins and editors, while the assessment is a draft; the history keeps the file's name."""
+    """Admins and editors, while the assessment is a draft; the history keeps the file's name.
+    A file that also supports other objectives (or another cycle's answers) stays for them;
+    the stored file is deleted with its last use."""
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id, verb=Verb.UPLOAD)
-    attachment = _attachment(answer_in(assessment, code), attachment_id)
-    remove_attachment(attachment=attachment, user=caller(request), source="api")
+    answer = answer_in(assessment, code)
+    attachment = _attachment(answer, attachment_id)
+    remove_attachment(attachment=attachment, answer=answer, user=caller(request), source="api")
     return Status(204, None)
