@@ -1,8 +1,10 @@
 """A city admin invites a colleague in the browser; the email arrives through a real SMTP
-server; the colleague joins in another browser, signs out and signs in with their password."""
+server; the colleague joins in another browser, signs out and signs in with their password,
+changes it on their account page and sees their work."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from playwright.sync_api import expect
 
 from tests.smtp import body_of
 from vertebra.accounts.models import User
+from vertebra.assessments.domain import create_assessment, save_answer
 from vertebra.cities.models import City, Membership, MembershipEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,6 +27,13 @@ def test_an_admin_invites_a_colleague_who_joins_and_signs_in_again(
     city = City.objects.create(slug="vejle", name="Vejle")
     lead = User.objects.create_user("lead@vejle.example", PASSWORD, name="Lea Lead")
     Membership.objects.create(city=city, user=lead, role="admin")
+    review = create_assessment(city=city, user=lead, title="Review 2026", date=dt.date(2026, 11, 1))
+    # The lead names the colleague, by their address, as responsible for one objective.
+    save_answer(
+        answer=review.answers.get(objective__code="L1S1"),
+        user=lead,
+        changes={"owner": "colleague@vejle.example"},
+    )
 
     page.goto(f"{live_server.url}/")
     page.get_by_label("Email address").fill("lead@vejle.example")
@@ -79,6 +89,26 @@ def test_an_admin_invites_a_colleague_who_joins_and_signs_in_again(
         expect(other.get_by_role("link", name="Vejle").first).to_be_visible()
         other.get_by_role("link", name="Vejle").first.click()
         expect(other.locator("h1")).to_have_text("Vejle")
+
+        # Their own page: a new password, then signing in with it lands on their work.
+        other.get_by_role("link", name="Your account").click()
+        other.get_by_label("Current password").fill("harbour-bridge-42")
+        other.get_by_label("New password", exact=True).fill("lighthouse-quay-77")
+        other.get_by_label("New password again").fill("lighthouse-quay-77")
+        other.get_by_role("button", name="Save").click()
+        expect(other.locator(".message--success")).to_have_text("Your password was changed.")
+        other.get_by_role("button", name="Log out").click()
+        other.goto(f"{live_server.url}/login/")
+        other.get_by_label("Email address").fill("colleague@vejle.example")
+        other.get_by_label("Password").fill("harbour-bridge-42")
+        other.get_by_role("button", name="Log in").click()
+        expect(other.get_by_role("link", name="Your work")).to_have_count(0)  # refused
+        other.get_by_label("Password").fill("lighthouse-quay-77")
+        other.get_by_role("button", name="Log in").click()
+        expect(other).to_have_url(f"{live_server.url}/work/")
+        expect(other.locator("#work-vejle")).to_have_text("Vejle")
+        expect(other.get_by_role("link", name=re.compile(r"^L1S1 "))).to_be_visible()
+        other.screenshot(path=str(tmp_path / "your-work.png"), full_page=True)
     finally:
         colleague.close()
 
