@@ -44,3 +44,19 @@ def test_on_a_phone_the_first_objective_is_on_the_first_screen(browser, live_ser
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("where", ["/cities/kristiansand/", "/cities/kristiansand/people/"])
+def test_on_a_phone_the_city_and_people_pages_do_not_scroll_sideways(browser, live_server, where):
+    """Wide tables scroll inside their own box, and the people's tables read as one block per
+    person: the page itself is never wider than the phone."""
+    make_city_with_admin()
+    context = browser.new_context(viewport=PHONE, locale="en-GB", device_scale_factor=1)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url)
+        page.goto(f"{live_server.url}{where}")
+        expect(page.locator("h1")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
+    finally:
+        context.close()
