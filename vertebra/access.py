@@ -363,35 +363,22 @@ def owned_answers(user: User) -> list[Answer]:
 def comments_on(user: User, answers: Iterable[Answer], *, since: datetime) -> list[Comment]:
     """Comments of others on these answers (the person's own, from :func:`owned_answers`)
     written after ``since``, newest first."""
-    from vertebra.assessments.models import Comment
-
-    return list(
-        Comment.objects.filter(
-            answer__in=[a.pk for a in answers],
-            answer__assessment__city__memberships__user=user,
-            created_at__gt=since,
-        )
-        .exclude(author=user)
-        .select_related(
-            "author",
-            "answer__objective",
-            "answer__assessment__city",
-            "answer__assessment__framework_version",
-        )
-        .defer("answer__assessment__snapshot", "answer__assessment__framework_version__definition")
-        .order_by("-created_at", "-id")
-    )
+    return _comments_for(user, Q(answer__in=[a.pk for a in answers]), since=since)
 
 
 def mentions_of(user: User, *, since: datetime) -> list[Comment]:
     """Comments of others that mention the person, in their cities, written after ``since``."""
+    return _comments_for(user, Q(mentioned=user), since=since)
+
+
+def _comments_for(user: User, which: Q, *, since: datetime) -> list[Comment]:
+    """Others' comments in the person's cities written after ``since``, newest first, each
+    with its objective, assessment and city for its link."""
     from vertebra.assessments.models import Comment
 
     return list(
         Comment.objects.filter(
-            mentioned=user,
-            answer__assessment__city__memberships__user=user,
-            created_at__gt=since,
+            which, answer__assessment__city__memberships__user=user, created_at__gt=since
         )
         .exclude(author=user)
         .select_related(

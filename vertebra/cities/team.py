@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -145,24 +146,14 @@ def resend(*, invitation: Invitation, by: User | None) -> str:
     if not invitation.is_open:
         raise TeamError(_("This invitation was accepted or withdrawn already."))
     token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        updated = Invitation.objects.filter(
-            pk=invitation.pk, accepted_at=None, withdrawn_at=None
-        ).update(
-            token_digest=digest(token),
-            expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
-            sent_at=None,
-        )
-        if not updated:
-            raise TeamError(_("This invitation was accepted or withdrawn already."))
-        _record(
-            invitation.city,
-            Kind.INVITATION_RESENT,
-            email=invitation.email,
-            role=invitation.role,
-            by=by,
-        )
-    invitation.refresh_from_db()
+    _change_open(
+        invitation,
+        Kind.INVITATION_RESENT,
+        by=by,
+        token_digest=digest(token),
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+        sent_at=None,
+    )
     return token
 
 
@@ -173,19 +164,19 @@ def mark_sent(invitation: Invitation) -> None:
 
 
 def withdraw(*, invitation: Invitation, by: User | None) -> None:
+    _change_open(invitation, Kind.INVITATION_WITHDRAWN, by=by, withdrawn_at=timezone.now())
+
+
+def _change_open(invitation: Invitation, kind: str, *, by: User | None, **changes: Any) -> None:
+    """Write ``changes`` to the invitation while it is still open, and record ``kind``;
+    :class:`TeamError` when it was accepted or withdrawn meanwhile."""
     with transaction.atomic():
         updated = Invitation.objects.filter(
             pk=invitation.pk, accepted_at=None, withdrawn_at=None
-        ).update(withdrawn_at=timezone.now())
+        ).update(**changes)
         if not updated:
             raise TeamError(_("This invitation was accepted or withdrawn already."))
-        _record(
-            invitation.city,
-            Kind.INVITATION_WITHDRAWN,
-            email=invitation.email,
-            role=invitation.role,
-            by=by,
-        )
+        _record(invitation.city, kind, email=invitation.email, role=invitation.role, by=by)
     invitation.refresh_from_db()
 
 
