@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -151,3 +152,61 @@ def test_the_pdf_is_tagged_pdf_ua_with_its_title_and_language():
     assert b"/MarkInfo" in pdf
     assert b"/Lang (en)" in pdf
     assert b'<rdf:li xml:lang="x-default">Rivertown: Review 2026</rdf:li>' in pdf
+
+
+def _structure(node, found):  # type: ignore[no-untyped-def]
+    """Every structure element below ``node``, in reading order."""
+    import pikepdf
+
+    if isinstance(node, pikepdf.Dictionary):
+        if node.get("/S") is not None:
+            found.append(node)
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            _structure(kid, found)
+    return found
+
+
+def test_the_pdf_keeps_the_machine_checkable_rules_of_pdf_ua_1():
+    """What a PDF/UA-1 validator checks by machine, read from the file's own structure."""
+    import io
+
+    import pikepdf
+
+    assessment = filled_assessment(make_city())
+    pdf = pikepdf.open(io.BytesIO(render_pdf(assessment)))
+    root = pdf.Root
+    # Tagged, marked, in a language, with a title the viewer shows (ISO 14289-1 6.2, 7.1).
+    assert root.MarkInfo.Marked is True
+    assert str(root.Lang) == "en"
+    assert root.ViewerPreferences.DisplayDocTitle is True
+    with pdf.open_metadata() as xmp:
+        assert xmp["dc:title"] == "Rivertown: Review 2026"
+        assert xmp["pdfuaid:part"] == "1"
+    elements = _structure(root.StructTreeRoot, [])
+    kinds = [str(e.S) for e in elements]
+    assert kinds[0] == "/Document" and {"/H1", "/H2", "/Table", "/Figure", "/Link"} <= set(kinds)
+    # Headings never skip a level (7.4.2).
+    levels = [int(k[2:]) for k in kinds if k in ("/H1", "/H2", "/H3", "/H4", "/H5", "/H6")]
+    assert levels[0] == 1
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
+    # Every figure says what it shows (7.3).
+    figures = [e for e in elements if e.S == "/Figure"]
+    assert figures and all(str(f.get("/Alt", "")).strip() for f in figures)
+    # Every data cell names its header cells, and they exist (7.5).
+    ids = {str(e.ID) for e in elements if e.S == "/TH" and "/ID" in e}
+    cells = [e for e in elements if e.S == "/TD"]
+    assert cells
+    for cell in cells:
+        headers = [str(h) for h in cell.A.Headers]
+        assert headers and set(headers) <= ids, headers
+    # Every font is embedded (7.21.4.1); every link has a description and is tagged (7.18).
+    for page in pdf.pages:
+        for font in page.Resources.get("/Font", {}).values():
+            descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font
+        links = [a for a in page.get("/Annots", []) if a.Subtype == "/Link"]
+        for link in links:
+            assert str(link.Contents).strip() and "/StructParent" in link
+        if links:
+            assert page.Tabs == "/S"
