@@ -36,8 +36,8 @@ def test_unanimous_ratings_agree_fully_and_are_not_flagged() -> None:
 
 
 def test_agreement_below_sixty_percent_is_flagged() -> None:
-    statuses = ["achieved", "achieved", "in_progress", "in_progress", "not_applicable"]
-    assert agreement(statuses) == 0.4
+    statuses = ["achieved", "achieved", "in_progress", "in_progress", "unknown"]
+    assert agreement(statuses) == 0.5
     assert flagged(statuses) is True
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
@@ -274,9 +274,7 @@ def record_consensus(
     response=writing({201: JoinOut}, 429),
     summary="Join a workshop",
 )
-def join_workshop(
-    request: HttpRequest, join_code: str, payload: JoinIn, response: HttpResponse
-) -> Any:
+def join_workshop(request: HttpRequest, join_code: str, payload: JoinIn) -> Any:
     """No account needed: a display name and a stakeholder type of the workshop. The answer's
     ``participant_token`` is shown once. A closed or unknown code is 404; too many attempts
     from one address or for one workshop are 429."""
@@ -287,9 +285,7 @@ def join_workshop(
         address=request.META.get("REMOTE_ADDR", ""),
     )
     assert workshop is not None  # join refuses an unknown code
-    url = join_api_url(request, workshop)
-    response["Location"] = url
-    return Status(201, {"participant_token": key, "join_api_url": url})
+    return Status(201, {"participant_token": key, "join_api_url": join_api_url(request, workshop)})
 
 
 @router.get(
