@@ -72,6 +72,11 @@ workshop = create_workshop(assessment=draft, user=admin, data={
     "stakeholder_types": ["Media"],
 })
 reveal(workshop=workshop)
+# Closing ends a workshop: its own, so that the other operations keep an open one.
+to_close = create_workshop(assessment=draft, user=admin, data={
+    "title": "To close", "date": datetime.date(2026, 5, 5), "policies": ["L2"],
+    "stakeholder_types": ["Media"],
+})
 _participant, participant_token = join(
     workshop=workshop, data={"name": "Ana", "stakeholder_type": "Media"}, address="127.0.0.1"
 )
@@ -88,6 +93,7 @@ print(json.dumps({
         "VT_INVITATION_WITHDRAWN": str(withdrawn.uuid),
         "VT_WORKSHOP": str(workshop.uuid),
         "VT_JOIN_CODE": workshop.join_code,
+        "VT_WORKSHOP_TO_CLOSE": str(to_close.uuid),
     },
     "participant": participant_token,
     "tokens": {role: create_token(user=user, name="conformance")[1] for role, user in people.items()},
