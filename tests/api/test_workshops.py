@@ -572,3 +572,47 @@ def test_a_workshop_cannot_be_opened_on_a_final_assessment(world: World) -> None
     )
     assert (response.status_code, error_of(response.json())["code"]) == (409, "assessment_final")
     assert Workshop.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status"),
+    [
+        ("{name", "application/json", 400),
+        ('{"name": 5, "stakeholder_type": ["Media"], "zz": 1}', "application/json", 422),
+        ("name=Ana", "application/x-www-form-urlencoded", 415),
+    ],
+)
+def test_a_malformed_join_or_rating_is_a_problem_document_and_writes_nothing(
+    world: World, content: str, content_type: str, status: int
+) -> None:
+    workshop = open_workshop(world)
+    key = join(workshop, "Ana", "Media")
+    answers = [
+        Client().generic(
+            "POST", workshop["join_api_url"] + "/participants", content, content_type=content_type
+        ),
+        bearer(key).generic(
+            "PUT", workshop["join_api_url"] + "/ratings/L1S1", content, content_type=content_type
+        ),
+    ]
+    assert [(r.status_code, r["Content-Type"]) for r in answers] == [
+        (status, "application/problem+json")
+    ] * 2
+    assert (Participant.objects.count(), Rating.objects.count()) == (1, 0)
+
+
+def test_the_facilitators_results_take_a_fixed_number_of_queries(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    workshop = open_workshop(world)
+    for n in range(6):
+        key = join(workshop, f"P{n}", "Media" if n % 2 else "Emergency services")
+        for code in L1[:4]:
+            rate(workshop, key, code, status="achieved")
+    client = world.client("editor")
+    client.get(workshop["url"] + "/results")  # the token's use is recorded once a minute
+    # The token, the membership, the assessment, the workshop, the answers' versions, the
+    # ratings and the participants: whatever the number of participants and ratings.
+    with django_assert_num_queries(7):
+        response = client.get(workshop["url"] + "/results")
+    assert response.json()["participants"] == {"Emergency services": 3, "Media": 3}
