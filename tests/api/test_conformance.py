@@ -58,6 +58,10 @@ answer = Answer.objects.select_related("objective", "assessment").get(
 action = create_action(assessment=draft, user=admin, data={"title": "Team charter"})
 upload = SimpleUploadedFile("minutes.txt", b"Council minutes")
 attachment = add_attachment(answer=answer, user=admin, upload=upload)
+# Removing a file ends it: its own, so that the other operations keep one to read and change.
+spare = add_attachment(
+    answer=answer, user=admin, upload=SimpleUploadedFile("agenda.txt", b"Council agenda")
+)
 comment = add_comment(answer=answer, user=admin, text="Noted.")
 note = add_note(action=action, user=admin, text="Kick-off held.", date=datetime.date(2026, 4, 2))
 from vertebra.cities import team
@@ -94,6 +98,7 @@ print(json.dumps({
         "VT_WORKSHOP": str(workshop.uuid),
         "VT_JOIN_CODE": workshop.join_code,
         "VT_WORKSHOP_TO_CLOSE": str(to_close.uuid),
+        "VT_ATTACHMENT_TO_REMOVE": str(spare.uuid),
     },
     "participant": participant_token,
     "tokens": {role: create_token(user=user, name="conformance")[1] for role, user in people.items()},

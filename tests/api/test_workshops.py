@@ -543,12 +543,22 @@ def test_a_not_applicable_agreement_takes_its_note_as_the_justification(world: W
     workshop = open_workshop(world)
     response = world.client("admin").post(
         workshop["url"] + "/consensus",
-        {"answers": [{"code": "L1S2", "status": "not_applicable", "note": "No port here"}]},
+        {
+            "answers": [
+                {
+                    "code": "L1S2",
+                    "status": "not_applicable",
+                    "note": "No port here.\nChecked with the harbour office.",
+                }
+            ]
+        },
         content_type="application/json",
     )
     assert response.status_code == 200
     answer = Answer.objects.get(assessment=world.draft, objective__code="L1S2")
-    assert (answer.status, answer.na_justification) == ("not_applicable", "No port here")
+    note = "No port here.\nChecked with the harbour office."
+    assert (answer.status, answer.na_justification) == ("not_applicable", note)
+    assert list(Decision.objects.values_list("note", flat=True)) == [note]
 
 
 def test_consensus_on_a_closed_workshop_is_refused(world: World) -> None:

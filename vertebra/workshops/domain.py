@@ -100,12 +100,18 @@ def normalized_code(code: str) -> str:
 
 
 def _clean_text_field(
-    errors: dict[str, str], name: str, value: Any, *, limit: int, required: bool
+    errors: dict[str, str],
+    name: str,
+    value: Any,
+    *,
+    limit: int,
+    required: bool,
+    single_line: bool = True,
 ) -> str:
     if not isinstance(value, str):
         errors[name] = _("Give a text.")
         return ""
-    cleaned = clean_text(value, single_line=name != "comment" and name != "note").strip()
+    cleaned = clean_text(value, single_line=single_line).strip()
     if required and not cleaned:
         errors[name] = _("This field is required.")
     elif len(cleaned) > limit:
@@ -283,7 +289,12 @@ def clean_rating(*, covered: Sequence[str], code: str, data: Mapping[str, Any]) 
         ):
             errors["progress"] = _("Give a whole number from 0 to 100.")
     comment = _clean_text_field(
-        errors, "comment", data.get("comment", ""), limit=MAX_COMMENT, required=False
+        errors,
+        "comment",
+        data.get("comment", ""),
+        limit=MAX_COMMENT,
+        required=False,
+        single_line=False,
     )
     if errors:
         raise WorkshopValidationError(errors)
@@ -438,7 +449,9 @@ def record_consensus(
             continue
         seen.add(item.code)
         answer.assessment = assessment
-        note = _clean_text_field(errors, f"{where}.note", item.note, limit=MAX_NOTE, required=False)
+        note = _clean_text_field(
+            errors, f"{where}.note", item.note, limit=MAX_NOTE, required=False, single_line=False
+        )
         changes = {"status": item.status, "progress": item.progress}
         if item.status == AnswerStatus.NOT_APPLICABLE and not answer.na_justification:
             changes["na_justification"] = note  # the note says why it does not apply
