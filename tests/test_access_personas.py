@@ -37,6 +37,7 @@ from vertebra.cities import team
 from vertebra.cities.models import City, Invitation, Membership, MembershipEvent, Role
 from vertebra.planning.domain import create_action
 from vertebra.planning.models import Action, ActionEvent, ActionNote, Target
+from vertebra.workshops.models import Workshop
 
 ROLES = tuple(Role)
 PERSONAS = (*(r.value for r in ROLES), "outsider", "anonymous")
@@ -191,6 +192,19 @@ PROBES: dict[Verb, list[Probe]] = {
             lambda w: w.api + "/answers",
             lambda w: {"answers": [{"code": "L1S1", "version": 1, "status": "in_progress"}]},
         ),
+        # Workshops are run by those who may edit answers (docs/WORKSHOPS.md).
+        _api(
+            "open a workshop",
+            "POST",
+            lambda w: w.api + "/workshops",
+            lambda w: {
+                "title": "Leadership",
+                "date": "2026-05-04",
+                "policies": ["L1"],
+                "stakeholder_types": ["Media"],
+            },
+        ),
+        _api("list workshops", "GET", lambda w: w.api + "/workshops"),
     ],
     Verb.UPLOAD: [
         _page(
@@ -387,6 +401,7 @@ def written(w: World) -> tuple[Any, ...]:
         sorted(Membership.objects.values_list("user__email", "role")),
         sorted(Invitation.objects.values_list("email", "token_digest", "withdrawn_at")),
         MembershipEvent.objects.count(),
+        sorted(Workshop.objects.values_list("title", "status")),
     )
 
 

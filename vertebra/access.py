@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from vertebra.assessments.models import Answer, Comment
     from vertebra.cities.models import Invitation
     from vertebra.planning.models import Action
+    from vertebra.workshops.models import Participant, Workshop
 
     Person = User | AnonymousUser
 
@@ -316,6 +317,56 @@ def action_for(
     action.assessment.city = membership.city
     action.city = membership.city
     return Scoped(membership, action.assessment), action
+
+
+# --- workshops: the facilitator's through the assessment, a participant's by credential -----
+
+
+def workshops_of(scope: Scoped) -> QuerySet[Workshop]:
+    """The workshops of the scoped assessment, newest first."""
+    from vertebra.workshops.models import Workshop
+
+    return Workshop.objects.filter(assessment=scope.assessment).order_by("-date", "-created_at")
+
+
+def workshop_in(scope: Scoped, workshop_uuid: uuid.UUID | str) -> Workshop:
+    """One workshop of the scoped assessment (404 for any other), its assessment set."""
+    found = workshops_of(scope).filter(uuid=workshop_uuid).first()
+    if found is None:
+        raise Http404(_("No such workshop in this assessment."))
+    found.assessment = scope.assessment
+    return found
+
+
+def workshop_to_join(join_code: str) -> Workshop | None:
+    """The workshop that is not closed with this join code, with its assessment and city,
+    or None. Anyone may ask (joining needs no account): it is rate-limited by its caller."""
+    from vertebra.workshops.models import Workshop, WorkshopStatus
+
+    return (
+        Workshop.objects.exclude(status=WorkshopStatus.CLOSED)
+        .filter(join_code=join_code)
+        .select_related("assessment__city", "assessment__framework_version")
+        .defer("assessment__snapshot", "assessment__framework_version__definition")
+        .first()
+    )
+
+
+def participant_for(join_code: str, key_digest: str) -> Participant | None:
+    """The participant with this credential's digest in the workshop of this join code (a
+    closed one too: its refusal says it is closed), with the workshop, assessment and city;
+    None for any other credential, so it reaches this workshop and nothing else."""
+    from vertebra.workshops.models import Participant
+
+    return (
+        Participant.objects.filter(token_digest=key_digest, workshop__join_code=join_code)
+        .select_related("workshop__assessment__city", "workshop__assessment__framework_version")
+        .defer(
+            "workshop__assessment__snapshot",
+            "workshop__assessment__framework_version__definition",
+        )
+        .first()
+    )
 
 
 # --- the command line: the operator of the instance reaches every city -------------------

@@ -65,6 +65,15 @@ KINDS: dict[str, Kind] = {
             gettext_lazy("Your role in the city does not allow this action."),
         ),
         Kind(
+            "workshop_closed",
+            403,
+            gettext_lazy("The workshop is closed"),
+            gettext_lazy(
+                "The workshop was closed: its ratings are kept and can no longer be changed, "
+                "and its participants' credentials no longer work."
+            ),
+        ),
+        Kind(
             "not_found",
             404,
             gettext_lazy("Not found"),

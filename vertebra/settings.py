@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "vertebra.cities",
     "vertebra.assessments",
     "vertebra.planning",
+    "vertebra.workshops",
     "vertebra.web",
     "vertebra.api",
     "vertebra.reports",

@@ -73,6 +73,7 @@ KINDS = {
     "bad_request": (400, "The request cannot be read"),
     "not_authenticated": (401, "A valid token is needed"),
     "permission_denied": (403, "Your role does not allow this"),
+    "workshop_closed": (403, "The workshop is closed"),
     "not_found": (404, "Not found"),
     "method_not_allowed": (405, "Method not allowed"),
     "conflict": (409, "Changed by someone else"),
@@ -134,6 +135,8 @@ class Objects:
     comment: Any
     note: Any
     path: dict[str, str]
+    # A participant's credential for the workshop of path["join_code"].
+    participant_token: str = ""
 
     def fill(self, template: str) -> str:
         """``/cities/{city}/...`` with every parameter replaced by a real object's."""
@@ -149,6 +152,7 @@ def objects(world: World, settings: Any, tmp_path: Any) -> Objects:
     from vertebra.assessments.evidence import add_attachment, add_comment
     from vertebra.assessments.models import Answer
     from vertebra.planning.domain import add_note, create_action
+    from vertebra.workshops.domain import create_workshop, join
 
     settings.MEDIA_ROOT = tmp_path / "uploads"
     admin = world.people["admin"]
@@ -161,6 +165,19 @@ def objects(world: World, settings: Any, tmp_path: Any) -> Objects:
     )
     comment = add_comment(answer=answer, user=admin, text="Noted.")
     note = add_note(action=action, user=admin, text="Kick-off held.", date=dt.date(2026, 4, 2))
+    workshop = create_workshop(
+        assessment=world.draft,
+        user=admin,
+        data={
+            "title": "Leadership",
+            "date": dt.date(2026, 5, 4),
+            "policies": ["L1"],
+            "stakeholder_types": ["Media"],
+        },
+    )
+    _participant, key = join(
+        workshop=workshop, data={"name": "Ana", "stakeholder_type": "Media"}, address="10.0.0.1"
+    )
     path = {
         "city": world.city.slug,
         "assessment_id": str(world.draft.uuid),
@@ -179,8 +196,11 @@ def objects(world: World, settings: Any, tmp_path: Any) -> Objects:
                 0
             ].uuid
         ),
+        # An open workshop on the draft, and one participant of it.
+        "workshop_id": str(workshop.uuid),
+        "join_code": workshop.join_code,
     }
-    return Objects(action, attachment, comment, note, path)
+    return Objects(action, attachment, comment, note, path, participant_token=key)
 
 
 def operations(client: Client, *methods: str) -> list[tuple[str, str]]:

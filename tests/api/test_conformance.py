@@ -58,6 +58,10 @@ answer = Answer.objects.select_related("objective", "assessment").get(
 action = create_action(assessment=draft, user=admin, data={"title": "Team charter"})
 upload = SimpleUploadedFile("minutes.txt", b"Council minutes")
 attachment = add_attachment(answer=answer, user=admin, upload=upload)
+# Removing a file ends it: its own, so that the other operations keep one to read and change.
+spare = add_attachment(
+    answer=answer, user=admin, upload=SimpleUploadedFile("agenda.txt", b"Council agenda")
+)
 comment = add_comment(answer=answer, user=admin, text="Noted.")
 note = add_note(action=action, user=admin, text="Kick-off held.", date=datetime.date(2026, 4, 2))
 from vertebra.cities import team
@@ -66,6 +70,20 @@ invitation, _token = team.invite(city=city, email="invited@north.example", role=
 withdrawn, _token = team.invite(city=city, email="leaving@north.example", role="viewer", by=admin)
 # The admin's own membership: the last admin, so no request can remove it.
 member = Membership.objects.get(city=city, user=admin)
+from vertebra.workshops.domain import create_workshop, join, reveal
+workshop = create_workshop(assessment=draft, user=admin, data={
+    "title": "Leadership", "date": datetime.date(2026, 5, 4), "policies": ["L1"],
+    "stakeholder_types": ["Media"],
+})
+reveal(workshop=workshop)
+# Closing ends a workshop: its own, so that the other operations keep an open one.
+to_close = create_workshop(assessment=draft, user=admin, data={
+    "title": "To close", "date": datetime.date(2026, 5, 5), "policies": ["L2"],
+    "stakeholder_types": ["Media"],
+})
+_participant, participant_token = join(
+    workshop=workshop, data={"name": "Ana", "stakeholder_type": "Media"}, address="127.0.0.1"
+)
 print(json.dumps({
     "path": {
         "VT_CITY": city.slug,
@@ -77,7 +95,12 @@ print(json.dumps({
         "VT_MEMBER": str(member.uuid),
         "VT_INVITATION": str(invitation.uuid),
         "VT_INVITATION_WITHDRAWN": str(withdrawn.uuid),
+        "VT_WORKSHOP": str(workshop.uuid),
+        "VT_JOIN_CODE": workshop.join_code,
+        "VT_WORKSHOP_TO_CLOSE": str(to_close.uuid),
+        "VT_ATTACHMENT_TO_REMOVE": str(spare.uuid),
     },
+    "participant": participant_token,
     "tokens": {role: create_token(user=user, name="conformance")[1] for role, user in people.items()},
 }))
 """
@@ -126,15 +149,25 @@ def schemathesis(
 def test_schemathesis_finds_nothing_as_a_viewer(live: dict[str, Any], tmp_path: Path) -> None:
     run = schemathesis(live, "viewer", 20, tmp_path)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "62/62" in run.stdout and "Stateful" in run.stdout
+    assert "73/73" in run.stdout and "Stateful" in run.stdout
     assert "Missing test data" not in run.stdout, run.stdout[-3000:]  # reached the objects
 
 
 def test_schemathesis_finds_nothing_as_an_admin(live: dict[str, Any], tmp_path: Path) -> None:
     run = schemathesis(live, "admin", 30, tmp_path)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "62/62" in run.stdout and "Stateful" in run.stdout
+    assert "73/73" in run.stdout and "Stateful" in run.stdout
     assert "Missing test data" not in run.stdout, run.stdout[-3000:]  # reached the objects
+
+
+def test_schemathesis_finds_nothing_as_a_workshop_participant(
+    live: dict[str, Any], tmp_path: Path
+) -> None:
+    run = schemathesis(
+        {**live, "tokens": {"participant": live["participant"]}}, "participant", 15, tmp_path
+    )
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    assert "73/73" in run.stdout
 
 
 def test_a_generated_client_lists_reads_updates_with_if_match_and_downloads(

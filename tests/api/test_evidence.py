@@ -466,6 +466,7 @@ def test_assessment_history_is_newest_first_for_every_member(world: World, perso
             "new_value": "Ask the region",
             "user": "admin@north.example",
             "source": "api",
+            "note": "",
         }
         older = world.client(persona).get(world.base + "/history?limit=1&offset=1").json()
         assert [(e["code"], e["field"], e["new_value"]) for e in older["results"]] == [

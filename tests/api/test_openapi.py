@@ -18,6 +18,7 @@ ATTACHMENT = (
     "/api/v1/cities/{city}/assessments/{assessment_id}/answers/{code}/attachments/{attachment_id}"
 )
 ACTION = "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}"
+WORKSHOPS = "/api/v1/cities/{city}/assessments/{assessment_id}/workshops"
 OPERATIONS = {
     ("GET", "/api/v1/frameworks"),
     ("GET", "/api/v1/frameworks/{framework_id}/{version}"),
@@ -70,7 +71,20 @@ OPERATIONS = {
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/comparison"),
     ("PUT", "/api/v1/cities/{city}/stakeholder-types"),
     ("GET", "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}/history"),
+    ("GET", f"{WORKSHOPS}"),
+    ("POST", f"{WORKSHOPS}"),
+    ("GET", f"{WORKSHOPS}/{{workshop_id}}"),
+    ("GET", f"{WORKSHOPS}/{{workshop_id}}/results"),
+    ("POST", f"{WORKSHOPS}/{{workshop_id}}/reveal"),
+    ("POST", f"{WORKSHOPS}/{{workshop_id}}/consensus"),
+    ("POST", f"{WORKSHOPS}/{{workshop_id}}/close"),
+    ("POST", "/api/v1/workshops/{join_code}/participants"),
+    ("GET", "/api/v1/workshops/{join_code}"),
+    ("PUT", "/api/v1/workshops/{join_code}/ratings/{code}"),
+    ("GET", "/api/v1/workshops/{join_code}/results"),
 }
+# A workshop's participants: joining needs no credential; the rest a participant's.
+JOINING = ("POST", "/api/v1/workshops/{join_code}/participants")
 
 
 def test_openapi_document_lists_every_operation_with_bearer_auth(client: Any) -> None:
@@ -87,14 +101,17 @@ def test_openapi_document_lists_every_operation_with_bearer_auth(client: Any) ->
     }
     assert found >= OPERATIONS
     assert doc["components"]["securitySchemes"] == {
-        "TokenAuth": {"type": "http", "scheme": "bearer"}
+        "TokenAuth": {"type": "http", "scheme": "bearer"},
+        "ParticipantAuth": {"type": "http", "scheme": "bearer"},
     }
     for path, operations in doc["paths"].items():
         for method, operation in operations.items():
-            if path.startswith("/api/v1/problems"):  # what an error means: no token needed
+            # What an error means, and joining a workshop: no token needed.
+            if path.startswith("/api/v1/problems") or (method.upper(), path) == JOINING:
                 assert "security" not in operation, (method, path)
                 continue
-            assert operation["security"] == [{"TokenAuth": []}], (method, path)
+            scheme = "ParticipantAuth" if path.startswith("/api/v1/workshops/") else "TokenAuth"
+            assert operation["security"] == [{scheme: []}], (method, path)
             assert "401" in operation["responses"], (method, path)
 
 

@@ -14,6 +14,8 @@ from tests.api.conftest import PRECONDITION_FAILED, Objects, World, error, error
 from vertebra.assessments.domain import create_assessment, save_answer
 from vertebra.assessments.models import Answer, AnswerEvent
 from vertebra.planning.models import Action, ActionEvent
+from vertebra.workshops.domain import reveal
+from vertebra.workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -103,12 +105,18 @@ def test_every_read_has_an_etag_and_answers_if_none_match_with_304(
 ) -> None:
     earlier = dt.date(2025, 3, 1)  # something to compare with
     create_assessment(city=world.city, user=None, title="Baseline 2025", date=earlier)
+    reveal(workshop=Workshop.objects.get())  # its participants read the results once revealed
     reads = operations(Client(), "GET")
-    assert len(reads) == 38
+    assert len(reads) == 43
     for _method, template in reads:
-        # The city's team is read by its admins; everything else by a viewer.
+        # The city's team is read by its admins, workshops by their facilitators (editors)
+        # and participants; everything else by a viewer.
         team = "/members" in template or "/invitations" in template
         client = world.client("admin" if team else "viewer")
+        if "/workshops" in template:
+            client = world.client("editor")
+        if template.startswith("/api/v1/workshops/"):
+            client = Client(HTTP_AUTHORIZATION=f"Bearer {objects.participant_token}")
         path = objects.fill(template.replace("/problems/{code}", "/problems/not_found"))
         first = client.get(path)
         assert first.status_code == 200, path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -25,6 +26,7 @@ from vertebra.reports.backup import (
     write_backup,
 )
 from vertebra.reports.restore_rules import MAX_LISTED, RULES
+from vertebra.workshops.domain import AgreedAnswer, create_workshop, join, rate, record_consensus
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -41,6 +43,23 @@ def _backup(settings: Any, tmp_path: Any) -> bytes:
         answer=row, user=None, upload=SimpleUploadedFile("minutes.txt", b"Workshop minutes")
     )
     minutes.answers.add(assessment.answers.get(objective__code="L1M2"))
+    workshop = create_workshop(
+        assessment=assessment,
+        user=None,
+        data={
+            "title": "Leadership",
+            "date": dt.date(2026, 5, 4),
+            "policies": ["L1"],
+            "stakeholder_types": ["Media"],
+        },
+    )
+    ana, _key = join(
+        workshop=workshop, data={"name": "Ana", "stakeholder_type": "Media"}, address="10.0.0.1"
+    )
+    rate(participant=ana, code="L1S1", data={"status": "unknown"})
+    record_consensus(
+        workshop=workshop, user=None, answers=[AgreedAnswer("L1R1", "achieved", None, "Done")]
+    )
     out = io.BytesIO()
     write_backup(out)
     return out.getvalue()
@@ -193,6 +212,54 @@ def _code(code: str) -> Callable[[dict[str, Any]], bool]:
             "field answers: no assessments.answer with id 9999 in the backup",
         ),
         ("accounts.user", _set(email="not-an-address"), None, "field email: Enter a valid email"),
+        (
+            "workshops.workshop",
+            _set(policies=["L1", "Q9"]),
+            None,
+            "field policies: Unknown policy Q9. Choose from: L1, L2",
+        ),
+        (
+            "workshops.workshop",
+            _set(join_code="O0O0O0"),
+            None,
+            "field join_code: 6 characters of ABCDEFGHJKMNPQRSTUVWXYZ23456789",
+        ),
+        (
+            "workshops.participant",
+            _set(stakeholder_type="Aliens"),
+            None,
+            "field stakeholder_type: Choose one of this workshop's stakeholder types: Media.",
+        ),
+        (
+            "workshops.participant",
+            _set(token_digest="plain-secret"),
+            None,
+            "field token_digest: not a SHA-256 digest",
+        ),
+        (
+            "workshops.rating",
+            _set(objective_code="L2M1"),
+            None,
+            "field objective_code: L2M1 is not an objective of this workshop.",
+        ),
+        (
+            "workshops.rating",
+            _set(status="achieved", progress=30),
+            None,
+            "field progress: Give a progress only for a status of in_progress.",
+        ),
+        (
+            "workshops.decision",
+            _set(status="done"),
+            None,
+            "field status: Value 'done' is not a valid choice.",
+        ),
+        (
+            "workshops.decision",
+            _set(objective_code="T9Z9"),
+            None,
+            "field objective_code: T9Z9 is not covered by the workshop",
+        ),
     ],
 )
 def test_restore_refuses_a_row_no_form_would_accept_and_writes_nothing(

@@ -728,3 +728,30 @@ def test_answer_form_shows_a_bad_progress_and_bad_links_and_a_missing_reason_at_
         AnswerStatus.NOT_STARTED,
         1,
     )
+
+
+def test_the_history_says_which_workshop_an_answer_was_agreed_in(world: World) -> None:
+    import datetime as dt
+
+    from vertebra.workshops.domain import AgreedAnswer, create_workshop, record_consensus
+
+    workshop = create_workshop(
+        assessment=world.assessment,
+        user=world.people["editor"],
+        data={
+            "title": "Leadership",
+            "date": dt.date(2026, 5, 4),
+            "policies": ["L1"],
+            "stakeholder_types": ["Media"],
+        },
+    )
+    record_consensus(
+        workshop=workshop,
+        user=world.people["editor"],
+        answers=[AgreedAnswer("L1S1", "achieved", None, "Charter signed")],
+    )
+    history = world.client("viewer").get(world.url("history/")).content.decode()
+    assert (
+        '<span class="small muted">(workshop)</span><br><span class="small muted">Agreed in '
+        "workshop Leadership on 2026-05-04: 0 ratings, agreement -</span></td>"
+    ) in history

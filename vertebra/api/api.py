@@ -24,6 +24,7 @@ from vertebra.api.endpoints import (
     index,
     plans,
     team,
+    workshops,
 )
 from vertebra.api.links import NAMESPACE
 from vertebra.api.openapi import complete, operation_id
@@ -103,5 +104,6 @@ for module in (
     analyses,
     exports,
     team,  # the city's team: members and invitations
+    workshops,  # workshops: the facilitator's and the participants'
 ):
     api.add_router("", module.router)

@@ -18,9 +18,12 @@ from vertebra.accounts.models import User
 from vertebra.api.models import ApiToken
 from vertebra.api.tokens import token_for_key
 from vertebra.cities.models import Membership
+from vertebra.workshops.domain import digest, normalized_code
+from vertebra.workshops.models import Participant
 
 _MEMBERSHIP = "_vertebra_membership"
 _TOKEN_ATTRIBUTE = "_vertebra_api_token"  # noqa: S105 (where the ApiToken row is kept)
+_PARTICIPANT = "_vertebra_participant"
 
 
 class TokenAuth(HttpBearer):
@@ -63,3 +66,31 @@ def caller_token(request: HttpRequest) -> ApiToken:
     token = getattr(request, _TOKEN_ATTRIBUTE)
     assert isinstance(token, ApiToken)
     return token
+
+
+class ParticipantAuth(HttpBearer):
+    """``Authorization: Bearer <participant_token>``: a workshop's participant, for the
+    workshop of the path's ``{join_code}`` only (vertebra.access.participant_for)."""
+
+    def __call__(self, request: HttpRequest) -> Participant | None:
+        setattr(request, _PARTICIPANT, True)  # a 401 here asks for the participant's token
+        return super().__call__(request)
+
+    def authenticate(self, request: HttpRequest, token: str) -> Participant | None:
+        match = request.resolver_match
+        code = str(match.kwargs.get("join_code", "")) if match is not None else ""
+        key = token.strip()
+        if not key or len(key) > 200:
+            return None
+        return access.participant_for(normalized_code(code), digest(key))
+
+
+def asked_as_participant(request: HttpRequest) -> bool:
+    """Whether the operation takes a participant's credential (for the 401's message)."""
+    return bool(getattr(request, _PARTICIPANT, False))
+
+
+def participant(request: HttpRequest) -> Participant:
+    found = request.auth  # type: ignore[attr-defined]
+    assert isinstance(found, Participant)
+    return found

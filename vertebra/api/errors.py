@@ -32,6 +32,13 @@ from vertebra.assessments.domain import (
 )
 from vertebra.faults import explain, fault_of
 from vertebra.problems import kind_of, problem_response
+from vertebra.workshops.domain import (
+    JoinRefusedError,
+    TooManyJoinsError,
+    WorkshopClosedError,
+    WorkshopStateError,
+    WorkshopValidationError,
+)
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -131,6 +138,28 @@ def install(api: NinjaAPI) -> None:
             failure.status, failure.message, code=failure.code, details=failure.details
         )
 
+    @handle(WorkshopValidationError)
+    def _workshop_validation(request: HttpRequest, exc: WorkshopValidationError) -> HttpResponse:
+        return error_response(422, _(INVALID), details=exc.errors)
+
+    @handle(WorkshopClosedError)
+    def _workshop_closed(request: HttpRequest, exc: WorkshopClosedError) -> HttpResponse:
+        return error_response(403, str(exc), code="workshop_closed")
+
+    @handle(WorkshopStateError)
+    def _workshop_state(request: HttpRequest, exc: WorkshopStateError) -> HttpResponse:
+        return error_response(409, str(exc))
+
+    @handle(JoinRefusedError)
+    def _join_refused(request: HttpRequest, exc: JoinRefusedError) -> HttpResponse:
+        return error_response(404, str(exc))
+
+    @handle(TooManyJoinsError)
+    def _too_many_joins(request: HttpRequest, exc: TooManyJoinsError) -> HttpResponse:
+        response = error_response(429, str(exc))
+        response["Retry-After"] = "60"
+        return response
+
     @handle(RequestDataTooBig)
     def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return error_response(
@@ -141,6 +170,16 @@ def install(api: NinjaAPI) -> None:
 
     @handle(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        from vertebra.api.auth import asked_as_participant
+
+        if asked_as_participant(request):
+            return error_response(
+                401,
+                _(
+                    "Send the participant_token you got when you joined this workshop as "
+                    "'Authorization: Bearer <participant_token>'."
+                ),
+            )
         return error_response(
             401,
             _(

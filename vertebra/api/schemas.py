@@ -211,7 +211,8 @@ class AnswerEventOut(Schema):
     old_value: str
     new_value: str
     user: str | None
-    source: str
+    source: str = Field(description="web, api, import, workshop, ...")
+    note: str = Field(description="What the source says more: the workshop and its ratings.")
     at: dt.datetime
 
 

@@ -195,6 +195,7 @@ def event_json(event: AnswerEvent) -> dict[str, Any]:
         "new_value": event.new_value,
         "user": _email(event.user),
         "source": event.source,
+        "note": event.note,
         "at": event.at,
     }
 

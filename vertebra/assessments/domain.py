@@ -320,6 +320,8 @@ class AnswerPlan:
     answer: Answer
     changes: Mapping[str, Any]
     expected_version: int | None = None
+    # Kept on each history row of the change (e.g. the workshop it was agreed in).
+    note: str = ""
 
 
 def save_answers(
@@ -362,7 +364,7 @@ def save_answers(
             answer = current[plan.answer.pk]
             changed = [name for name, value in changes.items() if getattr(answer, name) != value]
             for name in changed:
-                events.append(_event(answer, name, changes[name], user, source))
+                events.append(_event(answer, name, changes[name], user, source, plan.note))
                 setattr(answer, name, changes[name])
             if changed:
                 # Exact: the answers are locked.
@@ -394,7 +396,9 @@ def save_answers(
     return results
 
 
-def _event(answer: Answer, name: str, new: object, user: User | None, source: str) -> AnswerEvent:
+def _event(
+    answer: Answer, name: str, new: object, user: User | None, source: str, note: str = ""
+) -> AnswerEvent:
     """The history row of one field's change, from the answer as it was before it."""
     return AnswerEvent(
         assessment_id=answer.assessment_id,
@@ -405,6 +409,7 @@ def _event(answer: Answer, name: str, new: object, user: User | None, source: st
         new_value=_text(new),
         user=user,
         source=source,
+        note=note,
     )
 
 

@@ -1,8 +1,7 @@
 """Assessments, their answers (one per objective), evidence and the append-only history.
 
-Room for later capabilities: several stakeholders rating the same objective will add a
-``Rating`` (answer, person, status, comment) beside ``Answer``, which stays the city's
-agreed answer after the consensus step.
+Several stakeholders' ratings of the same objective are kept by vertebra.workshops; ``Answer``
+stays the city's agreed answer, which a workshop's consensus saves like any other.
 """
 
 from __future__ import annotations
@@ -134,6 +133,8 @@ class AnswerEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source = models.CharField(max_length=16, default="web")
+    # Where the change came from, when its source says more (a workshop's name and ratings).
+    note = models.CharField(max_length=300, blank=True, default="")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

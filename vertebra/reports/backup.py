@@ -51,6 +51,7 @@ BACKUP_APPS = (
     "cities",
     "assessments",
     "planning",
+    "workshops",
     "api",
     "reports",
     "web",

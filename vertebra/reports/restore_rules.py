@@ -40,6 +40,15 @@ from vertebra.planning.domain import (
     target_problems,
 )
 from vertebra.planning.validation import ACTION_FIELDS, clean_action
+from vertebra.workshops.domain import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    WorkshopValidationError,
+    clean_participant,
+    clean_rating,
+    clean_workshop,
+    covered_in,
+)
 
 # The problems listed at most; the rest are counted, so a hostile file gives a short answer.
 MAX_LISTED = 20
@@ -329,6 +338,69 @@ def _action_event(event: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Probl
     return {}
 
 
+def _covered(workshop: Any, rows: Rows) -> list[str]:
+    shape = rows.shapes[workshop.assessment.framework_version_id]
+    return covered_in(shape, workshop.policies)
+
+
+def _workshop(workshop: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Problems:
+    """The rules of ``create_workshop``, against the assessment's model and city."""
+    assessment = workshop.assessment
+    data = {
+        name: getattr(workshop, name)
+        for name in ("title", "date", "policies", "stakeholder_types", "anonymous")
+    }
+    try:
+        clean_workshop(
+            shape=rows.shapes[assessment.framework_version_id],
+            city_types=list(assessment.city.stakeholder_types),
+            data=data,
+        )
+    except WorkshopValidationError as exc:
+        return exc.errors
+    code = workshop.join_code
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        return {"join_code": f"{CODE_LENGTH} characters of {CODE_ALPHABET}"}
+    return {}
+
+
+def _participant(participant: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Problems:
+    """The rules of ``join``; the credential's digest is a SHA-256."""
+    try:
+        clean_participant(
+            workshop=participant.workshop,
+            data={"name": participant.name, "stakeholder_type": participant.stakeholder_type},
+        )
+    except WorkshopValidationError as exc:
+        return exc.errors
+    digest = participant.token_digest
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        return {"token_digest": "not a SHA-256 digest"}
+    return {}
+
+
+def _rating(rating: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Problems:
+    """The rules of ``rate``: an objective of the workshop, a status, a progress, a comment."""
+    data = {"status": rating.status, "progress": rating.progress, "comment": rating.comment}
+    try:
+        clean_rating(
+            covered=_covered(rating.participant.workshop, rows),
+            code=rating.objective_code,
+            data=data,
+        )
+    except WorkshopValidationError as exc:
+        return exc.errors
+    return {}
+
+
+def _decision(decision: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Problems:
+    """An agreed answer (its status, progress and agreement are checked by their fields) of
+    an objective the workshop covers."""
+    if decision.objective_code not in _covered(decision.workshop, rows):
+        return {"objective_code": f"{decision.objective_code} is not covered by the workshop"}
+    return {}
+
+
 RULES: dict[str, Rule] = {
     "auth.group": _none,
     "accounts.user": _none,
@@ -347,5 +419,10 @@ RULES: dict[str, Rule] = {
     "planning.action": _action,
     "planning.actionnote": _action_note,
     "planning.actionevent": _action_event,
+    "workshops.workshop": _workshop,
+    "workshops.participant": _participant,
+    "workshops.rating": _rating,
+    "workshops.decision": _decision,
+    "workshops.joinattempt": _none,
     "api.apitoken": _none,
 }

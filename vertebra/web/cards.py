@@ -200,6 +200,7 @@ class HistoryRow:
     when: str
     who: str
     source: str  # empty for changes made in the web application
+    note: str  # what the source says more (the workshop an answer was agreed in)
     objective_code: str
     objective_url: str
     field: str
@@ -216,6 +217,7 @@ def history_rows(
             when=moment(event.at),
             who=str(event.user) if event.user else former,
             source="" if event.source == "web" else event.source,
+            note=event.note,
             objective_code=event.objective_code,
             objective_url=links.objective(event.objective_code) if links else "",
             field=labels.get(event.field, event.field),
