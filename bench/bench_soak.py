@@ -517,8 +517,9 @@ def children(pid: int) -> list[int]:
 def connections_now(server: subprocess.Popen[bytes], env: dict[str, str]) -> dict[str, int]:
     """Open database connections by holder: ``"worker <pid>"``, ``"parent"`` or another name.
 
-    PostgreSQL names each worker's connection after it (``pg_stat_activity``); for SQLite the
-    database file's open descriptors are counted in the server's processes."""
+    PostgreSQL names each worker's connection after it (``pg_stat_activity``, clients only:
+    not the server's own autovacuum workers); for SQLite the database file's open descriptors
+    are counted in the server's processes."""
     workers = children(server.pid)
     url = env.get("DATABASE_URL")
     held: Counter[str] = Counter()
@@ -528,7 +529,9 @@ def connections_now(server: subprocess.Popen[bytes], env: dict[str, str]) -> dic
         with psycopg.connect(url, autocommit=True) as conn:
             for (name,) in conn.execute(
                 "SELECT application_name FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                # PostgreSQL's own autovacuum workers show up too, without a name.
+                "AND backend_type = 'client backend'"
             ):
                 held[name.removeprefix("vertebra ") or "unnamed"] += 1
         return dict(held)
