@@ -146,6 +146,8 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
     "web:workshops": [lambda w: w.assessment("workshops/")],
     "web:workshop_new": [lambda w: w.assessment("workshops/new/")],
     "web:workshop": [lambda w: w.assessment(f"workshops/{w.workshop.uuid}/")],
+    # The live results the workshop page polls with htmx.
+    "web:workshop_live": [lambda w: w.assessment(f"workshops/{w.workshop.uuid}/live/")],
     "join": [lambda w: "/join/"],
     "join_workshop": [lambda w: f"/join/{w.workshop.join_code}/", lambda w: "/join/ZZZZZZ/"],
     "join_policy": [lambda w: f"/join/{w.workshop.join_code}/policies/L1/"],
@@ -195,6 +197,18 @@ NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
     "web:invitation_resend": (
         "POST only",
         lambda w: f"/cities/porto/people/invitations/{w.invitation.uuid}/resend/",
+    ),
+    "web:workshop_agree": (
+        "POST only",
+        lambda w: w.assessment(f"workshops/{w.workshop.uuid}/agree/"),
+    ),
+    "web:workshop_reveal": (
+        "POST only",
+        lambda w: w.assessment(f"workshops/{w.workshop.uuid}/reveal/"),
+    ),
+    "web:workshop_close": (
+        "POST only",
+        lambda w: w.assessment(f"workshops/{w.workshop.uuid}/close/"),
     ),
     "join_rate": ("POST only", lambda w: f"/join/{w.workshop.join_code}/objectives/L1S1/"),
     "web:invitation_withdraw": (

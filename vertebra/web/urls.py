@@ -44,10 +44,15 @@ city_patterns = [
 ]
 
 # Workshops: the facilitator's pages (vertebra/web/workshops.py).
+workshop = f"{assessment}workshops/<uuid:workshop_uuid>/"
 city_patterns += [
     path(f"{assessment}workshops/", workshops.workshop_list, name="workshops"),
     path(f"{assessment}workshops/new/", workshops.workshop_new, name="workshop_new"),
     path(f"{assessment}workshops/<uuid:workshop_uuid>/", workshops.workshop_page, name="workshop"),
+    path(f"{workshop}live/", workshops.workshop_live, name="workshop_live"),
+    path(f"{workshop}agree/", workshops.workshop_agree, name="workshop_agree"),
+    path(f"{workshop}reveal/", workshops.workshop_reveal, name="workshop_reveal"),
+    path(f"{workshop}close/", workshops.workshop_close, name="workshop_close"),
 ]
 
 # The city's team (vertebra/web/team.py).

@@ -21,14 +21,19 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from vertebra import access
 from vertebra.access import Verb
 from vertebra.assessments.domain import AssessmentLockedError
+from vertebra.assessments.models import AnswerStatus
+from vertebra.frameworks.domain import objective_titles
 from vertebra.web.scope import AssessmentScope, load_scope, user_of
 from vertebra.workshops import domain
-from vertebra.workshops.models import Workshop
+from vertebra.workshops.models import RatingStatus, Workshop
+
+# How often the facilitator's live view asks for the results again.
+POLL_SECONDS = 3
 
 
 class WorkshopForm(forms.Form):
@@ -140,12 +145,62 @@ def workshop_new(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUI
     )
 
 
-@login_required
-def workshop_page(
-    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, workshop_uuid: uuid.UUID
+def _live(workshop: Workshop) -> dict[str, object]:
+    """The results per objective, the most disputed first: flagged ones, then by agreement
+    (lowest first), objectives nobody rated last; and the participants per type."""
+    found = domain.results_of(workshop)
+    titles = objective_titles(workshop.assessment.framework_version)
+    order = {code: n for n, code in enumerate(domain.covered_codes(workshop))}
+    rows = sorted(
+        found.objectives,
+        key=lambda r: (
+            not r.flagged,
+            2.0 if r.agreement is None else r.agreement,
+            order[r.code],
+        ),
+    )
+    return {
+        "rows": [
+            {
+                "result": r,
+                "text": titles.get(r.code, ""),
+                "distribution": [
+                    (label, r.distribution.get(value, 0)) for value, label in RatingStatus.choices
+                ],
+                "by_type": sorted(r.by_stakeholder_type.items()),
+                "share": None if r.agreement is None else round(r.agreement * 100),
+            }
+            for r in rows
+        ],
+        "participants": sorted(found.participants.items()),
+        "joined": sum(found.participants.values()),
+        "poll": POLL_SECONDS if not workshop.is_closed else None,
+    }
+
+
+def _agree_rows(workshop: Workshop) -> list[dict[str, object]]:
+    """The city's current answer of each covered objective, with the version the agreement
+    form sends back (a changed answer is then a conflict, not overwritten)."""
+    codes = domain.covered_codes(workshop)
+    answers = {
+        a.objective.code: a
+        for a in workshop.assessment.answers.filter(objective__code__in=codes)
+        .select_related("objective")
+        .order_by()
+    }
+    decided = {d.objective_code: d for d in workshop.decisions.all()}
+    return [{"code": c, "answer": answers[c], "decision": decided.get(c)} for c in codes]
+
+
+def _workshop_page(
+    request: HttpRequest,
+    scope: AssessmentScope,
+    workshop: Workshop,
+    *,
+    agree_errors: dict[str, str] | None = None,
+    conflict: dict[str, object] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    scope = _facilitator(request, city_slug, assessment_uuid)
-    workshop = access.workshop_in(scope, workshop_uuid)
     address = join_url(request, workshop)
     shape = scope.shape
     return render(
@@ -159,6 +214,121 @@ def workshop_page(
             "join_url": address,
             "qr": mark_safe(qr_svg(address)),  # noqa: S308 - segno's SVG of an escaped address
             "policies": [(code, shape.policy_name[code]) for code in workshop.policies],
-            "participants": workshop.participants.count(),
+            "live": _live(workshop),
+            "agree": _agree_rows(workshop),
+            "answer_statuses": AnswerStatus.choices,
+            "agree_errors": agree_errors or {},
+            "conflict": conflict,
+            "can_agree": not workshop.is_closed and not scope.assessment.is_final,
         },
+        status=status,
     )
+
+
+@login_required
+def workshop_page(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, workshop_uuid: uuid.UUID
+) -> HttpResponse:
+    scope = _facilitator(request, city_slug, assessment_uuid)
+    return _workshop_page(request, scope, access.workshop_in(scope, workshop_uuid))
+
+
+@login_required
+def workshop_live(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, workshop_uuid: uuid.UUID
+) -> HttpResponse:
+    """The live results alone: the fragment the workshop page asks for every few seconds."""
+    scope = _facilitator(request, city_slug, assessment_uuid)
+    workshop = access.workshop_in(scope, workshop_uuid)
+    context = {"workshop": workshop, "city": scope.city, "assessment": scope.assessment}
+    return render(request, "workshops/_live.html", {**context, "live": _live(workshop)})
+
+
+def _step(
+    request: HttpRequest,
+    city_slug: str,
+    assessment_uuid: uuid.UUID,
+    workshop_uuid: uuid.UUID,
+    *,
+    reveal: bool,
+) -> HttpResponse:
+    scope = _facilitator(request, city_slug, assessment_uuid)
+    workshop = access.workshop_in(scope, workshop_uuid)
+    try:
+        if reveal:
+            domain.reveal(workshop=workshop)
+            messages.success(request, _("The results are revealed to the participants."))
+        else:
+            domain.close(workshop=workshop)
+            messages.success(request, _("The workshop is closed. Its ratings are kept."))
+    except domain.WorkshopStateError as exc:
+        messages.error(request, str(exc))
+    return redirect("web:workshop", scope.city.slug, scope.assessment.uuid, workshop.uuid)
+
+
+@login_required
+@require_POST
+def workshop_reveal(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, workshop_uuid: uuid.UUID
+) -> HttpResponse:
+    """The participants may see the results from now on."""
+    return _step(request, city_slug, assessment_uuid, workshop_uuid, reveal=True)
+
+
+@login_required
+@require_POST
+def workshop_close(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, workshop_uuid: uuid.UUID
+) -> HttpResponse:
+    """No more joining or rating; everything is kept."""
+    return _step(request, city_slug, assessment_uuid, workshop_uuid, reveal=False)
+
+
+def _number(text: str) -> object:
+    """A whole number as typed, or the text itself for the domain to name as wrong."""
+    text = text.strip()
+    if not text:
+        return None
+    return int(text) if text.isdigit() and len(text) < 6 else text
+
+
+@login_required
+@require_POST
+def workshop_agree(
+    request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID, workshop_uuid: uuid.UUID
+) -> HttpResponse:
+    """Record the agreed answer of one objective through ``domain.record_consensus``, the
+    API's path: validated first, the version read checked (a stale one shows the conflict)."""
+    scope = _facilitator(request, city_slug, assessment_uuid)
+    workshop = access.workshop_in(scope, workshop_uuid)
+    code = request.POST.get("code", "")
+    version = _number(request.POST.get("version", ""))
+    status = request.POST.get("status", "")
+    progress = _number(request.POST.get("progress", "")) if status == "in_progress" else None
+    item = domain.AgreedAnswer(
+        code,
+        status,
+        progress,
+        request.POST.get("note", ""),
+        version if isinstance(version, int) else None,
+    )
+    try:
+        domain.record_consensus(workshop=workshop, user=user_of(request), answers=[item])
+    except domain.WorkshopValidationError as exc:
+        errors = {name.split(".")[-1]: message for name, message in exc.errors.items()}
+        return _workshop_page(request, scope, workshop, agree_errors=errors, status=400)
+    except domain.ConsensusConflictError as exc:
+        current = exc.current.get(code)
+        return _workshop_page(
+            request,
+            scope,
+            workshop,
+            conflict={"code": code, "message": str(exc), "answer": current},
+            status=409,
+        )
+    except (domain.WorkshopClosedError, AssessmentLockedError) as exc:
+        messages.error(request, str(exc))
+        return redirect("web:workshop", scope.city.slug, scope.assessment.uuid, workshop.uuid)
+    messages.success(request, _("The agreed answer of %(code)s is saved.") % {"code": code})
+    url = reverse("web:workshop", args=[scope.city.slug, scope.assessment.uuid, workshop.uuid])
+    return redirect(f"{url}#agree-{code}")
