@@ -122,3 +122,168 @@ def test_outsider_does_not_reach_another_citys_workshop(world: World) -> None:
     workshop = _open(world)
     response = world.client("outsider").get(world.url(f"workshops/{workshop.uuid}/"))
     assert response.status_code == 404
+
+
+def _rate(workshop: Workshop, name: str, kind: int, ratings: dict[str, str]) -> None:
+    participant, _key = domain.join(
+        workshop=workshop,
+        data={"name": name, "stakeholder_type": workshop.stakeholder_types[kind]},
+        address=f"10.0.0.{len(name)}",
+    )
+    for code, status in ratings.items():
+        domain.rate(participant=participant, code=code, data={"status": status})
+
+
+def test_live_view_sorts_by_disagreement_and_splits_by_stakeholder_type(world: World) -> None:
+    workshop = _open(world)
+    first, second = workshop.stakeholder_types
+    _rate(workshop, "Ana", 0, {"L1S1": "achieved", "L1S2": "achieved", "L1M1": "achieved"})
+    _rate(workshop, "Rui", 1, {"L1S1": "achieved", "L1S2": "not_started", "L1M1": "in_progress"})
+    _rate(workshop, "Eva", 1, {"L1S1": "unknown", "L1M1": "not_applicable"})
+    response = world.client("editor").get(world.url(f"workshops/{workshop.uuid}/live/"))
+    rows = response.context["live"]["rows"]
+    assert [
+        (r["result"].code, r["result"].ratings, r["share"], r["result"].flagged) for r in rows[:4]
+    ] == [
+        ("L1M1", 3, 33, True),
+        ("L1S2", 2, 50, True),
+        ("L1S1", 3, 100, False),
+        (rows[3]["result"].code, 0, None, False),
+    ]
+    assert rows[0]["by_type"] == sorted(
+        [
+            (first, {**dict.fromkeys(rows[0]["result"].distribution, 0), "achieved": 1}),
+            (
+                second,
+                {
+                    **dict.fromkeys(rows[0]["result"].distribution, 0),
+                    "in_progress": 1,
+                    "not_applicable": 1,
+                },
+            ),
+        ]
+    )
+    assert response.context["live"]["participants"] == sorted({first: 1, second: 2}.items())
+    html = response.content.decode()
+    assert 'hx-trigger="every 3s"' in html
+    assert f'hx-get="{world.url(f"workshops/{workshop.uuid}/live/")}"' in html
+
+
+def test_live_view_of_a_closed_workshop_stops_polling(world: World) -> None:
+    workshop = _open(world)
+    domain.close(workshop=workshop)
+    html = world.client("admin").get(world.url(f"workshops/{workshop.uuid}/")).content.decode()
+    assert "hx-trigger" not in html
+    assert 'id="join-code"' not in html
+
+
+def test_reveal_and_close_move_the_workshop_on(world: World) -> None:
+    workshop = _open(world)
+    client = world.client("editor")
+    base = world.url(f"workshops/{workshop.uuid}/")
+    assert client.post(base + "reveal/")["Location"] == base
+    workshop.refresh_from_db()
+    assert workshop.status == "revealed"
+    client.post(base + "close/")
+    workshop.refresh_from_db()
+    assert workshop.status == "closed"
+    again = client.post(base + "close/", follow=True)
+    assert [str(m) for m in again.context["messages"]] == [
+        "The results are revealed to the participants.",
+        "The workshop is closed. Its ratings are kept.",
+        "This workshop is closed already.",
+    ]
+
+
+def test_agreeing_saves_the_answer_through_the_consensus_path(world: World) -> None:
+    from vertebra.assessments.models import Answer, AnswerEvent
+
+    workshop = _open(world)
+    _rate(workshop, "Ana", 0, {"L1S1": "achieved"})
+    answer = Answer.objects.get(assessment=world.assessment, objective__code="L1S1")
+    response = world.client("editor").post(
+        world.url(f"workshops/{workshop.uuid}/agree/"),
+        {
+            "code": "L1S1",
+            "status": "in_progress",
+            "progress": "60",
+            "note": "Budget pending.",
+            "version": str(answer.version),
+        },
+    )
+    assert response["Location"] == world.url(f"workshops/{workshop.uuid}/") + "#agree-L1S1"
+    answer.refresh_from_db()
+    assert (answer.status, answer.progress, answer.version) == ("in_progress", 60, 2)
+    assert list(
+        workshop.decisions.values_list("objective_code", "status", "progress", "note", "ratings")
+    ) == [("L1S1", "in_progress", 60, "Budget pending.", 1)]
+    assert AnswerEvent.objects.filter(answer=answer, source="workshop").count() >= 1
+
+
+def test_agreeing_on_a_stale_answer_shows_the_conflict_and_saves_nothing(world: World) -> None:
+    from vertebra.assessments.domain import save_answer
+    from vertebra.assessments.models import Answer
+
+    workshop = _open(world)
+    answer = Answer.objects.get(assessment=world.assessment, objective__code="L1S1")
+    read = answer.version
+    save_answer(answer=answer, user=world.people["admin"], changes={"status": "achieved"})
+    response = world.client("editor").post(
+        world.url(f"workshops/{workshop.uuid}/agree/"),
+        {"code": "L1S1", "status": "not_started", "note": "", "version": str(read)},
+    )
+    assert response.status_code == 409
+    assert response.context["conflict"]["answer"].status == "achieved"
+    assert "L1S1 is now: Achieved." in response.content.decode()
+    answer.refresh_from_db()
+    assert answer.status == "achieved"
+    assert workshop.decisions.count() == 0
+
+
+def test_agreeing_names_a_wrong_progress_and_saves_nothing(world: World) -> None:
+    from vertebra.assessments.models import Answer
+
+    workshop = _open(world)
+    response = world.client("admin").post(
+        world.url(f"workshops/{workshop.uuid}/agree/"),
+        {"code": "L1S1", "status": "in_progress", "progress": "900", "version": "1"},
+    )
+    assert response.status_code == 400
+    assert list(response.context["agree_errors"]) == ["progress"]
+    assert Answer.objects.get(assessment=world.assessment, objective__code="L1S1").version == 1
+    assert workshop.decisions.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("contributor", 403), ("viewer", 403), ("outsider", 404)],
+)
+def test_only_facilitators_reveal_close_agree_or_poll(
+    world: World, persona: str, status: int
+) -> None:
+    workshop = _open(world)
+    client = world.client(persona)
+    base = world.url(f"workshops/{workshop.uuid}/")
+    assert client.get(base + "live/").status_code == status
+    for step in ("reveal/", "close/"):
+        assert client.post(base + step).status_code == status
+    agreed = client.post(base + "agree/", {"code": "L1S1", "status": "achieved"})
+    assert agreed.status_code == status
+    workshop.refresh_from_db()
+    assert (workshop.status, workshop.decisions.count()) == ("open", 0)
+
+
+def test_a_participant_session_reaches_no_facilitator_page(world: World) -> None:
+    from django.test import Client
+
+    workshop = _open(world)
+    client = Client()
+    client.post(
+        f"/join/{workshop.join_code}/",
+        {"name": "Ana", "stakeholder_type": workshop.stakeholder_types[0]},
+    )
+    base = world.url(f"workshops/{workshop.uuid}/")
+    assert client.get(base + "live/").status_code == 302
+    assert client.post(base + "close/").status_code == 401
+    workshop.refresh_from_db()
+    assert workshop.status == "open"
