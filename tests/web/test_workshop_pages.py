@@ -287,3 +287,25 @@ def test_a_participant_session_reaches_no_facilitator_page(world: World) -> None
     assert client.post(base + "close/").status_code == 401
     workshop.refresh_from_db()
     assert workshop.status == "open"
+
+
+def test_list_and_live_view_queries_do_not_grow_with_workshops_or_ratings(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    workshop = _open(world)
+    client = world.client("admin")
+    live = world.url(f"workshops/{workshop.uuid}/live/")
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    count(live)  # the model's titles and shape are cached after the first page
+    before = (count(world.url("workshops/")), count(live))
+    _open(world, title="Finance")
+    _open(world, title="Health")
+    _rate(workshop, "Ana", 0, {"L1S1": "achieved", "L1S2": "unknown"})
+    _rate(workshop, "Rui", 1, {"L1S1": "not_started"})
+    assert (count(world.url("workshops/")), count(live)) == before
