@@ -205,6 +205,18 @@ PROBES: dict[Verb, list[Probe]] = {
             },
         ),
         _api("list workshops", "GET", lambda w: w.api + "/workshops"),
+        _page("workshops page", "GET", lambda w: w.page + "workshops/"),
+        _page(
+            "open a workshop",
+            "POST",
+            lambda w: w.page + "workshops/new/",
+            lambda w: {
+                "title": "Leadership",
+                "date": "2026-05-04",
+                "policies": ["L1"],
+                "stakeholder_types": ["Media"],
+            },
+        ),
     ],
     Verb.UPLOAD: [
         _page(

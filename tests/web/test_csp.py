@@ -30,6 +30,7 @@ from vertebra.cities import team
 from vertebra.planning.domain import add_note, create_action
 from vertebra.planning.models import Action
 from vertebra.web.reports import CONTENT_TYPES
+from vertebra.workshops.domain import create_workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,16 @@ class Walk:
             city=world.city, email="guest@porto.example", role="viewer", by=admin
         )
         self.viewer = access.members_of(access.membership_in(admin, "porto"))[-1]
+        self.workshop = create_workshop(
+            assessment=world.assessment,
+            user=admin,
+            data={
+                "title": "Leadership",
+                "date": dt.date(2026, 5, 4),
+                "policies": ["L1", "L2"],
+                "stakeholder_types": list(world.city.stakeholder_types)[:2],
+            },
+        )
 
     def assessment(self, suffix: str = "") -> str:
         return self.world.url(suffix)
@@ -131,6 +142,15 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
     "web:person_remove": [lambda w: f"/cities/porto/people/{w.viewer.uuid}/remove/"],
     "invitation": [lambda w: f"/invitations/{w.invitation_token}/"],
     "city_new": [lambda w: "/instance/cities/new/"],
+    # Workshops: the facilitator's pages, and the participant's (walked joined below too).
+    "web:workshops": [lambda w: w.assessment("workshops/")],
+    "web:workshop_new": [lambda w: w.assessment("workshops/new/")],
+    "web:workshop": [lambda w: w.assessment(f"workshops/{w.workshop.uuid}/")],
+    # The live results the workshop page polls with htmx.
+    "web:workshop_live": [lambda w: w.assessment(f"workshops/{w.workshop.uuid}/live/")],
+    "join": [lambda w: "/join/"],
+    "join_workshop": [lambda w: f"/join/{w.workshop.join_code}/", lambda w: "/join/ZZZZZZ/"],
+    "join_policy": [lambda w: f"/join/{w.workshop.join_code}/policies/L1/"],
 }
 
 # Addresses that are no page, why, and an example of each (a GET shows no HTML page there).
@@ -178,6 +198,19 @@ NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
         "POST only",
         lambda w: f"/cities/porto/people/invitations/{w.invitation.uuid}/resend/",
     ),
+    "web:workshop_agree": (
+        "POST only",
+        lambda w: w.assessment(f"workshops/{w.workshop.uuid}/agree/"),
+    ),
+    "web:workshop_reveal": (
+        "POST only",
+        lambda w: w.assessment(f"workshops/{w.workshop.uuid}/reveal/"),
+    ),
+    "web:workshop_close": (
+        "POST only",
+        lambda w: w.assessment(f"workshops/{w.workshop.uuid}/close/"),
+    ),
+    "join_rate": ("POST only", lambda w: f"/join/{w.workshop.join_code}/objectives/L1S1/"),
     "web:invitation_withdraw": (
         "POST only",
         lambda w: f"/cities/porto/people/invitations/{w.invitation.uuid}/withdraw/",
@@ -329,12 +362,34 @@ def test_every_page_sends_the_policy_and_needs_no_exception_to_it(
             "/login/": 302,  # a signed-in person is sent on
             "/cities/none-such/": 404,
             "/instance/cities/new/": 404,  # the operator's: walked as a superuser below
+            "/join/ZZZZZZ/": 404,  # no workshop has this code
+            # Not joined: sent to join first (a participant's walk is below).
+            f"/join/{walk.workshop.join_code}/policies/L1/": 302,
         }
     # ... and the refusals and "not found" pages the others get are checked too.
     if persona == "viewer":
         assert statuses[world.url("finalize/")] == 403
     if persona == "outsider":
         assert statuses["/cities/porto/"] == 404
+
+
+def test_a_participants_pages_need_no_exception_to_the_policy(world: World) -> None:
+    walk = Walk(world)
+    client = Client()
+    code = walk.workshop.join_code
+    joined = client.post(
+        f"/join/{code}/", {"name": "Ana", "stakeholder_type": walk.workshop.stakeholder_types[0]}
+    )
+    assert joined.status_code == 302
+    refused = client.post(
+        f"/join/{code}/objectives/L1S1/", {"status": "in_progress", "progress": "x"}
+    )
+    assert refused.status_code == 400
+    assert inline_code(refused.content.decode()) == []
+    assert {
+        url: check_page(client, url)
+        for url in (f"/join/{code}/policies/L1/", f"/join/{code}/policies/L2/", "/join/")
+    } == {f"/join/{code}/policies/L1/": 200, f"/join/{code}/policies/L2/": 200, "/join/": 200}
 
 
 def test_htmx_answers_need_no_exception_to_the_policy(world: World) -> None:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from vertebra.web import account, dashboard, editor, signin, team, views, work
+from vertebra.web import account, dashboard, editor, signin, team, views, work, workshops
 
 assessment = "cities/<slug:city_slug>/assessments/<uuid:assessment_uuid>/"
 
@@ -41,6 +41,18 @@ city_patterns = [
         editor.delete_attachment,
         name="attachment_delete",
     ),
+]
+
+# Workshops: the facilitator's pages (vertebra/web/workshops.py).
+workshop = f"{assessment}workshops/<uuid:workshop_uuid>/"
+city_patterns += [
+    path(f"{assessment}workshops/", workshops.workshop_list, name="workshops"),
+    path(f"{assessment}workshops/new/", workshops.workshop_new, name="workshop_new"),
+    path(f"{assessment}workshops/<uuid:workshop_uuid>/", workshops.workshop_page, name="workshop"),
+    path(f"{workshop}live/", workshops.workshop_live, name="workshop_live"),
+    path(f"{workshop}agree/", workshops.workshop_agree, name="workshop_agree"),
+    path(f"{workshop}reveal/", workshops.workshop_reveal, name="workshop_reveal"),
+    path(f"{workshop}close/", workshops.workshop_close, name="workshop_close"),
 ]
 
 # The city's team (vertebra/web/team.py).
@@ -98,4 +110,5 @@ urlpatterns = [
     path("", include((city_patterns, "web"))),
     path("", include("vertebra.web.planning_urls")),
     path("", include("vertebra.web.reports_urls")),
+    path("", include("vertebra.web.joining_urls")),
 ]
