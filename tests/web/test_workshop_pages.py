@@ -82,6 +82,16 @@ def test_workshop_page_shows_the_join_code_and_its_qr_code_as_inline_svg(world: 
     assert "http" not in html.split('id="join-qr">')[1].split("</svg>")[0].replace(address, "")
 
 
+def test_workshop_page_holds_each_part_once_and_a_plain_title(world: World) -> None:
+    workshop = _open(world)
+    html = world.client("admin").get(world.url(f"workshops/{workshop.uuid}/")).content.decode()
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert "<" not in title and title.startswith(workshop.title)
+    assert html.count('id="agree-heading"') == 1
+    assert html.count('id="agree-L1S1"') == 1
+    assert html.count(">Facilitation</h2>") == 1
+
+
 def test_workshop_list_shows_each_workshop_with_its_participants(world: World) -> None:
     first = _open(world, title="Leadership")
     domain.close(workshop=_open(world, title="Finance"))
