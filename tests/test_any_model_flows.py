@@ -45,7 +45,7 @@ class Model:
 FLOOD = Model(
     path=FLOOD_V1,
     reference="flood-ready@1",
-    codes="G1B1 G1E1 G1X1 G2B1 G2E1 G2X1 O1B1 O1E1 O1X1 O2B1 O2E1 O2X1".split(),
+    codes=[f"{policy}{stage}1" for policy in ("G1", "G2", "O1", "O2") for stage in "BEX"],
     stages=["Basic", "Established", "Exemplary"],
     achieved=["G1B1", "G1E1", "G2B1", "O1B1"],
     policy_stages={"G1": "E", "G2": "B", "O1": "B", "O2": None},
@@ -55,7 +55,7 @@ FLOOD = Model(
 SIX = Model(
     path=SIX_STEPS,
     reference="six-steps@1",
-    codes="H1P1 H1Q1 H1U1 H1V1 H1W1 H1Z1 H2P1 H2Q1 H2U1 H2V1 H2W1 H2Z1".split(),
+    codes=[f"{policy}{stage}1" for policy in ("H1", "H2") for stage in "PQUVWZ"],
     stages=["Prepare", "Qualify", "Unite", "Verify", "Widen", "Zenith"],
     achieved=["H1P1", "H1Q1", "H1U1", "H1V1", "H1W1", "H2P1"],
     policy_stages={"H1": "W", "H2": "P"},
