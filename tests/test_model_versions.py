@@ -330,3 +330,57 @@ def test_assess_with_a_broken_model_file_exits_2_naming_the_problem(tmp_path, ca
         f"vertebra: --framework {model}: dimensions[0].policies[0].objectives[2] (G1X1).stage: "
         "stage 'Y' is not a declared stage (B, E, X)\n"
     )
+
+
+@pytest.mark.django_db
+def test_pdf_of_a_cycle_on_the_newer_version_lists_the_model_changes():
+    from vertebra.planning.domain import start_assessment
+    from vertebra.reports.pdf import render_html, render_pdf
+
+    first = _first_cycle()
+    second = start_assessment(
+        city=first.city,
+        user=None,
+        title="Floods 2027",
+        date=dt.date(2027, 3, 1),
+        copy_from=first,
+        framework_version=FrameworkVersion.objects.get(framework_id="flood-ready", version=2),
+    )
+    html = render_html(second)
+    assert "What changed in the model from version 1 to version 2</h3>" in html
+    for row in (
+        '<th scope="row" class="answers__id">O1E2</th><td>added</td>'
+        "<td>Test the warning sirens twice a year</td>",
+        '<th scope="row" class="answers__id">G2X1</th><td>removed</td>'
+        "<td>Fund a flood fund shared with neighbouring towns</td>",
+        '<th scope="row" class="answers__id">G1E1</th><td>text changed</td>'
+        f"<td>{OLD_G1E1} → {NEW_G1E1}</td>",
+    ):
+        assert row in html
+    assert render_pdf(second).startswith(b"%PDF-")
+
+
+@pytest.mark.django_db
+def test_pdf_compares_only_with_an_earlier_assessment_of_the_same_model():
+    from vertebra.reports.pdf import render_html
+
+    first = _first_cycle()
+    heat = create_assessment(
+        city=first.city,
+        user=None,
+        title="Heat 2026",
+        date=dt.date(2026, 6, 1),
+        framework_version=load_model(SIX_STEPS),
+    )
+    html = render_html(heat)
+    assert "This is the city's first assessment cycle: there is nothing to compare" in html
+    assert "Compared with" not in html
+
+    later = create_assessment(
+        city=first.city,
+        user=None,
+        title="Floods 2027",
+        date=dt.date(2027, 3, 1),
+        framework_version=first.framework_version,
+    )
+    assert "Compared with Floods 2026 (1 March 2026)." in render_html(later)
