@@ -19,6 +19,7 @@ from vertebra.accounts.models import User
 from vertebra.assessments.domain import finalize, save_answer
 from vertebra.assessments.models import Answer, Assessment
 from vertebra.cities.models import City, Membership, Role
+from vertebra.frameworks.domain import shape_of
 from vertebra.planning.domain import start_assessment
 
 DEMO_SLUG = "demo"
@@ -82,10 +83,14 @@ def _answer_plan(stage_index: int, rng: random.Random, *, cycle: int) -> str:
 
 def _fill(assessment_id: int, *, user: User | None, cycle: int, year: int) -> None:
     rng = random.Random(20260 + cycle)  # noqa: S311 - demo data, not security
-    stage_index = {"S": 0, "M": 1, "A": 2, "R": 3, "T": 4}
     answers = Answer.objects.filter(assessment_id=assessment_id).select_related(
         "objective", "assessment"
     )
+    stage_index = shape_of(
+        Assessment.objects.select_related("framework_version")
+        .get(pk=assessment_id)
+        .framework_version
+    ).stage_index
     for n, answer in enumerate(answers, start=1):
         objective = answer.objective
         if cycle == 1 and rng.random() < 0.12:

@@ -251,6 +251,7 @@ def test_comparison_with_the_latest_earlier_assessment_lists_what_changed(
         "overall_new": None,
         "overall": None,
         "dimensions": [],
+        "model_changes": None,
     }
     assert data["policies"] == [
         {"code": "L1", "name": L1_NAME, "old": "S", "new": None, "direction": "down"},

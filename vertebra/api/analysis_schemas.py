@@ -159,6 +159,25 @@ class StatusChangeOut(Schema):
     new: AnswerStatusCode
 
 
+class ObjectiveTextOut(Schema):
+    code: str
+    text: str
+
+
+class ObjectiveTextChangeOut(Schema):
+    code: str
+    old_text: str
+    new_text: str
+
+
+class ModelChangesOut(Schema):
+    older_version: int
+    newer_version: int
+    added: list[ObjectiveTextOut] = Field(description="Objectives only the newer version has.")
+    removed: list[ObjectiveTextOut] = Field(description="Objectives only the older version has.")
+    changed: list[ObjectiveTextChangeOut] = Field(description="Objectives whose text changed.")
+
+
 class ComparisonOut(Schema):
     url: str
     older: str = Field(description="Address of the older assessment.")
@@ -174,3 +193,7 @@ class ComparisonOut(Schema):
     dimensions: list[StageChangeOut] = Field(description="Only the dimensions that changed.")
     policies: list[StageChangeOut] = Field(description="Only the policies that changed.")
     objectives: list[StatusChangeOut] = Field(description="Only the answers that changed.")
+    model_changes: ModelChangesOut | None = Field(
+        description="Between two versions of the model: the objectives added, removed and "
+        "changed. Null when both use the same version."
+    )

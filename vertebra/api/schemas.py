@@ -354,11 +354,30 @@ class AssessmentCreate(Input):
     copy_from: uuid.UUID | None = Field(
         None, description="Id of an assessment of the same city whose answers to copy."
     )
+    framework: str | None = Field(
+        None,
+        max_length=64,
+        description="Id of a loaded maturity model (GET /frameworks). By default the SMR model, "
+        "or with copy_from the model of the assessment copied.",
+    )
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="Version of that model. By default its newest, or with copy_from the "
+        "version of the assessment copied; a new cycle may move to a newer version, not back.",
+    )
 
 
 class CycleCreate(Input):
     title: Title
     date: dt.date
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="Version of the model for the new cycle: by default the version of the "
+        "assessment it continues; a newer version carries over the answers of the objectives "
+        "that still exist.",
+    )
 
 
 class ComparisonQuery(Schema):

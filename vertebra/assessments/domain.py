@@ -27,7 +27,7 @@ from vertebra.assessments.models import (
 )
 from vertebra.assessments.rules import ANSWER_FIELDS as ANSWER_FIELDS
 from vertebra.assessments.rules import check_answer
-from vertebra.frameworks.domain import latest_version, shape_of
+from vertebra.frameworks.domain import choose_version, shape_of
 from vertebra.frameworks.models import FrameworkVersion, Objective
 from vertebra.maturity import Profile, profile
 
@@ -88,16 +88,24 @@ def create_assessment(
 ) -> Assessment:
     """A new draft with one answer row per objective.
 
+    ``framework_version`` is the model version it uses (``frameworks.domain.choose_version``
+    picks it from a person's choice); by default the default model's newest, or for a new cycle
+    the version of the cycle it continues.
+
     A new cycle (``copy_from``) copies the previous cycle's answers, with their evidence files:
-    each new answer refers to the same stored files as the answer it continues. Its plan is
+    each new answer refers to the same stored files as the answer it continues. On a newer
+    version of the model, the answers of the objectives that still exist (same code) are
+    carried over and new objectives start empty. Its plan is
     carried over by ``vertebra.planning.domain.start_assessment``, which pages, the API and
     commands call.
     """
     if copy_from is not None and copy_from.city_id != city.pk:
         raise ValueError("An assessment can only continue a cycle of the same city.")
-    fv = framework_version or (
-        copy_from.framework_version if copy_from is not None else latest_version("smr-rmm")
+    fv = framework_version or choose_version(
+        continuing=copy_from.framework_version if copy_from is not None else None
     )
+    if copy_from is not None and fv.framework_id != copy_from.framework_version.framework_id:
+        raise ValueError("A new cycle keeps the maturity model of the cycle it continues.")
     with transaction.atomic():
         assessment = Assessment.objects.create(
             city=city,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import PurePath
 from typing import Any
 
 from vertebra.cli.base import CliError
+from vertebra.frameworks.defaults import DEFAULT_FRAMEWORK_ID
 
 
 def register(subparsers: Any) -> None:
@@ -26,7 +28,13 @@ def register(subparsers: Any) -> None:
         "responses", metavar="RESPONSES", help="the answers file (.csv, .json, .yaml)"
     )
     parser.add_argument(
-        "--framework", default="smr-rmm", help="the maturity model's id (default: smr-rmm)"
+        "--framework",
+        default=DEFAULT_FRAMEWORK_ID,
+        metavar="ID|FILE",
+        help=(
+            "the maturity model: the id of a shipped or loaded model, or a model file "
+            f"(.yaml, .yml, .json), read without a database (default: {DEFAULT_FRAMEWORK_ID})"
+        ),
     )
     parser.add_argument(
         "--format",
@@ -77,11 +85,20 @@ def parse_targets(
 
 def _framework(framework_id: str) -> Any:
     from vertebra.frameworks.files import (
+        JSON_EXTENSIONS,
+        YAML_EXTENSIONS,
+        FrameworkFileError,
         UnknownFrameworkError,
         load_shipped,
+        read_framework_file,
         shipped_framework_paths,
     )
 
+    if PurePath(framework_id).suffix.lower() in YAML_EXTENSIONS | JSON_EXTENSIONS:
+        try:
+            return read_framework_file(framework_id)
+        except FrameworkFileError as exc:
+            raise CliError(*(f"--framework {exc.path}: {error}" for error in exc.errors)) from None
     if framework_id in shipped_framework_paths():
         return load_shipped(framework_id)
     from vertebra.cli.base import setup_django

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from vertebra.cli.base import CliError, setup_database, setup_django
+from vertebra.frameworks.defaults import DEFAULT_FRAMEWORK_ID
 
 
 def register(subparsers: Any) -> None:
@@ -34,7 +35,9 @@ def register(subparsers: Any) -> None:
             "model."
         ),
     )
-    export.add_argument("framework_id", metavar="ID", help="the model's id, e.g. smr-rmm")
+    export.add_argument(
+        "framework_id", metavar="ID", help=f"the model's id, e.g. {DEFAULT_FRAMEWORK_ID}"
+    )
     export.add_argument(
         "--format", choices=["json", "yaml"], default="json", help="output format (default: json)"
     )

@@ -39,12 +39,22 @@ def register(subparsers: Any) -> None:
             "Import answers into a city's draft assessment from our own XLSX, CSV or JSON "
             "exports or the files 'vertebra assess' reads. The whole file is checked first; on "
             "any problem nothing changes and every problem is listed (exit status 2). Without "
-            "--assessment, a new draft assessment is created."
+            "--assessment, a new draft assessment is created on the model --framework names "
+            "(by default the SMR model's newest version)."
         ),
     )
     imp.add_argument("city", metavar="CITY", help="the city's short name (slug)")
     imp.add_argument("file", metavar="FILE", help="the answers file (.xlsx, .csv, .json, .yaml)")
     imp.add_argument("--assessment", metavar="ID", help="the draft assessment's id (a UUID)")
+    imp.add_argument(
+        "--framework",
+        metavar="ID[@VERSION]",
+        help=(
+            "the maturity model (and version) the answers are for; the file's codes are checked "
+            "against it (default: the new assessment's default model, newest version; with "
+            "--assessment, that assessment's model)"
+        ),
+    )
     imp.set_defaults(handler=run_import)
 
     backup = subparsers.add_parser(
@@ -148,6 +158,7 @@ def run_import(args: argparse.Namespace) -> int:
 
     city = _city(args.city)
     assessment = _assessment(city, args.assessment) if args.assessment else None
+    framework = _framework_choice(args.framework, assessment) if args.framework else None
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"{args.file}: no such file")
@@ -162,7 +173,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         if assessment is None:
             summary = import_into_new_assessment(
-                city=city, user=None, data=data, filename=path.name
+                city=city, user=None, data=data, filename=path.name, framework=framework
             )
         else:
             summary = import_answers(
@@ -187,6 +198,24 @@ def run_import(args: argparse.Namespace) -> int:
         f"{len(summary.changed)} changed, {len(summary.unchanged)} unchanged."
     )
     return 0
+
+
+def _framework_choice(reference: str, assessment: Any) -> Any:
+    """The model version ``--framework`` names; with ``--assessment``, it must be that one's."""
+    from vertebra.frameworks.domain import ModelChoiceError, choose_version, parse_reference
+
+    try:
+        framework_id, version = parse_reference(reference)
+        chosen = choose_version(framework_id=framework_id, version=version)
+    except ModelChoiceError as exc:
+        raise CliError(*(f"--framework: {message}" for message in exc.errors.values())) from None
+    fv = assessment.framework_version if assessment is not None else None
+    if fv is not None and (fv.framework_id, fv.version) != (framework_id, version or fv.version):
+        raise CliError(
+            f"--framework: {assessment.title!r} uses {fv.framework_id}@{fv.version}, "
+            f"not {reference}; leave --framework out to import into it"
+        )
+    return chosen
 
 
 @contextmanager

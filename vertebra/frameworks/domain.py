@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from vertebra.frameworks.defaults import DEFAULT_FRAMEWORK_ID
 from vertebra.frameworks.files import (
     content_digest,
     load_shipped,
@@ -131,3 +135,147 @@ def latest_version(framework_id: str) -> FrameworkVersion:
     if fv is None:
         raise FrameworkVersion.DoesNotExist(f"No framework {framework_id!r} is loaded.")
     return fv
+
+
+# --- choosing a model and version ---------------------------------------------------------
+
+REFERENCE_RE = re.compile(r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)(?:@(?P<version>[0-9]{1,9}))?$")
+
+
+class ModelChoiceError(Exception):
+    """A model or version that cannot be used; ``errors`` maps the field to its message."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(self.errors.values()))
+
+
+def parse_reference(text: str, *, field: str = "framework") -> tuple[str, int | None]:
+    """``ID`` or ``ID@VERSION`` as (id, version or None)."""
+    match = REFERENCE_RE.fullmatch(text.strip())
+    if match is None:
+        raise ModelChoiceError(
+            {
+                field: _(
+                    "“%(value)s” is not a maturity model: write its id, optionally with "
+                    "@ and a version, as in “%(example)s@1”."
+                )
+                % {"value": text[:80], "example": DEFAULT_FRAMEWORK_ID}
+            }
+        )
+    version = match.group("version")
+    return match.group("id"), int(version) if version is not None else None
+
+
+def loaded_versions() -> list[FrameworkVersion]:
+    """Every stored version, each model's newest first; the default model is loaded if need be."""
+    latest_version(DEFAULT_FRAMEWORK_ID)
+    return list(FrameworkVersion.objects.order_by("framework_id", "-version"))
+
+
+def choose_version(
+    *,
+    framework_id: str | None = None,
+    version: int | None = None,
+    continuing: FrameworkVersion | None = None,
+) -> FrameworkVersion:
+    """The model version a new assessment uses: the one chosen, else the default.
+
+    Without a choice, an empty assessment uses the default model's newest version, and a new
+    cycle (``continuing``: the version of the assessment it continues) the same version. A new
+    cycle keeps its model and may move to a newer version of it, never back to an older one.
+    Raises :class:`ModelChoiceError` naming the field (``framework`` or ``version``).
+    """
+    if continuing is not None:
+        if framework_id not in (None, continuing.framework_id):
+            raise ModelChoiceError(
+                {
+                    "framework": _(
+                        "A new cycle keeps the maturity model of the assessment it continues "
+                        "(%(framework)s); start an empty assessment to use another model."
+                    )
+                    % {"framework": continuing.framework_id}
+                }
+            )
+        if version is None:
+            return continuing
+        framework_id = continuing.framework_id
+    framework_id = framework_id or DEFAULT_FRAMEWORK_ID
+    try:
+        newest = latest_version(framework_id)
+    except FrameworkVersion.DoesNotExist:
+        known = sorted(set(FrameworkVersion.objects.values_list("framework_id", flat=True)))
+        raise ModelChoiceError(
+            {
+                "framework": _("No maturity model “%(framework)s” is loaded (loaded: %(known)s).")
+                % {"framework": framework_id[:80], "known": ", ".join(known) or "-"}
+            }
+        ) from None
+    if version is None or version == newest.version:
+        return newest
+    chosen = FrameworkVersion.objects.filter(framework_id=framework_id, version=version).first()
+    if chosen is None:
+        versions = FrameworkVersion.objects.filter(framework_id=framework_id).order_by("version")
+        raise ModelChoiceError(
+            {
+                "version": _(
+                    "%(framework)s has no version %(version)s (loaded versions: %(known)s)."
+                )
+                % {
+                    "framework": framework_id,
+                    "version": version,
+                    "known": ", ".join(str(v) for v in versions.values_list("version", flat=True)),
+                }
+            }
+        )
+    if continuing is not None and chosen.version < continuing.version:
+        raise ModelChoiceError(
+            {
+                "version": _(
+                    "A new cycle cannot go back to an older version: the assessment it "
+                    "continues uses version %(version)s."
+                )
+                % {"version": continuing.version}
+            }
+        )
+    return chosen
+
+
+# --- what changed between two versions -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObjectiveChange:
+    code: str
+    old_text: str
+    new_text: str
+
+
+@dataclass(frozen=True)
+class VersionChanges:
+    """The objectives added, removed and changed (their text) from one version of a model to
+    another, each in model order. An objective's code names its policy and stage, so an
+    objective that moves is one removed and one added."""
+
+    added: list[ObjectiveChange]
+    removed: list[ObjectiveChange]
+    changed: list[ObjectiveChange]
+
+    @property
+    def none(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def version_changes(older: FrameworkVersion, newer: FrameworkVersion) -> VersionChanges:
+    """What a move from ``older`` to ``newer`` (two versions of one model) changes."""
+    old = {o.code: o for _d, _p, o in framework_of(older).objectives()}
+    new = {o.code: o for _d, _p, o in framework_of(newer).objectives()}
+    return VersionChanges(
+        added=[ObjectiveChange(c, "", o.text) for c, o in new.items() if c not in old],
+        removed=[ObjectiveChange(c, o.text, "") for c, o in old.items() if c not in new],
+        changed=[
+            ObjectiveChange(c, old[c].text, o.text)
+            for c, o in new.items()
+            if c in old and old[c].text != o.text
+        ],
+    )

@@ -35,7 +35,7 @@ from vertebra.assessments.domain import (
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment, AssessmentStatus
 from vertebra.cities.models import City
 from vertebra.frameworks.domain import objective_titles, shape_of
-from vertebra.frameworks.models import Objective
+from vertebra.frameworks.models import FrameworkVersion, Objective
 from vertebra.l10n import day
 from vertebra.maturity import PolicyResult, Profile, Shape, profile
 from vertebra.planning.models import Action, ActionEvent, ActionNote, ActionStatus, Target
@@ -890,12 +890,19 @@ def start_assessment(
     title: str,
     date: dt.date,
     copy_from: Assessment | None = None,
+    framework_version: FrameworkVersion | None = None,
 ) -> Assessment:
-    """A new draft; as a new cycle (``copy_from``) it continues the previous cycle's answers
-    and its plan (targets and open actions), all in one transaction."""
+    """A new draft on ``framework_version`` (see ``create_assessment`` for the default); as a
+    new cycle (``copy_from``) it continues the previous cycle's answers and its plan (targets
+    and open actions), all in one transaction."""
     with transaction.atomic():
         assessment = create_assessment(
-            city=city, user=user, title=title, date=date, copy_from=copy_from
+            city=city,
+            user=user,
+            title=title,
+            date=date,
+            copy_from=copy_from,
+            framework_version=framework_version,
         )
         if copy_from is not None:
             carry_over(previous=copy_from, assessment=assessment, user=user)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.cities.models import City
-from vertebra.frameworks.domain import shape_of
+from vertebra.frameworks.domain import VersionChanges, shape_of, version_changes
 from vertebra.maturity import Profile, Shape, profile
 
 # How far along a status is: an objective that moves to a lower rank went back.
@@ -45,6 +45,24 @@ class StageChange:
     direction: int
 
 
+class DifferentModelsError(ValueError):
+    """Two assessments on different maturity models have nothing to compare."""
+
+    def __init__(self, older: Assessment, newer: Assessment) -> None:
+        super().__init__(
+            _(
+                "“%(older)s” uses the maturity model %(older_model)s and “%(newer)s” uses "
+                "%(newer_model)s: only assessments of the same model can be compared."
+            )
+            % {
+                "older": older.title,
+                "newer": newer.title,
+                "older_model": older.framework_version.name,
+                "newer_model": newer.framework_version.name,
+            }
+        )
+
+
 @dataclass(frozen=True)
 class Comparison:
     older: Assessment
@@ -57,6 +75,8 @@ class Comparison:
     policies: list[StageChange]
     dimensions: list[StageChange]
     overall: StageChange | None
+    # Between two versions of the model: the objectives added, removed and changed.
+    model_changes: VersionChanges | None = None
 
     @property
     def unchanged(self) -> bool:
@@ -93,7 +113,11 @@ def compare_statuses(
     newer_statuses: dict[str, str],
     objective_texts: dict[str, str],
 ) -> Comparison:
-    """The comparison from statuses already loaded (the PDF has them at hand)."""
+    """The comparison from statuses already loaded (the PDF has them at hand).
+
+    Raises :class:`DifferentModelsError` for assessments of two different models."""
+    if older.framework_version.framework_id != newer.framework_version.framework_id:
+        raise DifferentModelsError(older, newer)
     same_model = older.framework_version_id == newer.framework_version_id
     codes = set(shape.objective_codes)
     old_known = {c: s for c, s in older_statuses.items() if c in codes}
@@ -135,14 +159,19 @@ def compare_statuses(
         policies=policies,
         dimensions=dimensions,
         overall=overall,
+        model_changes=None
+        if same_model
+        else version_changes(older.framework_version, newer.framework_version),
     )
 
 
 def compare(*, older: Assessment, newer: Assessment) -> Comparison:
-    """What changed from ``older`` to ``newer`` (two assessments of the same city).
+    """What changed from ``older`` to ``newer`` (two assessments of the same city and model).
 
     Both come through the city scoping helper. Objectives are matched by code; with different
-    model versions the newer one's model is used and codes it lacks are left out.
+    versions of the model the newer one's is used, codes it lacks are left out, and
+    ``model_changes`` lists the objectives the newer version added, removed or changed.
+    Raises :class:`DifferentModelsError` for assessments of two different models.
     """
     if older.city_id != newer.city_id:
         raise ValueError("Only assessments of the same city can be compared.")
@@ -203,10 +232,21 @@ def present(comparison: Comparison) -> dict[str, object]:
             "up": change.direction > 0,
         }
 
+    changes = comparison.model_changes
     return {
         "older": comparison.older,
         "newer": comparison.newer,
         "same_model": comparison.same_model,
+        "model_changes": None
+        if changes is None
+        else {
+            "older_version": comparison.older.framework_version.version,
+            "newer_version": comparison.newer.framework_version.version,
+            "added": changes.added,
+            "removed": changes.removed,
+            "changed": changes.changed,
+            "none": changes.none,
+        },
         "unchanged": comparison.unchanged,
         "overall": stage_row(comparison.overall) if comparison.overall else None,
         "overall_old": _stage_label(shape, comparison.older_profile.overall.stage),

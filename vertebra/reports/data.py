@@ -107,11 +107,16 @@ class ReportData:
 
 
 def previous_cycle(assessment: Assessment) -> Assessment | None:
-    """The cycle this one continues, or else the city's latest earlier assessment."""
+    """The cycle this one continues, or else the city's latest earlier assessment of the same
+    maturity model (only those compare)."""
     if assessment.previous_id is not None:
         return Assessment.objects.filter(pk=assessment.previous_id).first()
     return (
-        Assessment.objects.filter(city_id=assessment.city_id, date__lt=assessment.date)
+        Assessment.objects.filter(
+            city_id=assessment.city_id,
+            date__lt=assessment.date,
+            framework_version__framework_id=assessment.framework_version.framework_id,
+        )
         .order_by("-date", "-created_at")
         .first()
     )

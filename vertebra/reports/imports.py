@@ -39,7 +39,7 @@ from vertebra.assessments.responses import (
     parse_table,
 )
 from vertebra.documents import DocumentError, load_json
-from vertebra.frameworks.domain import latest_version, shape_of
+from vertebra.frameworks.domain import choose_version, shape_of
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Shape
 from vertebra.reports.exports import ANSWER_COLUMNS, ANSWERS_SHEET
@@ -333,7 +333,7 @@ def import_into_new_assessment(
     framework: FrameworkVersion | None = None,
 ) -> ImportSummary:
     """Create a new draft assessment from a file; it is created only if the file is valid."""
-    fv = framework or latest_version("smr-rmm")
+    fv = framework or choose_version()
     name = PurePath(filename).name or "file"
     shape = shape_of(fv)
     responses = read_import(data, filename=name, shape=shape, framework=fv)

@@ -19,7 +19,12 @@ from django.utils.translation import ngettext
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.maturity import PolicyResult, Profile, Shape
 from vertebra.planning.models import ActionStatus
-from vertebra.reports.compare import Comparison, compare_statuses, present
+from vertebra.reports.compare import (
+    Comparison,
+    DifferentModelsError,
+    compare_statuses,
+    present,
+)
 from vertebra.reports.data import ReportData, report_data
 from vertebra.reports.references import reference_reports
 
@@ -305,14 +310,17 @@ def action_plan(data: ReportData) -> dict[str, Any]:
 def change_since_previous(data: ReportData) -> Comparison | None:
     if data.previous is None or data.previous_statuses is None:
         return None
-    return compare_statuses(
-        older=data.previous,
-        newer=data.assessment,
-        shape=data.shape,
-        older_statuses=data.previous_statuses,
-        newer_statuses=data.statuses,
-        objective_texts={a.objective.code: a.objective.text for a in data.answers},
-    )
+    try:
+        return compare_statuses(
+            older=data.previous,
+            newer=data.assessment,
+            shape=data.shape,
+            older_statuses=data.previous_statuses,
+            newer_statuses=data.statuses,
+            objective_texts={a.objective.code: a.objective.text for a in data.answers},
+        )
+    except DifferentModelsError:  # only another model's cycle came before: nothing to compare
+        return None
 
 
 def reference_sections(data: ReportData) -> list[dict[str, Any]]:

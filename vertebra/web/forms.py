@@ -15,6 +15,9 @@ from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.assessments.rules import check_answer
 from vertebra.fields import CleanFormField
 from vertebra.forms import CheckedForm
+from vertebra.frameworks.defaults import DEFAULT_FRAMEWORK_ID
+from vertebra.frameworks.domain import ModelChoiceError, choose_version, parse_reference
+from vertebra.frameworks.models import FrameworkVersion
 from vertebra.l10n import day
 from vertebra.web import widgets
 
@@ -137,7 +140,7 @@ class AnswerForm(CheckedForm):
 share_fields(AnswerForm)
 
 
-class AssessmentCreateForm(forms.Form):
+class AssessmentCreateForm(CheckedForm):
     title = CleanFormField(
         single_line=True,
         label=_("Title"),
@@ -163,10 +166,37 @@ class AssessmentCreateForm(forms.Form):
             "what changed."
         ),
     )
+    framework = forms.ChoiceField(
+        label=_("Maturity model"),
+        # Left out, the default: the SMR model's newest, or the version of the cycle continued.
+        required=False,
+        help_text=_(
+            "The model and version the assessment uses. A new cycle keeps the model of the "
+            "assessment it continues and may move to a newer version of it: the answers of the "
+            "objectives that still exist are carried over."
+        ),
+        error_messages={"invalid_choice": _("Choose one of the maturity models listed.")},
+    )
 
-    def __init__(self, *args: Any, previous: list[Assessment], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        previous: list[Assessment],
+        versions: list[FrameworkVersion],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.previous = {str(a.uuid): a for a in previous}
+        self.chosen_version: FrameworkVersion | None = None
+        framework_field = self.fields["framework"]
+        assert isinstance(framework_field, forms.ChoiceField)
+        framework_field.choices = [
+            (
+                reference(fv),
+                gettext("%(name)s, version %(version)s") % {"name": fv.name, "version": fv.version},
+            )
+            for fv in versions
+        ]
         choices: list[tuple[str, str]] = [("", str(_("An empty assessment")))]
         for assessment in previous:
             choices.append(
@@ -187,6 +217,29 @@ class AssessmentCreateForm(forms.Form):
         copy_field.choices = choices
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
+            source = self.previous.get(str(self.initial.get("copy_from", "")))
+            self.initial.setdefault(
+                "framework",
+                reference(source.framework_version) if source else default_reference(versions),
+            )
+
+    def domain_errors(self, parsed: dict[str, Any]) -> dict[str, str]:
+        if "framework" not in parsed or "copy_from" not in parsed:
+            return {}
+        copy_from: Assessment | None = parsed["copy_from"]
+        framework_id: str | None = None
+        version: int | None = None
+        try:
+            if parsed["framework"]:
+                framework_id, version = parse_reference(parsed["framework"])
+            self.chosen_version = choose_version(
+                framework_id=framework_id,
+                version=version,
+                continuing=copy_from.framework_version if copy_from is not None else None,
+            )
+        except ModelChoiceError as exc:
+            return {"framework": " ".join(exc.errors.values())}
+        return {}
 
     def clean_copy_from(self) -> Assessment | None:
         value = self.cleaned_data.get("copy_from") or ""
@@ -199,6 +252,19 @@ class AssessmentCreateForm(forms.Form):
         if not 1990 <= value.year <= 2200:
             raise forms.ValidationError(_("Enter a date between 1990 and 2200."))
         return value
+
+
+def reference(fv: FrameworkVersion) -> str:
+    """A model version as a choice's value: ``ID@VERSION``."""
+    return f"{fv.framework_id}@{fv.version}"
+
+
+def default_reference(versions: list[FrameworkVersion]) -> str:
+    """The default model's newest version (``versions`` lists each model's newest first)."""
+    for fv in versions:
+        if fv.framework_id == DEFAULT_FRAMEWORK_ID:
+            return reference(fv)
+    return reference(versions[0]) if versions else ""
 
 
 class CommentForm(forms.Form):

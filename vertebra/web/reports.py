@@ -21,7 +21,7 @@ from vertebra import access
 from vertebra.access import Load, Verb
 from vertebra.accounts.models import User
 from vertebra.assessments.domain import AssessmentLockedError
-from vertebra.reports.compare import compare, present, trend
+from vertebra.reports.compare import DifferentModelsError, compare, present, trend
 from vertebra.reports.forms import ImportForm
 from vertebra.reports.imports import ImportFileError, import_answers
 
@@ -127,14 +127,27 @@ def compare_view(request: HttpRequest, city_slug: str) -> HttpResponse:
     newer = by_id.get(request.GET.get("newer", "")) or (assessments[-1] if assessments else None)
     older = by_id.get(request.GET.get("older", ""))
     if older is None and newer is not None:
-        earlier = [a for a in assessments if a.date < newer.date or a.pk == newer.previous_id]
+        model = newer.framework_version.framework_id
+        earlier = [
+            a
+            for a in assessments
+            if (a.date < newer.date and a.framework_version.framework_id == model)
+            or a.pk == newer.previous_id
+        ]
         older = newer.previous if newer.previous_id else (earlier[-1] if earlier else None)
         if older is not None:
             older = by_id.get(str(older.uuid))
     comparison = None
+    refusal = ""
     if older is not None and newer is not None and older.pk != newer.pk:
-        comparison = present(compare(older=older, newer=newer))
-    chart = stage_trend_svg(points) if points else ""
+        try:
+            comparison = present(compare(older=older, newer=newer))
+        except DifferentModelsError as exc:
+            refusal = str(exc)
+    # The stages over the cycles of one model: the later assessment's.
+    model = newer.framework_version.framework_id if newer is not None else ""
+    same_model = [p for p in points if p.assessment.framework_version.framework_id == model]
+    chart = stage_trend_svg(same_model) if same_model else ""
     return render(
         request,
         "reports/compare.html",
@@ -144,6 +157,7 @@ def compare_view(request: HttpRequest, city_slug: str) -> HttpResponse:
             "older": older,
             "newer": newer,
             "comparison": comparison,
+            "refusal": refusal,
             "chart": mark_safe(chart),  # noqa: S308 - built from escaped text by charts.py
             "scope": membership,
         },

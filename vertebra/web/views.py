@@ -18,7 +18,7 @@ from vertebra.access import Load, Verb
 from vertebra.assessments.domain import AssessmentLockedError, finalize
 from vertebra.assessments.models import Assessment
 from vertebra.cities.models import Role
-from vertebra.frameworks.domain import shape_of
+from vertebra.frameworks.domain import loaded_versions, shape_of
 from vertebra.planning.domain import start_assessment
 from vertebra.web.forms import AssessmentCreateForm
 from vertebra.web.presenters import coverage_percent, stage_label
@@ -90,8 +90,9 @@ def assessment_new(request: HttpRequest, city_slug: str) -> HttpResponse:
     membership = access.membership_in(user_of(request), city_slug, verb=Verb.START_ASSESSMENT)
     city = membership.city
     previous = list(access.assessments(city, load=Load.PAGE))
+    versions = loaded_versions()
     if request.method == "POST":
-        form = AssessmentCreateForm(request.POST, previous=previous)
+        form = AssessmentCreateForm(request.POST, previous=previous, versions=versions)
         if form.is_valid():
             assessment = start_assessment(
                 city=city,
@@ -99,6 +100,7 @@ def assessment_new(request: HttpRequest, city_slug: str) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 date=form.cleaned_data["date"],
                 copy_from=form.cleaned_data["copy_from"],
+                framework_version=form.chosen_version,
             )
             messages.success(
                 request, _("The assessment “%(title)s” was created.") % {"title": assessment.title}
@@ -110,7 +112,7 @@ def assessment_new(request: HttpRequest, city_slug: str) -> HttpResponse:
         source = request.GET.get("from", "")
         if any(str(a.uuid) == source for a in previous):
             initial["copy_from"] = source
-        form = AssessmentCreateForm(initial=initial, previous=previous)
+        form = AssessmentCreateForm(initial=initial, previous=previous, versions=versions)
         status = 200
     return render(
         request,

@@ -26,7 +26,7 @@ from vertebra.api.scope import assessment_in, membership
 from vertebra.assessments.models import Assessment
 from vertebra.planning.domain import plan_of
 from vertebra.planning.roadmap import NO_POLICY, NO_YEAR, TotalsRow
-from vertebra.reports.compare import StageChange, compare
+from vertebra.reports.compare import DifferentModelsError, StageChange, compare
 
 router = ApiRouter(tags=["analyses"])
 
@@ -172,7 +172,7 @@ def get_plan_totals(request: HttpRequest, city: str, assessment_id: uuid.UUID) -
 
 def _older_of(member: Any, newer: Assessment, older_id: uuid.UUID | None) -> Assessment:
     """The assessment to compare with: the one named, else the cycle ``newer`` continues, else
-    the latest one before it (as the comparison page chooses)."""
+    the latest one of the same model before it (as the comparison page chooses)."""
     if older_id is not None:
         if older_id == newer.uuid:
             message = _("Choose another assessment than the one compared.")
@@ -185,7 +185,10 @@ def _older_of(member: Any, newer: Assessment, older_id: uuid.UUID | None) -> Ass
     if newer.previous is not None:
         return assessment_in(member, newer.previous.uuid)
     earlier = (
-        member.city.assessments.filter(date__lt=newer.date)
+        member.city.assessments.filter(
+            date__lt=newer.date,
+            framework_version__framework_id=newer.framework_version.framework_id,
+        )
         .order_by("-date", "-created_at", "-id")
         .values_list("uuid", flat=True)
         .first()
@@ -222,7 +225,11 @@ def get_comparison(
     member = membership(request, city)
     newer = assessment_in(member, assessment_id)
     older = _older_of(member, newer, query.older)
-    result = compare(older=older, newer=newer)
+    try:
+        result = compare(older=older, newer=newer)
+    except DifferentModelsError as exc:
+        raise ApiError(422, _(INVALID), details={"older": str(exc)}) from None
+    changes = result.model_changes
     return {
         "url": _url(request, newer, "comparison") + f"?older={older.uuid}",
         "older": _url(request, older),
@@ -238,4 +245,16 @@ def get_comparison(
             {"code": c.code, "text": c.text, "policy": c.policy, "old": c.old, "new": c.new}
             for c in result.objectives
         ],
+        "model_changes": None
+        if changes is None
+        else {
+            "older_version": older.framework_version.version,
+            "newer_version": newer.framework_version.version,
+            "added": [{"code": c.code, "text": c.new_text} for c in changes.added],
+            "removed": [{"code": c.code, "text": c.old_text} for c in changes.removed],
+            "changed": [
+                {"code": c.code, "old_text": c.old_text, "new_text": c.new_text}
+                for c in changes.changed
+            ],
+        },
     }

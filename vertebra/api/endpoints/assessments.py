@@ -43,7 +43,8 @@ from vertebra.assessments.domain import finalize, profile_of
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.cities.models import Membership
 from vertebra.fragments import assessment_state, kept, tag
-from vertebra.frameworks.domain import shape_of
+from vertebra.frameworks.domain import ModelChoiceError, choose_version, shape_of
+from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import profile
 from vertebra.planning.domain import start_assessment
 from vertebra.planning.models import Target
@@ -82,6 +83,20 @@ def _one(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     return _summaries(request, [assessment])[0]
 
 
+def _chosen_version(
+    *, framework_id: str | None, version: int | None, continuing: Assessment | None
+) -> FrameworkVersion:
+    """The model version asked for; an unknown one is 422 naming the field."""
+    try:
+        return choose_version(
+            framework_id=framework_id,
+            version=version,
+            continuing=continuing.framework_version if continuing is not None else None,
+        )
+    except ModelChoiceError as exc:
+        raise ApiError(422, _(INVALID), details=exc.errors) from None
+
+
 def _assessments(member: Membership) -> Any:
     return access.assessments(member.city, load=Load.DETAIL)
 
@@ -111,8 +126,9 @@ def list_assessments(request: HttpRequest, city: str, filters: Query[AssessmentQ
     summary="Create an assessment",
 )
 def create_assessment(request: HttpRequest, city: str, payload: AssessmentCreate) -> Any:
-    """An empty draft on the latest model version, or, with ``copy_from``, a new cycle that
-    copies the answers of an earlier assessment of the same city (admins and editors)."""
+    """An empty draft on the chosen model version (``framework`` and ``version``; by default
+    the SMR model's newest), or, with ``copy_from``, a new cycle that copies the answers of an
+    earlier assessment of the same city (admins and editors)."""
     member = membership(request, city, verb=Verb.START_ASSESSMENT)
     source = None
     if payload.copy_from is not None:
@@ -123,12 +139,14 @@ def create_assessment(request: HttpRequest, city: str, payload: AssessmentCreate
                 _(INVALID),
                 details={"copy_from": _("No assessment with this id in this city.")},
             )
+    fv = _chosen_version(framework_id=payload.framework, version=payload.version, continuing=source)
     assessment = start_assessment(
         city=member.city,
         user=caller(request),
         title=payload.title,
         date=payload.date,
         copy_from=source,
+        framework_version=fv,
     )
     return Status(201, _one(request, assessment_in(member, assessment.uuid)))
 
@@ -225,15 +243,18 @@ def finalize_assessment(request: HttpRequest, city: str, assessment_id: uuid.UUI
 def start_cycle(
     request: HttpRequest, city: str, assessment_id: uuid.UUID, payload: CycleCreate
 ) -> Any:
-    """A new draft that copies this assessment's answers (admins and editors)."""
+    """A new draft that copies this assessment's answers (admins and editors), on the same
+    model version or, with ``version``, a newer one."""
     member = membership(request, city)
     source = assessment_in(member, assessment_id, verb=Verb.START_ASSESSMENT)
+    fv = _chosen_version(framework_id=None, version=payload.version, continuing=source)
     assessment = start_assessment(
         city=member.city,
         user=caller(request),
         title=payload.title,
         date=payload.date,
         copy_from=source,
+        framework_version=fv,
     )
     return Status(201, _one(request, assessment_in(member, assessment.uuid)))
 
