@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format install install-dev browser oidc-provider docs-cli clean
+.PHONY: run test lint format install install-dev browser services oidc-provider docs-cli clean
 
 # `make run` installs what the application needs; the tests' and linters' tools come with
 # the first `make test` (or `make install-dev`).
@@ -35,6 +35,14 @@ browser:
 		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; \
 	fi
 
+# Debian's Redis and nginx for the several-servers test (tests/test_deploy.py), and openssl
+# for its certificate; the S3-compatible server is moto's, from the dev extra.
+services:
+	@if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || ! command -v openssl >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server nginx openssl >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq redis-server nginx openssl >/dev/null; fi; \
+	fi
+
 # The OpenID provider the single sign-on tests start (tests/oidc): Node.js packages from the
 # npm registry, exactly as package-lock.json names them.
 OIDC_STAMP := tests/oidc/node_modules/.package-lock.json
@@ -56,7 +64,7 @@ format: $(DEV_STAMP)
 # The suite's own key: the tests never read or write a data folder's key file.
 TEST_ENV := VERTEBRA_DATA_DIR=$(CURDIR)/var/test VERTEBRA_SECRET_KEY=not-secret-tests-only
 
-test: $(DEV_STAMP) browser $(OIDC_STAMP) lint
+test: $(DEV_STAMP) browser services $(OIDC_STAMP) lint
 	$(TEST_ENV) $(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
 	$(TEST_ENV) $(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 

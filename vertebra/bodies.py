@@ -64,6 +64,13 @@ def _upload_limits() -> dict[str, Limit]:
     }
 
 
+def largest_body_bytes() -> int:
+    """The largest request body any address takes: a proxy in front (nginx's
+    ``client_max_body_size``, docs/DEPLOY.md) lets this much through, and Vertebra refuses
+    more, address by address, with its own message."""
+    return max([settings.MAX_BODY_BYTES, *(limit.bytes for limit in _upload_limits().values())])
+
+
 def _routes(
     patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
 ) -> Iterator[tuple[str, str]]:

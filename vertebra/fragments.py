@@ -5,16 +5,23 @@ the assessment that every write bumps in its own transaction, see
 ``vertebra.assessments.domain.count_change``), the model version, the language, the time zone
 and what the person may do. Any saved change gives a new key, so a part is never shown
 out of date for the data in it. People's names are the one thing outside the key: a renamed
-or removed account shows on kept parts within ``FRAGMENT_SECONDS`` (settings), and at once
-in the process that made the change.
+or removed account starts a new *generation* of kept parts (``forget_all``), a number kept in
+the same cache as the parts and named in every key, so the old parts are never looked up
+again.
 
-Parts live in the "fragments" cache (settings.CACHES): one per server process by default,
-or shared between processes and servers when that cache is pointed at a shared backend.
+Parts live in the "fragments" cache (settings.CACHES): one per server process by default, or
+Redis shared by every server process with ``VERTEBRA_CACHE_URL``. The generation lives
+beside them, so a rename through one server shows on the next page from every server that
+shares the cache (with the memory cache, other processes show it within
+``FRAGMENT_SECONDS``). A cache that does not answer is passed over: the page is rendered
+whole and nothing is kept (a warning is logged; /readyz says the cache is down).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import uuid
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -25,10 +32,28 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language
+from redis.exceptions import RedisError
 
 # Stands for the per-request CSRF field in kept parts. A raw "<" never comes from escaped
 # text, so it cannot be forged by anything a person typed.
 CSRF_PLACEHOLDER = "<!--vertebra:csrf-input-->"
+
+logger = logging.getLogger(__name__)
+
+# What a cache that does not answer raises (Redis down or too slow).
+CACHE_DOWN = (RedisError, OSError)
+GENERATION_KEY = "generation"
+
+
+def _generation() -> str:
+    """The current generation of kept parts. Never expires; a new random one when the cache
+    lost it (restarted, or evicted it), so that no part of an earlier generation matches."""
+    cache = caches["fragments"]
+    value = cache.get(GENERATION_KEY)
+    if not isinstance(value, str):
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return str(value)
 
 
 def _name(kind: str, key: tuple[Hashable, ...]) -> str:
@@ -36,9 +61,9 @@ def _name(kind: str, key: tuple[Hashable, ...]) -> str:
     return f"{kind}:{digest}"
 
 
-def _full_name(kind: str, key: tuple[Hashable, ...]) -> str:
+def _full_name(kind: str, key: tuple[Hashable, ...], generation: str) -> str:
     # Every part has texts or times: the active language and time zone are in every key.
-    return _name(kind, (*key, get_language(), timezone.get_current_timezone_name()))
+    return _name(kind, (*key, get_language(), timezone.get_current_timezone_name(), generation))
 
 
 def assessment_state(assessment: Any) -> tuple[Hashable, ...]:
@@ -65,17 +90,38 @@ def assessment_state(assessment: Any) -> tuple[Hashable, ...]:
 
 def tag(kind: str, key: tuple[Hashable, ...]) -> str:
     """An HTTP entity tag for the part: equal exactly when the part is the same."""
-    return '"' + _full_name(kind, key).partition(":")[2] + '"'
+    return '"' + _full_name(kind, key, "").partition(":")[2] + '"'
 
 
 def look_up(kind: str, key: tuple[Hashable, ...]) -> str | None:
     """The kept part for the key, if there is one."""
-    value: Any = caches["fragments"].get(_full_name(kind, key))
-    return value if isinstance(value, str) else None
+    return look_up_many(kind, [key]).get(key)
+
+
+def look_up_many(kind: str, keys: list[tuple[Hashable, ...]]) -> dict[tuple[Hashable, ...], str]:
+    """The kept parts for those of the keys that have one, in one round trip to the cache."""
+    try:
+        generation = _generation()
+        names = {_full_name(kind, key, generation): key for key in keys}
+        found: dict[str, Any] = caches["fragments"].get_many(list(names))
+    except CACHE_DOWN:
+        logger.warning("The cache of kept page parts does not answer", exc_info=True)
+        return {}
+    return {names[name]: value for name, value in found.items() if isinstance(value, str)}
 
 
 def keep(kind: str, key: tuple[Hashable, ...], value: str) -> None:
-    caches["fragments"].set(_full_name(kind, key), value)
+    keep_many(kind, {key: value})
+
+
+def keep_many(kind: str, parts: dict[tuple[Hashable, ...], str]) -> None:
+    try:
+        generation = _generation()
+        caches["fragments"].set_many(
+            {_full_name(kind, key, generation): value for key, value in parts.items()}
+        )
+    except CACHE_DOWN:
+        logger.warning("The cache of kept page parts does not answer", exc_info=True)
 
 
 def kept(kind: str, key: tuple[Hashable, ...], build: Callable[[], str]) -> str:
@@ -102,8 +148,11 @@ def csrf_input(request: HttpRequest) -> str:
 
 
 def forget_all(**_: Any) -> None:
-    """Drop this process's kept parts."""
-    caches["fragments"].clear()
+    """Start a new generation: no part kept before is looked up again (they expire)."""
+    try:
+        caches["fragments"].set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    except CACHE_DOWN:
+        logger.warning("The cache of kept page parts does not answer", exc_info=True)
 
 
 def _person_changed(update_fields: frozenset[str] | None = None, **_: Any) -> None:

@@ -26,3 +26,11 @@ def post_fork(server: Any, worker: Any) -> None:
         if wrapper.vendor == "postgresql":
             options = wrapper.settings_dict.setdefault("OPTIONS", {})
             options["application_name"] = f"vertebra worker {os.getpid()}"
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker that stopped leaves its metrics' files behind: its gauges no longer count."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

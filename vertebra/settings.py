@@ -11,6 +11,13 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from vertebra.deployment import (
+    DeploymentConfigError,
+    cache_settings,
+    log_format,
+    metrics_allow,
+    storage_settings,
+)
 from vertebra.instance import data_dir, read_secret_key, sqlite_file
 from vertebra.mail import EmailURLError, email_settings
 from vertebra.sso import SSOConfigError, oidc_config
@@ -245,19 +252,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# "fragments" keeps rendered page parts (vertebra.fragments), one cache per server process.
-# FRAGMENT_SECONDS bounds how long a renamed account's old name may show on a kept part.
+# "fragments" keeps rendered page parts (vertebra.fragments): one memory cache per server
+# process, or Redis shared by every server when VERTEBRA_CACHE_URL is set (see the section
+# "Several servers on one database" below). FRAGMENT_SECONDS bounds how long a kept part stays.
 FRAGMENT_SECONDS = env_int("VERTEBRA_FRAGMENT_SECONDS", 300)
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "fragments",
-        "TIMEOUT": FRAGMENT_SECONDS,
-        # Mostly objective cards (~5 KB); pages ~80 KB and API reads ~100 KB.
-        "OPTIONS": {"MAX_ENTRIES": 1000},
-    },
-}
 
 # Email (vertebra.mail): invitations, password resets and digests. `console:` by default, so
 # `make run` needs no mail server: messages are written to the server's log.
@@ -323,3 +321,38 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Failures only: no row per successful sign-in.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+
+# --- Several servers on one database (docs/DEPLOY.md) -------------------------------------
+# What the servers share: the caches in Redis (VERTEBRA_CACHE_URL), evidence files in an S3
+# bucket (VERTEBRA_STORAGE_URL); what they tell: health at /healthz and /readyz, one JSON log
+# line per request (VERTEBRA_LOG_FORMAT=json), Prometheus metrics at /metrics.
+try:
+    CACHES = cache_settings(
+        env_str("VERTEBRA_CACHE_URL", "").strip(), fragment_seconds=FRAGMENT_SECONDS
+    )
+    STORAGES["default"] = storage_settings(
+        env_str("VERTEBRA_STORAGE_URL", "").strip(), spool_bytes=FILE_UPLOAD_MAX_MEMORY_SIZE
+    )
+    LOG_FORMAT = log_format(env_str("VERTEBRA_LOG_FORMAT", "text"))
+    METRICS_ALLOW = metrics_allow(env_str("VERTEBRA_METRICS_ALLOW", ""))
+except DeploymentConfigError as error:
+    raise ImproperlyConfigured(str(error)) from None
+METRICS_TOKEN = env_str("VERTEBRA_METRICS_TOKEN", "").strip()
+INSTALLED_APPS += ["django_prometheus"]
+# Counted around everything else: the first and the last middleware.
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.insert(1, "vertebra.requestlog.RequestLogMiddleware")
+MIDDLEWARE += ["django_prometheus.middleware.PrometheusAfterMiddleware"]
+# Load balancers probe over plain HTTP: the checks are answered there too.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+if LOG_FORMAT == "json":
+    LOGGING["formatters"] = {"json": {"()": "vertebra.requestlog.JsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"  # type: ignore[index]
+LOGGING["loggers"] = {
+    # One line per request (vertebra.requestlog), written when the format is json.
+    "vertebra.requests": {
+        "handlers": ["console"],
+        "level": "INFO" if LOG_FORMAT == "json" else "WARNING",
+        "propagate": False,
+    }
+}

@@ -155,6 +155,10 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
 
 # Addresses that are no page, why, and an example of each (a GET shows no HTML page there).
 NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
+    # Several servers: what a load balancer and monitoring ask (vertebra.operations).
+    "healthz": ("JSON for the load balancer", lambda w: "/healthz"),
+    "readyz": ("JSON for the load balancer", lambda w: "/readyz"),
+    "metrics": ("Prometheus text, 404 without the token", lambda w: "/metrics"),
     "api-tokens:revoke": ("POST only", lambda w: f"/account/tokens/{uuid.uuid4()}/revoke/"),
     "invitation_accept": ("POST only", lambda w: f"/invitations/accept/{uuid.uuid4()}/"),
     "web:people_suggest": (

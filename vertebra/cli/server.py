@@ -182,6 +182,33 @@ def first_run() -> None:
     print("", flush=True)
 
 
+def metrics_folder() -> None:
+    """The folder where gunicorn's workers keep their metrics (prometheus_client's
+    multiprocess mode), so that /metrics adds up every worker's counts whichever worker
+    answers. A new empty folder for each ``vertebra serve``, removed when it stops, unless
+    ``PROMETHEUS_MULTIPROC_DIR`` names one already (it is then emptied)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if given:
+        os.makedirs(given, exist_ok=True)
+        for entry in os.scandir(given):
+            if entry.is_file() and entry.name.endswith(".db"):
+                os.unlink(entry.path)
+        return
+    folder = tempfile.mkdtemp(prefix="vertebra-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    parent = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == parent:  # not in a worker that exits before the others
+            shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(remove)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     if args.port is not None:
         port = args.port
@@ -191,6 +218,7 @@ def run_serve(args: argparse.Namespace) -> int:
         except argparse.ArgumentTypeError as exc:
             raise CliError(f"$PORT {exc}") from None
     check_address(args.host, port)
+    metrics_folder()  # before Django, and so prometheus_client, is imported
     initialise()
     from django.conf import settings
 
@@ -224,8 +252,8 @@ def run_serve(args: argparse.Namespace) -> int:
             if args.threads > 1
             else []
         ),
-        "--access-logfile",
-        "-",
+        # With VERTEBRA_LOG_FORMAT=json, Vertebra writes the one line per request itself.
+        *(["--access-logfile", "-"] if settings.LOG_FORMAT != "json" else []),
     ]
     print(f"Vertebra is serving on http://{args.host}:{port}/", flush=True)
     from gunicorn.app.wsgiapp import run

@@ -41,6 +41,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from vertebra import __version__, archives
 from vertebra.archives import ArchiveError, check_archive
 from vertebra.reports.restore_rules import check_rows
+from vertebra.storage import open_stream
 
 BACKUP_FORMAT = "vertebra-backup"
 BACKUP_FORMAT_VERSION = 1
@@ -273,7 +274,7 @@ def write_backup(target: Any) -> dict[str, Any]:
         files = []
         for name in file_names:
             try:
-                source = default_storage.open(name, "rb")
+                source = open_stream(name)
             except OSError:
                 raise BackupError(
                     [f"attachment file {name!r} is missing from the storage"]

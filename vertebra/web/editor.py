@@ -51,12 +51,13 @@ from vertebra.fragments import (
     CSRF_PLACEHOLDER,
     assessment_state,
     csrf_input,
-    keep,
+    keep_many,
     kept,
-    look_up,
+    look_up_many,
     with_csrf,
 )
 from vertebra.maturity import profile
+from vertebra.storage import file_response
 from vertebra.web.cards import CARD_HISTORY, ConflictRow, ObjectiveItem, ObjectiveLinks
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
 from vertebra.web.presenters import (
@@ -178,11 +179,10 @@ def _cards(
 
     # Stands for this request's CSRF field (see vertebra.fragments): a constant, not input.
     context = {"csrf_input": SafeString(CSRF_PLACEHOLDER), "allowed_types": allowed}
-    html: dict[int, str] = {}
-    for r in revisions:
-        found = look_up("card", key(r)) if plain(r.code) else None
-        if found is not None:
-            html[r.pk] = found
+    found = look_up_many("card", [key(r) for r in revisions if plain(r.code)])
+    html: dict[int, str] = {
+        r.pk: found[key(r)] for r in revisions if plain(r.code) and key(r) in found
+    }
     missing = [r for r in revisions if r.pk not in html]
     if missing:
         links = ObjectiveLinks(scope.city.slug, assessment)
@@ -191,9 +191,7 @@ def _cards(
             item = _item(scope, answer, links) if plain(answer.objective.code) else override
             assert item is not None
             html[answer.pk] = render_to_string(CARD, {**context, "item": item})
-        for r in missing:
-            if plain(r.code):
-                keep("card", key(r), html[r.pk])
+        keep_many("card", {key(r): html[r.pk] for r in missing if plain(r.code)})
     return [(r, html[r.pk]) for r in revisions]
 
 
@@ -569,15 +567,14 @@ def download_attachment(
     scope = load_scope(request, city_slug, assessment_uuid)
     attachment = _attachment(scope, attachment_uuid)
     try:
-        handle = attachment.file.open("rb")
+        response = file_response(
+            attachment.file.name,
+            storage=attachment.file.storage,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
     except FileNotFoundError:
         raise Http404("The file is missing from storage.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Query, Status, UploadedFile
 
@@ -45,6 +45,7 @@ from vertebra.assessments.evidence import (
     remove_attachment,
 )
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment, Attachment, Comment
+from vertebra.storage import file_response
 
 router = ApiRouter(tags=["evidence"])
 
@@ -237,15 +238,14 @@ def download_attachment(
     assessment = assessment_in(member, assessment_id)
     attachment = _attachment(answer_in(assessment, code), attachment_id)
     try:
-        handle = attachment.file.open("rb")
+        response = file_response(
+            attachment.file.name,
+            storage=attachment.file.storage,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
     except FileNotFoundError:
         raise Http404(_("The file is missing from storage.")) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
     response["Cache-Control"] = "private, no-store"
     response["ETag"] = f'"{attachment.uuid}"'  # a file's content never changes
     return response
