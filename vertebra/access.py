@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -445,11 +446,13 @@ def owned_answers(user: User) -> list[Answer]:
     around it aside (docs/NOTIFICATIONS.md)."""
     from vertebra.assessments.models import Answer, AssessmentStatus
 
-    names = Q(owner__iexact=user.email)
+    # Upper on both sides, as iexact compares, but in the form of the owner's index.
+    names = Q(owner_upper=Upper(Value(user.email)))
     if user.name.strip():
-        names |= Q(owner__iexact=" ".join(user.name.split()))
+        names |= Q(owner_upper=Upper(Value(" ".join(user.name.split()))))
     return list(
-        Answer.objects.filter(names, assessment__city__memberships__user=user)
+        Answer.objects.alias(owner_upper=Upper("owner"))
+        .filter(names, assessment__city__memberships__user=user)
         .filter(assessment__status=AssessmentStatus.DRAFT)
         .select_related("objective", "assessment__city", "assessment__framework_version")
         .defer("assessment__snapshot", "assessment__framework_version__definition")

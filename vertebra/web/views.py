@@ -11,6 +11,8 @@ from django.contrib.auth.views import LogoutView
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -61,13 +63,31 @@ def home(request: HttpRequest) -> HttpResponse:
         assessment = latest.get(latest_ids[member.pk] or 0)
         if assessment is not None:
             assessment.city = member.city
-        rows.append(
-            {"city": member.city, "role_label": member.get_role_display(), "assessment": assessment}
+        rows.append({"membership": member, "city": member.city, "assessment": assessment})
+    # The table is kept whole, keyed by what shows in each row: a page of cities seen again
+    # costs its queries and one lookup, however many rows it has.
+    key = tuple(
+        (
+            row["city"].slug,
+            row["city"].name,
+            row["membership"].role,
+            fragments.assessment_state(row["assessment"]) if row["assessment"] else None,
         )
+        for row in rows
+    )
+    # Rendered by the template engine, so escaped already.
+    table = (
+        SafeString(fragments.kept("home-cities", key, lambda: _cities_table(rows))) if rows else ""
+    )
+    return render(request, "web/home.html", {"table": table, "page": page, "search": search})
+
+
+def _cities_table(rows: list[dict[str, Any]]) -> str:
     stages = overall_stages([row["assessment"] for row in rows if row["assessment"]])
     for row in rows:
+        row["role_label"] = row["membership"].get_role_display()
         row["stage"] = stages.get(row["assessment"].pk, "") if row["assessment"] else ""
-    return render(request, "web/home.html", {"rows": rows, "page": page, "search": search})
+    return render_to_string("web/_home_cities.html", {"rows": rows})
 
 
 def overall_stages(assessments: list[Assessment]) -> dict[int, str]:
