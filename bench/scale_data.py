@@ -24,7 +24,7 @@ import django
 django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from vertebra.accounts.models import User  # noqa: E402
 from vertebra.api.tokens import create_token  # noqa: E402
@@ -113,6 +113,9 @@ def build(cities: int, assessments: int) -> dict[str, dict[str, str]]:
             "email": operator.email,
             "token": create_token(user=operator, name="bench")[1],
         }
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the statistics autovacuum would gather by itself
+            cursor.execute("ANALYZE")
     first = made[0]
     draft = Assessment.objects.get(city=first, status=AssessmentStatus.DRAFT)
     return {"city": first.slug, "assessment": str(draft.uuid), "people": people}  # type: ignore[dict-item]
