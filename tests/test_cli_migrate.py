@@ -6,7 +6,11 @@ import os
 import sqlite3
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 VERTEBRA = str(Path(sys.executable).parent / "vertebra")
 
@@ -52,3 +56,72 @@ def test_init_migrates_and_loads_the_shipped_model(tmp_path):
         "database: up to date",
         "smr-rmm version 1: already loaded",
     ]
+
+
+SERVER = os.environ.get("DATABASE_URL", "")
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The environment of an instance with an empty database: a data folder that does not
+    exist yet (SQLite), or a new database on the suite's PostgreSQL server."""
+    env = {**os.environ, "VERTEBRA_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)
+    if not SERVER:
+        yield env
+        return
+    import psycopg
+
+    base, _, _ = SERVER.rpartition("/")
+    name = f"vt_check_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {**env, "DATABASE_URL": f"{base}/{name}"}
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_migrate_check_exits_1_while_changes_are_due_and_0_once_applied_changing_nothing(
+    empty_database, tmp_path
+):
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [VERTEBRA, *args], env=empty_database, capture_output=True, text=True, check=False
+        )
+
+    due = run("migrate", "--check")
+    assert (due.returncode, due.stdout) == (1, "")
+    assert due.stderr.startswith("vertebra: the database is not up to date (")
+    assert due.stderr.endswith(" changes of its layout to apply); run 'vertebra migrate'\n")
+    assert len(due.stderr.splitlines()) == 1
+    if SERVER:
+        import psycopg
+
+        with psycopg.connect(empty_database["DATABASE_URL"]) as conn:
+            tables = conn.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+            ).fetchone()
+        assert tables == (0,)  # the check created nothing
+    else:
+        assert not (tmp_path / "data").exists()  # no folder, key or database file was made
+
+    assert run("migrate").returncode == 0
+    checked = run("migrate", "--check")
+    assert (checked.returncode, checked.stdout, checked.stderr) == (
+        0,
+        "database: up to date\n",
+        "",
+    )
+
+
+def test_migrate_check_of_a_database_it_cannot_reach_says_so_with_status_2(tmp_path):
+    env = {**os.environ, "VERTEBRA_DATA_DIR": str(tmp_path / "data")}
+    env["DATABASE_URL"] = "postgres://nobody:wrong@127.0.0.1:9/none"
+    result = subprocess.run(
+        [VERTEBRA, "migrate", "--check"], env=env, capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("vertebra: the database cannot be read: ")
+    assert len(result.stderr.splitlines()) == 1

@@ -24,7 +24,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -178,6 +179,52 @@ def members_of(membership: Membership) -> list[Membership]:
         .select_related("user")
         .order_by("user__email")
     )
+
+
+# --- many cities: the bounded city menu and the person's cities page by page ---------------
+# A person may belong to hundreds of cities: no page reads or shows all of them. The menu
+# holds a few, the home page a page of them with a search; each takes a fixed number of
+# queries whatever the number of cities.
+
+MENU_CITIES = 8
+
+
+@dataclass(frozen=True)
+class Menu:
+    cities: list[City]  # at most MENU_CITIES, by name; the page's own city always among them
+    more: bool  # the person has more cities than these (the menu links to the home page)
+    membership: Membership | None  # the person's membership in the page's city, if any
+
+
+def menu_of(user: Person, city_slug: str | None = None) -> Menu:
+    """The cities of every page's menu and, when the page is a city's, the person's membership
+    in it, in one query: the page's city is ordered first, so it is always shown and its
+    membership comes with the menu."""
+    if not user.is_authenticated:
+        return Menu(cities=[], more=False, membership=None)
+    here = Case(When(city__slug=city_slug or "", then=Value(0)), default=Value(1))
+    rows = list(
+        memberships(user)
+        .annotate(here=here)
+        .order_by("here", "city__name", "city__slug")[: MENU_CITIES + 1]
+    )
+    membership = rows[0] if city_slug and rows and rows[0].city.slug == city_slug else None
+    shown = sorted((m.city for m in rows[:MENU_CITIES]), key=lambda c: (c.name, c.slug))
+    return Menu(cities=shown, more=len(rows) > MENU_CITIES, membership=membership)
+
+
+def memberships_matching(user: Person, search: str = "") -> QuerySet[Membership]:
+    """The person's memberships whose city's name or short name holds ``search``, by city
+    name, each with the id of the city's latest assessment (``latest_id``, None when none):
+    the home page takes one page of them."""
+    found = memberships(user)
+    if search:
+        found = found.filter(Q(city__name__icontains=search) | Q(city__slug__icontains=search))
+    latest = Assessment.objects.filter(city=OuterRef("city")).order_by("-date", "-created_at")
+    return found.annotate(latest_id=Subquery(latest.values("pk")[:1]))
+
+
+# --- end of many cities ----------------------------------------------------------------------
 
 
 # --- the city's team: its members, invitations and history -------------------------------
@@ -399,11 +446,13 @@ def owned_answers(user: User) -> list[Answer]:
     around it aside (docs/NOTIFICATIONS.md)."""
     from vertebra.assessments.models import Answer, AssessmentStatus
 
-    names = Q(owner__iexact=user.email)
+    # Upper on both sides, as iexact compares, but in the form of the owner's index.
+    names = Q(owner_upper=Upper(Value(user.email)))
     if user.name.strip():
-        names |= Q(owner__iexact=" ".join(user.name.split()))
+        names |= Q(owner_upper=Upper(Value(" ".join(user.name.split()))))
     return list(
-        Answer.objects.filter(names, assessment__city__memberships__user=user)
+        Answer.objects.alias(owner_upper=Upper("owner"))
+        .filter(names, assessment__city__memberships__user=user)
         .filter(assessment__status=AssessmentStatus.DRAFT)
         .select_related("objective", "assessment__city", "assessment__framework_version")
         .defer("assessment__snapshot", "assessment__framework_version__definition")

@@ -36,6 +36,14 @@ def pending_migrations() -> list[str]:
     return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
 
 
+def all_migrations() -> list[str]:
+    """Every migration of this version, as ``app.name``, read without a database."""
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return [f"{app}.{name}" for app, name in loader.graph.nodes]
+
+
 def _brand_new() -> bool:
     from django.db import connection
 

@@ -9,7 +9,7 @@ import socket
 import sys
 from typing import Any
 
-from vertebra.cli.base import CliError, pending_migrations, setup_django
+from vertebra.cli.base import CliError, all_migrations, pending_migrations, setup_django
 
 
 def register(subparsers: Any) -> None:
@@ -19,6 +19,14 @@ def register(subparsers: Any) -> None:
         description=(
             "Apply the database changes this version of Vertebra needs. Every other command "
             "that uses the database stops with a message until they are applied."
+        ),
+    )
+    migrate.add_argument(
+        "--check",
+        action="store_true",
+        help=(
+            "change nothing: exit 0 when the layout is up to date, 1 (with one line naming how "
+            "many changes are due) when 'vertebra migrate' is needed, for deployment scripts"
         ),
     )
     migrate.set_defaults(handler=run_migrate)
@@ -137,7 +145,35 @@ def migrate(*, verbose: bool = True) -> None:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
+    if args.check:
+        return check_migrations()
     migrate()
+    return 0
+
+
+def check_migrations() -> int:
+    """Whether ``vertebra migrate`` is due, without writing anything: no data folder, key
+    file or database file is created, and a database that cannot be read says so (status 2)."""
+    setup_django()
+    from django.db import DatabaseError
+
+    from vertebra.instance import sqlite_file
+
+    try:
+        if not os.environ.get("DATABASE_URL") and not sqlite_file().exists():
+            pending = all_migrations()  # opening a missing SQLite file would create it
+        else:
+            pending = pending_migrations()
+    except DatabaseError as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CliError(f"the database cannot be read: {first}") from None
+    if pending:
+        raise CliError(
+            f"the database is not up to date ({len(pending)} changes of its layout to apply); "
+            "run 'vertebra migrate'",
+            exit_code=1,
+        )
+    print("database: up to date")
     return 0
 
 

@@ -41,6 +41,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from vertebra import __version__, archives
 from vertebra.archives import ArchiveError, check_archive
 from vertebra.reports.restore_rules import check_rows
+from vertebra.reports.upgrade import UpgradeError, known_migrations, release, upgrade_rows
 from vertebra.storage import open_stream
 
 BACKUP_FORMAT = "vertebra-backup"
@@ -373,20 +374,43 @@ def _check_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
                 f"(this Vertebra reads version {BACKUP_FORMAT_VERSION})"
             ]
         )
-    errors: list[str] = []
-    ours = _migration_state()
-    theirs = manifest.get("migrations") or {}
-    for app in sorted(set(ours) | set(theirs)):
-        if ours.get(app) != theirs.get(app):
-            errors.append(
-                f"database layout differs for {app}: the backup has {theirs.get(app) or 'none'}, "
-                f"this instance has {ours.get(app) or 'none'}; restore with the Vertebra "
-                f"version that made the backup ({manifest.get('vertebra_version')}), "
-                "or migrate that instance first"
-            )
-    if errors:
-        raise BackupError(errors)
+    _check_layout(manifest)
     return manifest
+
+
+def _check_layout(manifest: dict[str, Any]) -> None:
+    """Refuse a backup of a newer release, or of a database layout this release does not know:
+    this release cannot know what its rows mean. A backup of an earlier release (a layout this
+    release's migrations lead on from) is brought forward when it is read."""
+    theirs = manifest.get("migrations") or {}
+    made_by = manifest.get("vertebra_version")
+    if (
+        not isinstance(theirs, dict)
+        or not theirs
+        or not all(isinstance(app, str) and isinstance(name, str) for app, name in theirs.items())
+    ):
+        raise BackupError(["manifest.json is damaged (its database layout cannot be read)"])
+    if release(made_by) > release(__version__):
+        raise BackupError(
+            [
+                f"this backup was made by Vertebra {made_by}, which is newer than this "
+                f"Vertebra {__version__}; restore it with Vertebra {made_by} or later"
+            ]
+        )
+    known = known_migrations()
+    unknown = sorted(f"{app} {name}" for app, name in theirs.items() if (app, name) not in known)
+    if unknown:
+        raise BackupError(
+            [
+                f"this backup was made by Vertebra {made_by} with a newer database layout than "
+                f"this Vertebra {__version__} knows ({', '.join(unknown)}); restore it with "
+                f"Vertebra {made_by} or later"
+            ]
+        )
+
+
+def _is_older(manifest: dict[str, Any]) -> bool:
+    return bool(manifest.get("migrations") != _migration_state())
 
 
 def _check_files(archive: zipfile.ZipFile, manifest: dict[str, Any]) -> dict[str, str]:
@@ -431,6 +455,13 @@ def _read_objects(
     del data
     if not isinstance(rows, list):
         raise BackupError(["data.json cannot be read: it is not a list of rows"])
+    older = _is_older(manifest)
+    if older:
+        _check_counts(rows, manifest)
+        try:
+            rows = upgrade_rows(rows, layout=manifest["migrations"], current=backed_up_models())
+        except UpgradeError as exc:
+            raise BackupError(exc.errors) from None
     allowed = set(backed_up_models())
     objects: dict[type[models.Model], list[Any]] = {model: [] for model in backed_up_models()}
     errors: list[str] = []
@@ -451,11 +482,23 @@ def _read_objects(
         raise BackupError([f"data.json cannot be read: {exc}"]) from None
     counts = {m._meta.label_lower: len(found) for m, found in objects.items() if found}
     expected = {k: v for k, v in (manifest.get("counts") or {}).items() if v}
-    if counts != expected and not errors:
+    if counts != expected and not errors and not older:
         errors.append(f"data.json has {counts} rows but the manifest lists {expected}")
     if errors:
         raise BackupError(errors)
     return objects
+
+
+def _check_counts(rows: list[Any], manifest: dict[str, Any]) -> None:
+    """The rows of an earlier release's backup are as many of each kind as its manifest lists
+    (checked before they are brought forward, which may add rows of new kinds)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        label = row.get("model") if isinstance(row, dict) else None
+        counts[str(label)] = counts.get(str(label), 0) + 1
+    expected = {k: v for k, v in (manifest.get("counts") or {}).items() if v}
+    if counts != expected:
+        raise BackupError([f"data.json has {counts} rows but the manifest lists {expected}"])
 
 
 def _check(archive: zipfile.ZipFile) -> _Checked:

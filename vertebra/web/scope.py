@@ -9,7 +9,8 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from vertebra import access
 from vertebra.access import Verb
@@ -57,11 +58,12 @@ def load_scope(
     verb: Verb = Verb.VIEW,
 ) -> AssessmentScope:
     """The member's assessment (404 outside their cities) when their role allows ``verb``."""
-    # One query gives the membership and the cities of the page's menu (see my_cities).
-    memberships = access.memberships_of(user_of(request))
-    membership = access.membership_among(memberships, city_slug)
-    request._vertebra_cities = [m.city for m in memberships]  # type: ignore[attr-defined]
-    found = access.scoped(membership, assessment_uuid, verb=verb)
+    # One query gives the membership and the page's menu, however many cities (see my_cities).
+    menu = access.menu_of(user_of(request), city_slug)
+    if menu.membership is None:
+        raise Http404(_("No such city."))
+    request._vertebra_menu = menu  # type: ignore[attr-defined]
+    found = access.scoped(menu.membership, assessment_uuid, verb=verb)
     return AssessmentScope(found.membership, found.assessment)
 
 

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
-from django.db.models import F
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from vertebra import access
+from vertebra import access, fragments
 from vertebra.access import Load, Verb
 from vertebra.assessments.domain import AssessmentLockedError, finalize
 from vertebra.assessments.models import Assessment
-from vertebra.cities.models import Role
+from vertebra.cities.models import Membership
 from vertebra.frameworks.domain import loaded_versions, shape_of
 from vertebra.planning.domain import start_assessment
 from vertebra.web.forms import AssessmentCreateForm
@@ -35,28 +38,80 @@ class LogoutPage(LogoutView):
         return render(request, "web/logout.html")
 
 
+# The cities on one page of the home page; a search finds any other.
+HOME_CITIES = 20
+MAX_SEARCH = 100
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    cities = list(access.cities_of(user_of(request)).annotate(my_role=F("memberships__role")))
-    latest: dict[int, Assessment] = {}
-    for candidate in access.assessments(cities, load=Load.PAGE):
-        latest.setdefault(candidate.city_id, candidate)
-    profiles = profiles_for(latest.values())
-    rows = []
-    for city in cities:
-        assessment = latest.get(city.pk)
-        prof = profiles.get(assessment.pk) if assessment else None
-        rows.append(
-            {
-                "city": city,
-                "role_label": Role(city.my_role).label,
-                "assessment": assessment,
-                "stage": stage_label(shape_of(assessment.framework_version), prof.overall.stage)
-                if assessment and prof
-                else "",
-            }
+    """The person's cities, a page at a time with a search, each with its latest assessment
+    and stage: a fixed number of queries and at most HOME_CITIES rows, however many cities."""
+    search = " ".join(request.GET.get("q", "")[:MAX_SEARCH].split())
+    found = access.memberships_matching(user_of(request), search)
+    page = Paginator(found, HOME_CITIES).get_page(request.GET.get("page"))
+    members: list[Membership] = list(page.object_list)
+    latest_ids = {m.pk: getattr(m, "latest_id", None) for m in members}
+    latest = {
+        a.pk: a
+        for a in access.assessments([m.city for m in members], load=Load.PAGE).filter(
+            pk__in=[pk for pk in latest_ids.values() if pk]
         )
-    return render(request, "web/home.html", {"rows": rows})
+    }
+    rows: list[dict[str, Any]] = []
+    for member in members:
+        assessment = latest.get(latest_ids[member.pk] or 0)
+        if assessment is not None:
+            assessment.city = member.city
+        rows.append({"membership": member, "city": member.city, "assessment": assessment})
+    # The table is kept whole, keyed by what shows in each row: a page of cities seen again
+    # costs its queries and one lookup, however many rows it has.
+    key = tuple(
+        (
+            row["city"].slug,
+            row["city"].name,
+            row["membership"].role,
+            fragments.assessment_state(row["assessment"]) if row["assessment"] else None,
+        )
+        for row in rows
+    )
+    # Rendered by the template engine, so escaped already.
+    table = (
+        SafeString(fragments.kept("home-cities", key, lambda: _cities_table(rows))) if rows else ""
+    )
+    return render(request, "web/home.html", {"table": table, "page": page, "search": search})
+
+
+def _cities_table(rows: list[dict[str, Any]]) -> str:
+    stages = overall_stages([row["assessment"] for row in rows if row["assessment"]])
+    for row in rows:
+        row["role_label"] = row["membership"].get_role_display()
+        row["stage"] = stages.get(row["assessment"].pk, "") if row["assessment"] else ""
+    return render_to_string("web/_home_cities.html", {"rows": rows})
+
+
+def overall_stages(assessments: list[Assessment]) -> dict[int, str]:
+    """Each assessment's overall stage in words, kept per revision of the assessment (a page
+    of cities seen again reads no answers)."""
+    stages: dict[int, str] = {}
+    missing = []
+    for assessment in assessments:
+        key = fragments.assessment_state(assessment)
+        found = fragments.look_up("overall-stage", key)
+        if found is None:
+            missing.append(assessment)
+        else:
+            stages[assessment.pk] = found
+    profiles = profiles_for(missing)
+    for assessment in missing:
+        stage = str(
+            stage_label(
+                shape_of(assessment.framework_version), profiles[assessment.pk].overall.stage
+            )
+        )
+        fragments.keep("overall-stage", fragments.assessment_state(assessment), stage)
+        stages[assessment.pk] = stage
+    return stages
 
 
 @login_required

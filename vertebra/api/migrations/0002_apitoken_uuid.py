@@ -4,8 +4,9 @@ from django.db import migrations, models
 
 
 def give_uuids(apps, schema_editor):
+    db = schema_editor.connection.alias  # the database being migrated
     ApiToken = apps.get_model("api", "ApiToken")
-    for token in ApiToken.objects.filter(uuid__isnull=True).only("pk"):
+    for token in ApiToken.objects.using(db).filter(uuid__isnull=True).only("pk"):
         token.uuid = uuid.uuid4()
         token.save(update_fields=["uuid"])
 

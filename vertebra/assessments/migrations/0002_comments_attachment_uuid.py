@@ -6,8 +6,9 @@ from django.db import migrations, models
 
 
 def give_attachments_uuids(apps, schema_editor):
+    db = schema_editor.connection.alias  # the database being migrated
     Attachment = apps.get_model("assessments", "Attachment")
-    for attachment in Attachment.objects.filter(uuid__isnull=True).only("pk"):
+    for attachment in Attachment.objects.using(db).filter(uuid__isnull=True).only("pk"):
         attachment.uuid = uuid.uuid4()
         attachment.save(update_fields=["uuid"])
 

@@ -14,15 +14,16 @@ def count_past_changes(apps, schema_editor):
 
     These are the counts the kept parts were keyed by until now, so every assessment and
     answer starts where it stood and only grows from there."""
+    db = schema_editor.connection.alias  # the database being migrated
     Assessment = apps.get_model("assessments", "Assessment")
     Answer = apps.get_model("assessments", "Answer")
     AnswerEvent = apps.get_model("assessments", "AnswerEvent")
     Comment = apps.get_model("assessments", "Comment")
-    Answer.objects.update(
+    Answer.objects.using(db).update(
         revision=_count(AnswerEvent, answer=OuterRef("pk"))
         + _count(Comment, answer=OuterRef("pk"))
     )
-    Assessment.objects.update(
+    Assessment.objects.using(db).update(
         revision=_count(AnswerEvent, assessment=OuterRef("pk"))
         + _count(Comment, answer__assessment=OuterRef("pk"))
     )

@@ -3,19 +3,21 @@ from django.db import migrations, models
 
 def link_each_file_to_its_answer(apps, schema_editor):
     """Each file's one answer becomes its first link."""
+    db = schema_editor.connection.alias  # the database being migrated
     Attachment = apps.get_model("assessments", "Attachment")
     Link = Attachment.answers.through
-    Link.objects.bulk_create(
+    Link.objects.using(db).bulk_create(
         Link(attachment_id=pk, answer_id=answer_id)
-        for pk, answer_id in Attachment.objects.values_list("pk", "answer_id").iterator()
+        for pk, answer_id in Attachment.objects.using(db).values_list("pk", "answer_id").iterator()
     )
 
 
 def keep_each_files_first_answer(apps, schema_editor):
+    db = schema_editor.connection.alias  # the database being migrated
     Attachment = apps.get_model("assessments", "Attachment")
     Link = Attachment.answers.through
-    for link in Link.objects.order_by("id").iterator():
-        Attachment.objects.filter(pk=link.attachment_id, answer_id__isnull=True).update(
+    for link in Link.objects.using(db).order_by("id").iterator():
+        Attachment.objects.using(db).filter(pk=link.attachment_id, answer_id__isnull=True).update(
             answer_id=link.answer_id
         )
 

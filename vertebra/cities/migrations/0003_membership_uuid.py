@@ -6,8 +6,9 @@ from django.db import migrations, models
 
 
 def give_ids(apps, schema_editor):  # type: ignore[no-untyped-def]
+    db = schema_editor.connection.alias  # the database being migrated
     Membership = apps.get_model("cities", "Membership")
-    for membership in Membership.objects.filter(uuid__isnull=True).only("pk"):
+    for membership in Membership.objects.using(db).filter(uuid__isnull=True).only("pk"):
         membership.uuid = uuid.uuid4()
         membership.save(update_fields=["uuid"])
 

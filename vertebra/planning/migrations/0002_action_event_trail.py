@@ -5,8 +5,9 @@ from django.db import migrations, models
 
 
 def fill_city(apps, schema_editor):
+    db = schema_editor.connection.alias  # the database being migrated
     ActionEvent = apps.get_model("planning", "ActionEvent")
-    for event in ActionEvent.objects.select_related("action").filter(city__isnull=True):
+    for event in ActionEvent.objects.using(db).select_related("action").filter(city__isnull=True):
         event.city_id = event.action.city_id
         event.action_uuid = event.action.uuid
         event.action_title = event.action.title

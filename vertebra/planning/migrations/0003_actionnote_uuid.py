@@ -4,8 +4,9 @@ from django.db import migrations, models
 
 
 def give_uuids(apps, schema_editor):
+    db = schema_editor.connection.alias  # the database being migrated
     Model = apps.get_model("planning", "actionnote")
-    for row in Model.objects.filter(uuid__isnull=True).only("pk"):
+    for row in Model.objects.using(db).filter(uuid__isnull=True).only("pk"):
         row.uuid = uuid.uuid4()
         row.save(update_fields=["uuid"])
 

@@ -8,22 +8,23 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from vertebra.access import cities_of
-from vertebra.cities.models import City
+from vertebra.access import Menu, menu_of
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def my_cities(context: template.Context) -> list[City]:
-    """The signed-in person's cities, read once per request."""
+def my_cities(context: template.Context) -> Menu:
+    """The signed-in person's menu of cities (a few of them, the page's own among them), read
+    once per request in one query, however many cities the person has."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
-        return []
-    cached: list[City] | None = getattr(request, "_vertebra_cities", None)
+        return Menu(cities=[], more=False, membership=None)
+    cached: Menu | None = getattr(request, "_vertebra_menu", None)
     if cached is None:
-        cached = list(cities_of(request.user))
-        request._vertebra_cities = cached
+        city = context.get("city")
+        cached = menu_of(request.user, getattr(city, "slug", None))
+        request._vertebra_menu = cached
     return cached
 
 
