@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 if TYPE_CHECKING:
     from django.http import HttpResponseRedirect
 
@@ -210,13 +212,13 @@ def finish(request: Any) -> dict[str, Any]:
         raise ProviderUnavailable(type(error).__name__) from None
     claims = dict(token.get("userinfo") or {})
     if not claims.get("sub"):
-        raise SignInFailed("The identity provider sent no ID token.")
+        raise SignInFailed(_("The identity provider sent no ID token."))
     if "email" not in claims:
         try:
             extra = dict(client.userinfo(token=token))
         except (requests.RequestException, ValueError) as error:
             raise ProviderUnavailable(type(error).__name__) from None
         if extra.get("sub") != claims["sub"]:
-            raise SignInFailed("The identity provider's userinfo is about someone else.")
+            raise SignInFailed(_("The identity provider's userinfo is about someone else."))
         claims = {**extra, **claims}
     return claims

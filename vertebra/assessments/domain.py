@@ -94,7 +94,7 @@ def create_assessment(
     commands call.
     """
     if copy_from is not None and copy_from.city_id != city.pk:
-        raise ValueError("An assessment can only continue a cycle of the same city.")
+        raise ValueError(_("An assessment can only continue a cycle of the same city."))
     fv = framework_version or (
         copy_from.framework_version if copy_from is not None else latest_version("smr-rmm")
     )
@@ -338,7 +338,7 @@ def save_answers(
     cleaned = [(plan, clean_changes(plan.answer, plan.changes)) for plan in plans]
     ids = [plan.answer.pk for plan in plans]
     if len(set(ids)) != len(ids):
-        raise ValueError("An answer appears more than once in one batch.")
+        raise ValueError(_("An answer appears more than once in one batch."))
     results: list[SaveResult] = []
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -352,7 +352,7 @@ def save_answers(
             .order_by()
         }
         if len(current) != len(ids):
-            raise ValueError("Every answer of a batch must belong to the assessment.")
+            raise ValueError(_("Every answer of a batch must belong to the assessment."))
         for plan, _changes in cleaned:
             answer = current[plan.answer.pk]
             if plan.expected_version is not None and answer.version != plan.expected_version:

@@ -145,7 +145,7 @@ def compare(*, older: Assessment, newer: Assessment) -> Comparison:
     model versions the newer one's model is used and codes it lacks are left out.
     """
     if older.city_id != newer.city_id:
-        raise ValueError("Only assessments of the same city can be compared.")
+        raise ValueError(_("Only assessments of the same city can be compared."))
     shape = shape_of(newer.framework_version)
     texts = dict(newer.framework_version.objectives.values_list("code", "text"))
     return compare_statuses(

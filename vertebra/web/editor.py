@@ -101,7 +101,7 @@ def _one_answer(scope: AssessmentScope, code: str, *, card: bool = True) -> Answ
     answers = Answer.objects.filter(assessment=scope.assessment, objective__code=code)
     answer = (_with_evidence(answers) if card else answers.select_related("objective")).first()
     if answer is None:
-        raise Http404("No such objective in this assessment.")
+        raise Http404(_("No such objective in this assessment."))
     answer.assessment = scope.assessment
     return answer
 
@@ -269,7 +269,7 @@ def _policy_page(
     status: int = 200,
 ) -> HttpResponse:
     if policy_code not in scope.shape.policy_name:
-        raise Http404("No such policy.")
+        raise Http404(_("No such policy."))
     context = {
         "scope": scope,
         "city": scope.city,
@@ -479,7 +479,7 @@ def _attachment(
         files = files.filter(answers=answer)
     attachment = files.first()
     if attachment is None:
-        raise Http404("No such file.")
+        raise Http404(_("No such file."))
     return attachment
 
 
@@ -571,7 +571,7 @@ def download_attachment(
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
+        raise Http404(_("The file is missing from storage.")) from None
     response = FileResponse(
         handle,
         as_attachment=True,

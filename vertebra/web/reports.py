@@ -45,7 +45,7 @@ def download(
     from vertebra.reports.rendering import render_report
 
     if fmt not in CONTENT_TYPES:
-        raise Http404("No such format.")
+        raise Http404(_("No such format."))
     found = access.assessment_for(
         _user(request), city_slug, assessment_uuid, verb=Verb.EXPORT, load=Load.REPORT
     )
