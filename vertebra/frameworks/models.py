@@ -56,3 +56,15 @@ class Objective(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def shown_text(self) -> str:
+        """The text in the active language: the model's translation where it has one
+        (``vertebra.frameworks.domain.objective_text``), else the model's own ``text``."""
+        from vertebra.frameworks.domain import objective_text
+
+        return objective_text(self)
+
+    @property
+    def is_translated(self) -> bool:
+        return self.shown_text != self.text

@@ -142,7 +142,7 @@ def answer_rows(data: ReportData, *, status_labels: bool) -> Iterator[list[Any]]
             shape.dimension_name.get(o.dimension_code, o.dimension_code),
             f"{o.policy_code} {shape.policy_name.get(o.policy_code, '')}".strip(),
             shape.stage_names.get(o.stage_code, o.stage_code),
-            o.text,
+            o.shown_text,
             STATUS_LABELS[answer.status] if status_labels else answer.status,
             answer.progress,
             answer.evidence,
