@@ -1,6 +1,7 @@
 """The PDF report of an assessment: HTML templates rendered by WeasyPrint.
 
-Fonts come from the system and nothing is fetched from outside: the URL fetcher refuses every
+Fonts are the application's own (``fonts/``, DejaVu: every interface language's letters) and
+nothing is fetched from outside: the URL fetcher refuses every
 address that is not a local file or inline data. The chart is the same SVG the web pages show.
 """
 
