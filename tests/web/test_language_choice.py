@@ -131,3 +131,17 @@ def test_the_api_answers_in_the_language_of_accept_language(world: World):
     missing = client.get(f"{base}/ZZ9", headers={"Accept-Language": "es"})
     assert (missing.status_code, missing["Content-Language"]) == (404, "es")
     assert missing.json()["detail"] == "No existe el objetivo ZZ9 en esta evaluación."
+
+
+def test_an_invitation_email_is_in_the_recipients_own_language(world: World, mail_server):
+    from tests.smtp import body_of
+
+    User.objects.filter(email="outsider@riga.example").update(language="es")
+    admin = world.client("admin")
+    admin.post("/cities/porto/people/invite/", {"email": "outsider@riga.example", "role": "viewer"})
+    admin.post("/cities/porto/people/invite/", {"email": "new@porto.example", "role": "viewer"})
+    spanish, english = mail_server.wait_for(2)
+    assert spanish["To"] == "outsider@riga.example"
+    assert spanish["Subject"] == "Le invitan a Porto en Vertebra"
+    assert "Siga este enlace para aceptar:" in body_of(spanish)
+    assert english["Subject"] == "You are invited to Porto in Vertebra"
