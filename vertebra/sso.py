@@ -200,14 +200,17 @@ def finish(request: Any) -> dict[str, Any]:
         token = client.authorize_access_token(request)
     except MismatchingStateError:
         raise SignInFailed(
-            "This sign-in link is not the one this browser was given, or was used already."
+            _("This sign-in link is not the one this browser was given, or was used already.")
         ) from None
     except OAuthError as error:
         raise SignInFailed(
-            f"The identity provider refused the sign-in: {error.description or error.error}"
+            _("The identity provider refused the sign-in: %(reason)s")
+            % {"reason": error.description or error.error}
         ) from None
     except JoseError as error:
-        raise SignInFailed(f"The identity provider's token did not check out: {error}") from None
+        raise SignInFailed(
+            _("The identity provider's token did not check out: %(reason)s") % {"reason": error}
+        ) from None
     except requests.RequestException as error:
         raise ProviderUnavailable(type(error).__name__) from None
     claims = dict(token.get("userinfo") or {})
