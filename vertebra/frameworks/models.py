@@ -32,7 +32,11 @@ class FrameworkVersion(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.name} (v{self.version})"
+        """The model's name in the active language (where it has a translation) and version."""
+        from vertebra.frameworks.domain import model_texts, own_language_active
+
+        name = self.name if own_language_active() else model_texts(self).name
+        return f"{name} (v{self.version})"
 
 
 class Objective(models.Model):
