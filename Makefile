@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format install install-dev browser services oidc-provider docs-cli clean
+.PHONY: run test lint format install install-dev browser services oidc-provider docs-cli clean messages compilemessages
 
 # `make run` installs what the application needs; the tests' and linters' tools come with
 # the first `make test` (or `make install-dev`).
@@ -20,11 +20,11 @@ $(DEV_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(DEV_STAMP)
 
-install: $(STAMP)
+install: $(STAMP) compilemessages
 
 install-dev: $(DEV_STAMP)
 
-run: $(STAMP)
+run: $(STAMP) compilemessages
 	$(BIN)/vertebra init --first-run
 	PORT=$(PORT) $(BIN)/vertebra serve --port $(PORT)
 
@@ -64,9 +64,28 @@ format: $(DEV_STAMP)
 # The suite's own key: the tests never read or write a data folder's key file.
 TEST_ENV := VERTEBRA_DATA_DIR=$(CURDIR)/var/test VERTEBRA_SECRET_KEY=not-secret-tests-only
 
-test: $(DEV_STAMP) browser services $(OIDC_STAMP) lint
+test: $(DEV_STAMP) browser services $(OIDC_STAMP) compilemessages lint
 	$(TEST_ENV) $(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
 	$(TEST_ENV) $(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+
+# --- Languages (docs/TRANSLATING.md) ------------------------------------------------------
+# `make messages` brings every catalogue (the django and djangojs domains) up to date with the
+# code: it needs GNU gettext (xgettext, msgmerge). `make compilemessages` compiles the catalogues
+# into the .mo files Django reads, with Babel (no gettext needed); install, run and test do it.
+LOCALES := $(shell sed -n 's/^    ("\([a-z-]*\)", ".*"),$$/\1/p' vertebra/settings.py | grep -v '^en$$')
+PO_FILES := $(wildcard vertebra/locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+MESSAGES_ENV := VERTEBRA_DATA_DIR=$(CURDIR)/var/messages VERTEBRA_SECRET_KEY=messages-only DJANGO_SETTINGS_MODULE=vertebra.settings
+MESSAGES_IGNORE := --ignore=tests --ignore=bench --ignore=var --ignore=build --ignore=docs --ignore='*/vendor/*'
+
+messages: $(STAMP)
+	$(MESSAGES_ENV) $(BIN)/python -m vertebra.translations extract $(LOCALES)
+	$(MAKE) compilemessages
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel --quiet compile --input-file $< --output-file $@
+
+compilemessages: $(MO_FILES)
 
 docs-cli: $(DEV_STAMP)
 	$(BIN)/python -m vertebra.cli.docs > docs/CLI.md

@@ -237,7 +237,16 @@ def test_framework_export_prints_the_model_in_order(capsys):
     code, out, _ = run(capsys, "framework", "export", "smr-rmm", "--format", "json")
     assert code == 0
     model = json.loads(out)
-    assert list(model) == ["format", "id", "version", "name", "description", "stages", "dimensions"]
+    assert list(model) == [
+        "format",
+        "id",
+        "version",
+        "name",
+        "description",
+        "stages",
+        "dimensions",
+        "translations",
+    ]
     assert (model["id"], model["version"]) == ("smr-rmm", 1)
     assert [s["code"] for s in model["stages"]] == ["S", "M", "A", "R", "T"]
     assert [s["name"] for s in model["stages"]] == [
@@ -247,15 +256,21 @@ def test_framework_export_prints_the_model_in_order(capsys):
         "Robust",
         "verTebrate",
     ]
-    assert list(model["stages"][0]) == ["code", "name", "description"]
+    assert list(model["stages"][0]) == ["code", "name", "description", "translations"]
     assert [d["code"] for d in model["dimensions"]] == ["L", "P", "I", "C"]
     first = model["dimensions"][0]["policies"][0]
-    assert list(first) == ["code", "name", "objectives"]
+    assert list(first) == ["code", "name", "objectives", "translations"]
     assert first["name"] == "Municipality, cross-sectiorial and multi-governance collaboration"
     assert first["objectives"][0] == {
         "code": "L1S1",
         "stage": "S",
         "text": "Establish a working team responsible for resilience issues in the city",
+        "translations": {
+            "es": {
+                "text": "Crear un equipo de trabajo responsable de las cuestiones de resiliencia "
+                "en la ciudad"
+            }
+        },
     }
     codes = [o["code"] for d in model["dimensions"] for p in d["policies"] for o in p["objectives"]]
     assert len(codes) == 96

@@ -11,11 +11,28 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 def available_language(code: str) -> str:
     """``code`` when it is one of ``settings.LANGUAGES``, else "" (the browser's)."""
     return code if code in dict(settings.LANGUAGES) else ""
+
+
+class LanguageNotOffered(ValueError):
+    """A language asked for (a report's ``--lang`` or ``?lang=``) that is not offered."""
+
+
+def chosen_language(code: str) -> str:
+    """``code`` when it is offered (``settings.LANGUAGES``); else LanguageNotOffered, whose
+    message names it and the languages there are. A report is made in the chosen one."""
+    if available_language(code):
+        return code
+    offered = ", ".join(dict(settings.LANGUAGES))
+    raise LanguageNotOffered(
+        _("“%(code)s” is not one of this instance's languages: %(offered)s.")
+        % {"code": code, "offered": offered}
+    )
 
 
 class PersonLanguageMiddleware:

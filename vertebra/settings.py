@@ -188,9 +188,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Languages (docs/TRANSLATING.md) ------------------------------------------------------
+# Every language the interface is translated into, each named in its own language. One is
+# offered (LANGUAGES: the browser's choice, the switcher, "Your account") once its catalogues
+# in LOCALE_PATHS are complete: tests/test_translations.py fails when an offered catalogue
+# misses a message or holds a fuzzy or broken entry, and when a complete one is not offered.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+INTERFACE_LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("da", "Dansk"),
+    ("nb", "Norsk bokmål"),
+    ("lv", "Latviešu"),
+]
+OFFERED_LANGUAGES = ("en", "es")
+LANGUAGES = [(code, name) for code, name in INTERFACE_LANGUAGES if code in OFFERED_LANGUAGES]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# --- end of languages -----------------------------------------------------------------------
 TIME_ZONE = env_str("VERTEBRA_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

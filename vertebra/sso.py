@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 if TYPE_CHECKING:
     from django.http import HttpResponseRedirect
 
@@ -198,25 +200,28 @@ def finish(request: Any) -> dict[str, Any]:
         token = client.authorize_access_token(request)
     except MismatchingStateError:
         raise SignInFailed(
-            "This sign-in link is not the one this browser was given, or was used already."
+            _("This sign-in link is not the one this browser was given, or was used already.")
         ) from None
     except OAuthError as error:
         raise SignInFailed(
-            f"The identity provider refused the sign-in: {error.description or error.error}"
+            _("The identity provider refused the sign-in: %(reason)s")
+            % {"reason": error.description or error.error}
         ) from None
     except JoseError as error:
-        raise SignInFailed(f"The identity provider's token did not check out: {error}") from None
+        raise SignInFailed(
+            _("The identity provider's token did not check out: %(reason)s") % {"reason": error}
+        ) from None
     except requests.RequestException as error:
         raise ProviderUnavailable(type(error).__name__) from None
     claims = dict(token.get("userinfo") or {})
     if not claims.get("sub"):
-        raise SignInFailed("The identity provider sent no ID token.")
+        raise SignInFailed(_("The identity provider sent no ID token."))
     if "email" not in claims:
         try:
             extra = dict(client.userinfo(token=token))
         except (requests.RequestException, ValueError) as error:
             raise ProviderUnavailable(type(error).__name__) from None
         if extra.get("sub") != claims["sub"]:
-            raise SignInFailed("The identity provider's userinfo is about someone else.")
+            raise SignInFailed(_("The identity provider's userinfo is about someone else."))
         claims = {**extra, **claims}
     return claims

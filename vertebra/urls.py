@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from vertebra.web.language_views import choose_language
 
 from vertebra import operations
 
@@ -12,6 +15,11 @@ urlpatterns = [
     path("api/v1/", include("vertebra.api.urls")),
     path("account/tokens/", include("vertebra.api.account_urls")),
     path("", include("vertebra.web.urls")),
+    # Languages (docs/TRANSLATING.md): the switcher's form, and the scripts' messages.
+    path("i18n/language/", choose_language, name="set_language"),
+    path(
+        "i18n/messages.js", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"
+    ),
     # Single sign-on with OpenID Connect.
     path("", include("vertebra.web.sso_urls")),
 ]

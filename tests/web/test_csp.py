@@ -189,6 +189,9 @@ NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
     "planning:propose": ("POST only", lambda w: w.assessment("plan/propose/")),
     "planning:action_finish": ("POST only", lambda w: w.action_page("finish/")),
     "planning:action_note": ("POST only", lambda w: w.action_page("notes/")),
+    # Languages: the switcher's form posts here; the scripts' messages are JavaScript.
+    "set_language": ("POST only", lambda w: "/i18n/language/"),
+    "javascript-catalog": ("the scripts' messages, as JavaScript", lambda w: "/i18n/messages.js"),
     # Single sign-on (404 while it is off, as here; tests/web/test_single_sign_on.py).
     "sso_start": ("sends the browser on to the identity provider", lambda w: "/sso/start/"),
     "sso_callback": ("the way back from the identity provider", lambda w: "/sso/callback/"),

@@ -15,6 +15,7 @@ from tests.web.conftest import World, make_person
 from vertebra.accounts.models import User
 from vertebra.cities import team
 from vertebra.cities.models import City, Invitation, Membership, MembershipEvent
+from vertebra.l10n import moment
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +90,7 @@ def test_an_admin_invites_by_email_and_the_message_names_city_role_inviter_link_
     assert message["Subject"] == "You are invited to Porto in Vertebra"
     body = body_of(message)
     assert "Ana Admin invites you to join Porto in Vertebra as Editor." in body
-    assert f"The link works once, until {invitation.expires_at:%Y-%m-%d %H:%M} UTC." in body
+    assert f"The link works once, until {moment(invitation.expires_at)} UTC." in body
     link = _link(message)
     assert team.invitation_by_token(link.split("/")[2]) == invitation
     assert _events(world.city) == [

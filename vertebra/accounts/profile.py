@@ -110,3 +110,16 @@ def update_account(
         if changed:
             user.save(update_fields=changed)
     return changed
+
+
+def set_language(*, user: User, language: str) -> bool:
+    """Keep ``language`` (one of ``settings.LANGUAGES``) as the person's own, the language of
+    their pages and emails; True when it changed. The switcher on every page calls it."""
+    problems = language_problems(language)
+    if problems:
+        raise AccountInputError({"language": problems})
+    if user.language == language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
+    return True

@@ -12,6 +12,7 @@ from vertebra.access import Verb
 from vertebra.api.links import api_url, assessment_url, city_url
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment, Attachment, Comment
 from vertebra.cities.models import Membership
+from vertebra.frameworks.domain import model_texts, own_language_active
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile
 
@@ -140,6 +141,8 @@ def answer_row_json(
         updated_by,
     ) = row
     base = assessment_url(request, assessment.city.slug, assessment.uuid, "answers", code)
+    if not own_language_active():  # Accept-Language asked for a translation of the model
+        text = model_texts(assessment.framework_version).objectives.get(code, text)
     return {
         "url": base,
         "code": code,
@@ -173,7 +176,7 @@ def answer_json(request: HttpRequest, assessment: Assessment, answer: Answer) ->
         o.dimension_code,
         o.policy_code,
         o.stage_code,
-        o.text,
+        o.shown_text,
         answer.status,
         answer.progress,
         answer.evidence,

@@ -100,12 +100,12 @@ def create_assessment(
     commands call.
     """
     if copy_from is not None and copy_from.city_id != city.pk:
-        raise ValueError("An assessment can only continue a cycle of the same city.")
+        raise ValueError(_("An assessment can only continue a cycle of the same city."))
     fv = framework_version or choose_version(
         continuing=copy_from.framework_version if copy_from is not None else None
     )
     if copy_from is not None and fv.framework_id != copy_from.framework_version.framework_id:
-        raise ValueError("A new cycle keeps the maturity model of the cycle it continues.")
+        raise ValueError(_("A new cycle keeps the maturity model of the cycle it continues."))
     with transaction.atomic():
         assessment = Assessment.objects.create(
             city=city,
@@ -346,7 +346,7 @@ def save_answers(
     cleaned = [(plan, clean_changes(plan.answer, plan.changes)) for plan in plans]
     ids = [plan.answer.pk for plan in plans]
     if len(set(ids)) != len(ids):
-        raise ValueError("An answer appears more than once in one batch.")
+        raise ValueError(_("An answer appears more than once in one batch."))
     results: list[SaveResult] = []
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -360,7 +360,7 @@ def save_answers(
             .order_by()
         }
         if len(current) != len(ids):
-            raise ValueError("Every answer of a batch must belong to the assessment.")
+            raise ValueError(_("Every answer of a batch must belong to the assessment."))
         for plan, _changes in cleaned:
             answer = current[plan.answer.pk]
             if plan.expected_version is not None and answer.version != plan.expected_version:

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
+from django.utils.translation import gettext
+
 from vertebra.assessments.rules import check_answer
 from vertebra.documents import DocumentError, load_json, load_yaml
 from vertebra.maturity import STATUSES, Shape
@@ -63,34 +66,46 @@ def normalise_status(value: str) -> str | None:
     return cleaned if cleaned in STATUSES else None
 
 
+def _(message: str) -> str:
+    """The message in the active language; as written (English) when Django is not set up,
+    as for ``vertebra assess``, which reads a file without a database."""
+    return gettext(message) if apps.ready else message
+
+
+def _too_large() -> str:
+    return _("file is larger than %(mb)d MB") % {"mb": MAX_RESPONSES_BYTES // 1024 // 1024}
+
+
 def read_responses_file(path: str | Path, *, shape: Shape) -> list[Response]:
     p = Path(path)
     name = str(path)
     if not p.exists():
-        raise ResponsesError(name, ["no such file"])
+        raise ResponsesError(name, [_("no such file")])
     if not p.is_file():
-        raise ResponsesError(name, ["not a regular file"])
+        raise ResponsesError(name, [_("not a regular file")])
     if p.stat().st_size > MAX_RESPONSES_BYTES:
-        raise ResponsesError(
-            name, [f"file is larger than {MAX_RESPONSES_BYTES // 1024 // 1024} MB"]
-        )
+        raise ResponsesError(name, [_too_large()])
     return parse_responses(p.read_bytes(), filename=name, shape=shape)
 
 
 def parse_responses(data: bytes, *, filename: str, shape: Shape) -> list[Response]:
     if len(data) > MAX_RESPONSES_BYTES:
-        raise ResponsesError(
-            filename, [f"file is larger than {MAX_RESPONSES_BYTES // 1024 // 1024} MB"]
-        )
+        raise ResponsesError(filename, [_too_large()])
     if not data.strip():
-        raise ResponsesError(filename, ["the file is empty"])
+        raise ResponsesError(filename, [_("the file is empty")])
     if b"\x00" in data:
-        raise ResponsesError(filename, ["this is a binary file, not a CSV, JSON or YAML text file"])
+        raise ResponsesError(
+            filename, [_("this is a binary file, not a CSV, JSON or YAML text file")]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ResponsesError(
-            filename, [f"the file is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"]
+            filename,
+            [
+                _("the file is not UTF-8 text (byte %(byte)d); save it as UTF-8")
+                % {"byte": exc.start + 1}
+            ],
         ) from None
     suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
@@ -98,7 +113,11 @@ def parse_responses(data: bytes, *, filename: str, shape: Shape) -> list[Respons
     if suffix in {".json", ".yaml", ".yml"}:
         return _parse_document(text, filename=filename, shape=shape, is_json=suffix == ".json")
     raise ResponsesError(
-        filename, [f"unknown file type {suffix or '(none)'!r}; use .csv, .json, .yaml or .yml"]
+        filename,
+        [
+            _("unknown file type %(suffix)s; use .csv, .json, .yaml or .yml")
+            % {"suffix": repr(suffix or "(none)")}
+        ],
     )
 
 
@@ -110,7 +129,9 @@ def _parse_csv(text: str, *, filename: str, shape: Shape) -> list[Response]:
             for row in csv.reader(io.StringIO(text, newline=""))
         ]
     except csv.Error as exc:
-        raise ResponsesError(filename, [f"not a readable CSV file: {exc}"]) from None
+        raise ResponsesError(
+            filename, [_("not a readable CSV file: %(error)s") % {"error": exc}]
+        ) from None
     return parse_table(rows, filename=filename, shape=shape)
 
 
@@ -119,7 +140,7 @@ def parse_table(
     *,
     filename: str,
     shape: Shape,
-    row_word: str = "line",
+    row_word: str | None = None,
     prefix: str = "",
     column_label: Callable[[int], str] = str,
 ) -> list[Response]:
@@ -128,8 +149,9 @@ def parse_table(
     ``prefix`` (e.g. "sheet Answers, ") and ``row_word`` / ``column_label`` shape the places
     in messages: "line 3, column 6 (status)" or "sheet Answers, row 3, column F (status)".
     """
+    row_word = row_word or _("line")
     if not rows:
-        raise ResponsesError(filename, [f"{prefix}{row_word} 1: the table is empty"])
+        raise ResponsesError(filename, [f"{prefix}{row_word} 1: " + _("the table is empty")])
     header = [h.strip().lower() for h in rows[0]]
     while header and not header[-1]:
         header.pop()
@@ -139,19 +161,30 @@ def parse_table(
         raise ResponsesError(
             filename,
             [
-                f"{prefix}{row_word} 1: the header must name the columns 'objective' and 'status' "
-                f"(missing: {', '.join(missing)}; found: {', '.join(h for h in header if h) or 'nothing'})"
+                f"{prefix}{row_word} 1: "
+                + _(
+                    "the header must name the columns 'objective' and 'status' "
+                    "(missing: %(missing)s; found: %(found)s)"
+                )
+                % {
+                    "missing": ", ".join(missing),
+                    "found": ", ".join(h for h in header if h) or _("nothing"),
+                }
             ],
         )
     known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS) | set(DESCRIPTIVE_COLUMNS)
     for index, name in enumerate(header):
-        where = f"{prefix}{row_word} 1, column {column_label(index + 1)}"
+        where = f"{prefix}{row_word} 1, " + _("column %(column)s") % {
+            "column": column_label(index + 1)
+        }
         if name not in known:
-            errors.append(f"{where}: unknown column {_shown(name)}")
+            errors.append(f"{where}: " + _("unknown column %(name)s") % {"name": _shown(name)})
         elif header.count(name) > 1 and header.index(name) != index:
-            errors.append(f"{where}: column {_shown(name)} appears twice")
+            errors.append(
+                f"{where}: " + _("column %(name)s appears twice") % {"name": _shown(name)}
+            )
     columns = {
-        name: f"column {column_label(index + 1)} ({name})"
+        name: _("column %(column)s (%(name)s)") % {"column": column_label(index + 1), "name": name}
         for index, name in enumerate(header)
         if (name in ANSWER_FIELDS or name == "objective") and header.index(name) == index
     }
@@ -161,7 +194,9 @@ def parse_table(
             continue
         if any(cell.strip() for cell in row[len(header) :]):
             errors.append(
-                f"{prefix}{row_word} {line}: {len(row)} cells but the header has {len(header)}"
+                f"{prefix}{row_word} {line}: "
+                + _("%(cells)d cells but the header has %(columns)d")
+                % {"cells": len(row), "columns": len(header)}
             )
             continue
         record = {name: row[i].strip() if i < len(row) else "" for i, name in enumerate(header)}
@@ -187,8 +222,15 @@ def _parse_document(text: str, *, filename: str, shape: Shape, is_json: bool) ->
             else load_yaml(text, max_depth=MAX_DEPTH)
         )
     except DocumentError as exc:
-        where = f"line {exc.line}: " if exc.line is not None else ""
-        raise ResponsesError(filename, [f"{where}not valid {exc.syntax}: {exc.problem}"]) from None
+        where = _("line %(line)d: ") % {"line": exc.line} if exc.line is not None else ""
+        raise ResponsesError(
+            filename,
+            [
+                where
+                + _("not valid %(syntax)s: %(problem)s")
+                % {"syntax": exc.syntax, "problem": exc.problem}
+            ],
+        ) from None
     if isinstance(document, Mapping) and "answers" in document:
         return _parse_answer_list(document["answers"], filename=filename, shape=shape)
     if not isinstance(document, Mapping):
@@ -208,25 +250,32 @@ def _parse_document(text: str, *, filename: str, shape: Shape, is_json: bool) ->
             records.append((index, {"objective": code, **value}))
         else:
             errors.append(
-                f'entry {_shown(code)}: the value must be a status such as "achieved" '
-                f"or a mapping with a status, not {_kind(value)}"
+                _("entry %(code)s") % {"code": _shown(code)}
+                + ": "
+                + _(
+                    'the value must be a status such as "achieved" or a mapping with a status, not %(kind)s'
+                )
+                % {"kind": _kind(value)}
             )
-    return _validate(records, filename=filename, shape=shape, errors=errors, where="entry")
+    return _validate(records, filename=filename, shape=shape, errors=errors, where=_("entry"))
 
 
 def _parse_answer_list(items: object, *, filename: str, shape: Shape) -> list[Response]:
     if not isinstance(items, list):
-        raise ResponsesError(filename, ['"answers" must be a list of objects'])
+        raise ResponsesError(filename, [_('"answers" must be a list of objects')])
     records: list[tuple[int, dict[str, object]]] = []
     errors: list[str] = []
     for index, item in enumerate(items, start=1):
         if not isinstance(item, Mapping):
-            errors.append(f"answers[{index - 1}]: must be an object, not {_kind(item)}")
+            errors.append(
+                f"answers[{index - 1}]: "
+                + _("must be an object, not %(kind)s") % {"kind": _kind(item)}
+            )
             continue
         records.append(
             (index, {k: v for k, v in item.items() if k in ANSWER_FIELDS or k == "objective"})
         )
-    return _validate(records, filename=filename, shape=shape, errors=errors, where="answer")
+    return _validate(records, filename=filename, shape=shape, errors=errors, where=_("answer"))
 
 
 def _shown(value: object, limit: int = 40) -> str:
@@ -239,13 +288,13 @@ def _shown(value: object, limit: int = 40) -> str:
 
 def _kind(value: object) -> str:
     if value is None:
-        return "empty"
+        return _("empty")
     return {
-        list: "a list",
-        dict: "a mapping",
-        int: "a number",
-        float: "a number",
-        bool: "true/false",
+        list: _("a list"),
+        dict: _("a mapping"),
+        int: _("a number"),
+        float: _("a number"),
+        bool: _("true/false"),
     }.get(type(value), type(value).__name__)
 
 
@@ -267,7 +316,9 @@ def _validate(
         row_place = f"{where} {number}"
         code_value = record.get("objective")
         if not isinstance(code_value, str) or not code_value.strip():
-            errors.append(f"{_at(row_place, 'objective', columns)}: the objective code is missing")
+            errors.append(
+                f"{_at(row_place, 'objective', columns)}: " + _("the objective code is missing")
+            )
             continue
         code = code_value.strip()
         place = row_place if numbered_lines else f"{row_place} ({code})"
@@ -276,12 +327,16 @@ def _validate(
             return _at(place, name, columns)
 
         if code not in known:
-            errors.append(f"{at('objective')}: unknown objective code {_shown(code)}")
+            errors.append(
+                f"{at('objective')}: "
+                + _("unknown objective code %(code)s") % {"code": _shown(code)}
+            )
             continue
         if code in seen:
             errors.append(
-                f"{at('objective')}: objective {code} is answered twice "
-                f"(first at {where} {seen[code]})"
+                f"{at('objective')}: "
+                + _("objective %(code)s is answered twice (first at %(place)s)")
+                % {"code": code, "place": f"{where} {seen[code]}"}
             )
             continue
         seen[code] = number
@@ -292,8 +347,9 @@ def _validate(
             pass
         elif not isinstance(status_value, str) or normalise_status(status_value) is None:
             errors.append(
-                f"{at('status')}: unknown status {_shown(status_value)} for {code}; "
-                f"use one of {', '.join(STATUSES)}"
+                f"{at('status')}: "
+                + _("unknown status %(status)s for %(code)s; use one of %(statuses)s")
+                % {"status": _shown(status_value), "code": code, "statuses": ", ".join(STATUSES)}
             )
         else:
             status = normalise_status(status_value) or "not_started"
@@ -304,7 +360,11 @@ def _validate(
             if value is None:
                 value = ""
             if not isinstance(value, str):
-                errors.append(f"{at(name)}: {name} must be text, not {_kind(value)}")
+                errors.append(
+                    f"{at(name)}: "
+                    + _("%(name)s must be text, not %(kind)s")
+                    % {"name": name, "kind": _kind(value)}
+                )
                 value = ""
             texts[name] = value
         if len(errors) > before:
@@ -319,7 +379,7 @@ def _validate(
             na_justification="",
         )
         if problems:
-            errors.extend(f"{at(name)}: {problem.text()}" for name, problem in problems.items())
+            errors.extend(f"{at(name)}: {problem.text(_)}" for name, problem in problems.items())
             continue
         values.update(cleaned)
         responses.append(
@@ -345,14 +405,14 @@ def _validate(
 def _at(place: str, name: str, columns: Mapping[str, str] | None) -> str:
     if columns is not None:
         return f"{place}, {columns.get(name, name)}"
-    return f"{place}, field {name}"
+    return f"{place}, " + _("field %(name)s") % {"name": name}
 
 
 def _progress(value: object, *, place: str, errors: list[str]) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        errors.append(f"{place}: progress must be a whole number from 0 to 100")
+        errors.append(f"{place}: " + _("progress must be a whole number from 0 to 100"))
         return None
     number: float
     if isinstance(value, int | float):
@@ -361,14 +421,24 @@ def _progress(value: object, *, place: str, errors: list[str]) -> int | None:
         try:
             number = float(value.strip().rstrip("%"))
         except ValueError:
-            errors.append(f"{place}: progress {_shown(value)} is not a number from 0 to 100")
+            errors.append(
+                f"{place}: "
+                + _("progress %(value)s is not a number from 0 to 100") % {"value": _shown(value)}
+            )
             return None
     else:
-        errors.append(f"{place}: progress must be a number from 0 to 100, not {_kind(value)}")
+        errors.append(
+            f"{place}: "
+            + _("progress must be a number from 0 to 100, not %(kind)s") % {"kind": _kind(value)}
+        )
         return None
     # The range first: NaN and infinity fail it, and int() of them would raise.
     if not 0 <= number <= 100 or number != int(number):
-        errors.append(f"{place}: progress {_shown(value)} must be a whole number from 0 to 100")
+        errors.append(
+            f"{place}: "
+            + _("progress %(value)s must be a whole number from 0 to 100")
+            % {"value": _shown(value)}
+        )
         return None
     return int(number)
 

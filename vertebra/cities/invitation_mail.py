@@ -7,11 +7,14 @@ again.
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from vertebra.accounts.models import User
 from vertebra.cities import team
 from vertebra.cities.models import Invitation
+from vertebra.l10n import moment
+from vertebra.languages import available_language
 from vertebra.mail import MailNotSent, send
 
 
@@ -19,7 +22,7 @@ def invitation_text(*, invitation: Invitation, link: str) -> tuple[str, str]:
     """The message's subject and plain-text body."""
     city = invitation.city.name
     inviter = invitation.invited_by
-    expires = timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M %Z")
+    expires = f"{moment(invitation.expires_at)} {timezone.get_current_timezone_name()}"
     subject = _("You are invited to %(city)s in Vertebra") % {"city": city}
     lines = [
         _("Hello,"),
@@ -44,9 +47,18 @@ def invitation_text(*, invitation: Invitation, link: str) -> tuple[str, str]:
     return subject, "\n".join(lines) + "\n"
 
 
+def recipient_language(email: str) -> str:
+    """The language an email to ``email`` is written in: the person's own when they have an
+    account and chose one, else the sender's (the active language)."""
+    chosen = User.objects.filter(email=email.lower()).values_list("language", flat=True).first()
+    return available_language(chosen or "") or translation.get_language() or "en"
+
+
 def send_invitation(*, invitation: Invitation, link: str) -> str | None:
-    """Send the invitation; ``None`` when it left, else why not (it stays "not sent")."""
-    subject, body = invitation_text(invitation=invitation, link=link)
+    """Send the invitation, in the recipient's language; ``None`` when it left, else why not
+    (it stays "not sent"), in the sender's."""
+    with translation.override(recipient_language(invitation.email)):
+        subject, body = invitation_text(invitation=invitation, link=link)
     try:
         send(to=[invitation.email], subject=subject, body=body)
     except MailNotSent as error:

@@ -30,6 +30,11 @@ def register(subparsers: Any) -> None:
     report.add_argument("--assessment", metavar="ID", help="the assessment's id (a UUID)")
     report.add_argument("--format", choices=FORMATS, required=True, help="the report format")
     report.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
+    report.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="the report's language, one of the instance's languages (en, es, ...); default: en",
+    )
     report.set_defaults(handler=run_report)
 
     imp = subparsers.add_parser(
@@ -115,12 +120,22 @@ def _assessment(city: Any, assessment_id: str | None) -> Any:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django.utils import translation
+
+    from vertebra.languages import LanguageNotOffered, chosen_language
+
     setup_database()
+    try:
+        language = chosen_language(args.lang) if args.lang else settings.LANGUAGE_CODE
+    except LanguageNotOffered as exc:
+        raise CliError(f"--lang: {exc}") from None
     city = _city(args.city)
     assessment = _assessment(city, args.assessment)
     from vertebra.reports.rendering import render_report
 
-    data = render_report(assessment, args.format)
+    with translation.override(language):
+        data = render_report(assessment, args.format)
     try:
         Path(args.output).write_bytes(data)
     except OSError as exc:

@@ -8,18 +8,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 
 from vertebra.frameworks.defaults import DEFAULT_FRAMEWORK_ID
 from vertebra.frameworks.files import (
     content_digest,
     load_shipped,
+    meaning_digest,
     shipped_framework_paths,
     to_shape,
 )
 from vertebra.frameworks.models import FrameworkVersion, Objective
 from vertebra.frameworks.schema import Framework
+from vertebra.frameworks.texts import ModelTexts, texts_in
 from vertebra.maturity import Shape
 
 
@@ -40,6 +44,12 @@ def load_framework(*, framework: Framework) -> LoadResult:
         framework_id=framework.id, version=framework.version
     ).first()
     if existing is not None:
+        if existing.digest != digest and _same_meaning(existing, framework):
+            # Only its translations changed: they are taken, the version stays the same.
+            existing.definition = stored_definition(framework)
+            existing.digest = digest
+            existing.save(update_fields=["definition", "digest"])
+            return LoadResult(existing, created=False)
         if existing.digest != digest:
             raise FrameworkConflictError(
                 f"{framework.id} version {framework.version} is already loaded with different "
@@ -56,6 +66,10 @@ def load_framework(*, framework: Framework) -> LoadResult:
         )
         Objective.objects.bulk_create(objective_rows(framework, framework_version=fv))
     return LoadResult(fv, created=True)
+
+
+def _same_meaning(existing: FrameworkVersion, framework: Framework) -> bool:
+    return meaning_digest(framework_of(existing)) == meaning_digest(framework)
 
 
 def objective_rows(framework: Framework, *, framework_version: FrameworkVersion) -> list[Objective]:
@@ -101,30 +115,67 @@ def framework_of(fv: FrameworkVersion) -> Framework:
     return _framework_from_definition(fv.pk, fv.digest)
 
 
-@lru_cache(maxsize=32)
-def _shape_for(pk: int, digest: str, framework_id: str) -> Shape:
+def _language(language: str | None) -> str:
+    return language or get_language() or settings.LANGUAGE_CODE
+
+
+def own_language_active() -> bool:
+    """Whether the active language is the instance's own, which reads the models' own texts
+    (no translation is looked up, so no query is made for it)."""
+    return _language(None).split("-")[0] == settings.LANGUAGE_CODE.split("-")[0]
+
+
+@lru_cache(maxsize=64)
+def _shape_for(pk: int, digest: str, framework_id: str, language: str) -> Shape:
     fv = FrameworkVersion.objects.get(pk=pk)
-    return to_shape(framework_of(fv))
+    return to_shape(framework_of(fv), language)
 
 
-def shape_of(fv: FrameworkVersion) -> Shape:
-    return _shape_for(fv.pk, fv.digest, fv.framework_id)
+def shape_of(fv: FrameworkVersion, language: str | None = None) -> Shape:
+    """The engine's shape of a version, its names in ``language`` (the active one when not
+    given) where the model has a translation."""
+    return _shape_for(fv.pk, fv.digest, fv.framework_id, _language(language))
 
 
-@lru_cache(maxsize=32)
-def _titles_for(pk: int, digest: str) -> dict[str, str]:
-    framework = framework_of(FrameworkVersion.objects.get(pk=pk))
-    return {
-        objective.code: objective.text
-        for dimension in framework.dimensions
-        for policy in dimension.policies
-        for objective in policy.objectives
-    }
+@lru_cache(maxsize=64)
+def _texts_for(pk: int, digest: str, language: str) -> ModelTexts:
+    return texts_in(framework_of(FrameworkVersion.objects.get(pk=pk)), language)
 
 
-def objective_titles(fv: FrameworkVersion) -> dict[str, str]:
-    """Objective code to its text, in the model's language (cached: versions never change)."""
-    return _titles_for(fv.pk, fv.digest)
+def model_texts(fv: FrameworkVersion, language: str | None = None) -> ModelTexts:
+    """Every text of a version in ``language`` (the active one when not given), cached:
+    a version's texts change only with its digest."""
+    return _texts_for(fv.pk, fv.digest, _language(language))
+
+
+def objective_titles(fv: FrameworkVersion, language: str | None = None) -> dict[str, str]:
+    """Objective code to its text, in ``language`` (the active one when not given) where the
+    model has a translation, else in the model's own language."""
+    return dict(model_texts(fv, language).objectives)
+
+
+# The texts of stored objective rows, by version id and language, checked against the row's
+# own text so that a version id reused (a test database, a restore) never shows stale text.
+_ROW_TEXTS: dict[tuple[int, str], ModelTexts] = {}
+
+
+def objective_text(objective: Objective, language: str | None = None) -> str:
+    """An objective row's text in ``language`` (the active one when not given)."""
+    if language is None and own_language_active():
+        return objective.text
+    language = _language(language)
+    key = (objective.framework_version_id, language)
+    texts = _ROW_TEXTS.get(key)
+    if texts is None or texts.originals.get(objective.code) != objective.text:
+        texts = model_texts(objective.framework_version, language)
+        _ROW_TEXTS[key] = texts
+    if not texts.translated:
+        return objective.text
+    return texts.objectives.get(objective.code, objective.text)
+
+
+def objective_is_translated(objective: Objective, language: str | None = None) -> bool:
+    return objective_text(objective, language) != objective.text
 
 
 def latest_version(framework_id: str) -> FrameworkVersion:

@@ -313,17 +313,20 @@ def export_dict(fw: Framework) -> dict[str, Any]:
     }
 
 
-def to_shape(fw: Framework) -> Shape:
-    """The framework's structure as the scoring engine's ``Shape`` (codes and names only)."""
+def to_shape(fw: Framework, language: str | None = None) -> Shape:
+    """The framework's structure as the scoring engine's ``Shape`` (codes and names only),
+    with the names in ``language`` where the model has them (``vertebra.frameworks.texts``)."""
+    from vertebra.frameworks.texts import texts_in
     from vertebra.maturity import Shape
 
+    texts = texts_in(fw, language)
     return Shape.from_lists(
-        stages=[(stage.code, stage.name) for stage in fw.stages],
+        stages=[(stage.code, texts.stages[stage.code]) for stage in fw.stages],
         dimensions=[
             (
                 dimension.code,
-                dimension.name,
-                [(policy.code, policy.name) for policy in dimension.policies],
+                texts.dimensions[dimension.code],
+                [(policy.code, texts.policies[policy.code]) for policy in dimension.policies],
             )
             for dimension in fw.dimensions
         ],
@@ -344,3 +347,23 @@ def content_digest(fw: Framework) -> str:
         fw.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def meaning_digest(fw: Framework) -> str:
+    """SHA-256 of what the model means, its translations left out: a version whose
+    translations are added or corrected keeps its meaning, so its answers keep theirs."""
+    canonical = json.dumps(
+        _without_translations(fw.model_dump(mode="json")),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _without_translations(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_translations(v) for k, v in value.items() if k != "translations"}
+    if isinstance(value, list):
+        return [_without_translations(v) for v in value]
+    return value

@@ -32,7 +32,11 @@ class FrameworkVersion(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.name} (v{self.version})"
+        """The model's name in the active language (where it has a translation) and version."""
+        from vertebra.frameworks.domain import model_texts, own_language_active
+
+        name = self.name if own_language_active() else model_texts(self).name
+        return f"{name} (v{self.version})"
 
 
 class Objective(models.Model):
@@ -56,3 +60,15 @@ class Objective(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def shown_text(self) -> str:
+        """The text in the active language: the model's translation where it has one
+        (``vertebra.frameworks.domain.objective_text``), else the model's own ``text``."""
+        from vertebra.frameworks.domain import objective_text
+
+        return objective_text(self)
+
+    @property
+    def is_translated(self) -> bool:
+        return self.shown_text != self.text

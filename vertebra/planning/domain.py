@@ -810,14 +810,14 @@ def create_proposed_actions(*, assessment: Assessment, user: User | None) -> lis
     with transaction.atomic():
         for code in todo:
             objective = objectives[code]
-            title = f"{code}: {objective.text}"
+            title = f"{code}: {objective.shown_text}"
             if len(title) > 200:
                 title = title[:199].rstrip() + "…"
             action = Action.objects.create(
                 city=assessment.city,
                 assessment=assessment,
                 title=title,
-                description=objective.text,
+                description=objective.shown_text,
                 currency=assessment.city.currency,
                 status=ActionStatus.PROPOSED,
                 created_by=user,

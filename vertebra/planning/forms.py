@@ -199,7 +199,7 @@ class ActionForm(CheckedForm):
             .order_by("position")
         )
         self.fields["objectives"].choices = [  # type: ignore[attr-defined]
-            (o.code, f"{o.code} {o.text}") for o in self.objective_rows
+            (o.code, f"{o.code} {o.shown_text}") for o in self.objective_rows
         ]
         self.fields["owner_user"].choices = [("", _("Nobody yet"))] + [  # type: ignore[attr-defined]
             (str(m.user_id), m.user.email) for m in members
@@ -227,7 +227,7 @@ class ActionForm(CheckedForm):
             policy.add(
                 stage=shape.stage_names.get(objective.stage_code, objective.stage_code),
                 code=objective.code,
-                text=objective.text,
+                text=objective.shown_text,
                 chosen=objective.code in chosen,
             )
         return list(policies.values())

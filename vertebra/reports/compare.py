@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
 from vertebra.cities.models import City
-from vertebra.frameworks.domain import VersionChanges, shape_of, version_changes
+from vertebra.frameworks.domain import VersionChanges, objective_titles, shape_of, version_changes
 from vertebra.maturity import Profile, Shape, profile
 
 # How far along a status is: an objective that moves to a lower rank went back.
@@ -174,9 +174,9 @@ def compare(*, older: Assessment, newer: Assessment) -> Comparison:
     Raises :class:`DifferentModelsError` for assessments of two different models.
     """
     if older.city_id != newer.city_id:
-        raise ValueError("Only assessments of the same city can be compared.")
+        raise ValueError(_("Only assessments of the same city can be compared."))
     shape = shape_of(newer.framework_version)
-    texts = dict(newer.framework_version.objectives.values_list("code", "text"))
+    texts = objective_titles(newer.framework_version)
     return compare_statuses(
         older=older,
         newer=newer,

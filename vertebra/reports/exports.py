@@ -25,6 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from vertebra.assessments.models import Assessment
+from vertebra.frameworks.domain import model_texts
 from vertebra.reports.data import ReportData, report_data
 from vertebra.text import clean_text, inert_csv_text
 
@@ -142,7 +143,7 @@ def answer_rows(data: ReportData, *, status_labels: bool) -> Iterator[list[Any]]
             shape.dimension_name.get(o.dimension_code, o.dimension_code),
             f"{o.policy_code} {shape.policy_name.get(o.policy_code, '')}".strip(),
             shape.stage_names.get(o.stage_code, o.stage_code),
-            o.text,
+            o.shown_text,
             STATUS_LABELS[answer.status] if status_labels else answer.status,
             answer.progress,
             answer.evidence,
@@ -403,7 +404,11 @@ def _about_sheet(ws: Worksheet, data: ReportData) -> None:
         (_("Assessment"), a.title),
         (_("Assessment date"), a.date.isoformat()),
         (_("Assessment status"), a.get_status_display()),
-        (_("Maturity model"), f"{fv.name} ({fv.framework_id}, version {fv.version})"),
+        (
+            _("Maturity model"),
+            _("%(name)s (%(id)s, version %(version)s)")
+            % {"name": model_texts(fv).name, "id": fv.framework_id, "version": fv.version},
+        ),
         (_("Assessment id"), str(a.uuid)),
         ("", ""),
         (

@@ -171,8 +171,8 @@ def read_xlsx(data: bytes, *, filename: str, shape: Shape) -> list[Response]:
             rows,
             filename=filename,
             shape=shape,
-            row_word="row",
-            prefix=f"sheet {sheet_name}, ",
+            row_word=_("row"),
+            prefix=_("sheet %(sheet)s, ") % {"sheet": sheet_name},
             column_label=_column_letter,
         )
     except ResponsesError as exc:

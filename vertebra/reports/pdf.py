@@ -1,6 +1,7 @@
 """The PDF report of an assessment: HTML templates rendered by WeasyPrint.
 
-Fonts come from the system and nothing is fetched from outside: the URL fetcher refuses every
+Fonts are the application's own (``fonts/``, DejaVu: every interface language's letters) and
+nothing is fetched from outside: the URL fetcher refuses every
 address that is not a local file or inline data. The chart is the same SVG the web pages show.
 """
 
@@ -221,7 +222,7 @@ def dimension_sections(data: ReportData) -> list[dict[str, Any]]:
         by_policy.setdefault(o.policy_code, []).append(
             {
                 "code": o.code,
-                "text": o.text,
+                "text": o.shown_text,
                 "stage": shape.stage_names.get(o.stage_code, o.stage_code),
                 "status": a.status,
                 "status_label": a.get_status_display(),
@@ -280,7 +281,7 @@ def target_gaps(data: ReportData) -> list[dict[str, Any]]:
                 "objectives": [
                     {
                         "code": code,
-                        "text": answers[code].objective.text if code in answers else "",
+                        "text": answers[code].objective.shown_text if code in answers else "",
                         "status_label": answers[code].get_status_display()
                         if code in answers
                         else "",
@@ -317,7 +318,7 @@ def change_since_previous(data: ReportData) -> Comparison | None:
             shape=data.shape,
             older_statuses=data.previous_statuses,
             newer_statuses=data.statuses,
-            objective_texts={a.objective.code: a.objective.text for a in data.answers},
+            objective_texts={a.objective.code: a.objective.shown_text for a in data.answers},
         )
     except DifferentModelsError:  # only another model's cycle came before: nothing to compare
         return None

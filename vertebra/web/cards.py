@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 
 from vertebra.assessments.models import Answer, AnswerEvent, AnswerStatus, Assessment, Attachment
 from vertebra.frameworks.crosswalk import Supported, supported_by_objective
+from vertebra.frameworks.domain import model_texts
+from vertebra.frameworks.files import shipped_framework_paths
 from vertebra.l10n import day, moment
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
 
@@ -328,6 +330,18 @@ class ObjectiveItem:
     @property
     def code(self) -> str:
         return self.answer.objective.code
+
+    @property
+    def original_language(self) -> str:
+        """The language of the model's own, authoritative text (shown under a translation)."""
+        return model_texts(self.answer.assessment.framework_version).source_language
+
+    @property
+    def translation_note(self) -> str:
+        """Whose translation the card shows: the project's, for the models it ships."""
+        if self.answer.assessment.framework_version.framework_id in shipped_framework_paths():
+            return _("Translation by the Vertebra project: show the authoritative original")
+        return _("Translation from the model's file: show the authoritative original")
 
     @property
     def status(self) -> str:

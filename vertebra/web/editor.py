@@ -102,7 +102,7 @@ def _one_answer(scope: AssessmentScope, code: str, *, card: bool = True) -> Answ
     answers = Answer.objects.filter(assessment=scope.assessment, objective__code=code)
     answer = (_with_evidence(answers) if card else answers.select_related("objective")).first()
     if answer is None:
-        raise Http404("No such objective in this assessment.")
+        raise Http404(_("No such objective in this assessment."))
     answer.assessment = scope.assessment
     return answer
 
@@ -267,7 +267,7 @@ def _policy_page(
     status: int = 200,
 ) -> HttpResponse:
     if policy_code not in scope.shape.policy_name:
-        raise Http404("No such policy.")
+        raise Http404(_("No such policy."))
     context = {
         "scope": scope,
         "city": scope.city,
@@ -477,7 +477,7 @@ def _attachment(
         files = files.filter(answers=answer)
     attachment = files.first()
     if attachment is None:
-        raise Http404("No such file.")
+        raise Http404(_("No such file."))
     return attachment
 
 
@@ -574,7 +574,7 @@ def download_attachment(
             content_type=attachment.content_type,
         )
     except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
+        raise Http404(_("The file is missing from storage.")) from None
     response["Cache-Control"] = "private, no-store"
     return response
 

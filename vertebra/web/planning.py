@@ -550,7 +550,9 @@ def action_confirm(request: HttpRequest, city_slug: str, action_uuid: uuid.UUID)
     pending = domain.objectives_to_confirm(action)
     form = ConfirmForm(
         request.POST or None,
-        choices=[(a.objective.code, f"{a.objective.code} {a.objective.text}") for a in pending],
+        choices=[
+            (a.objective.code, f"{a.objective.code} {a.objective.shown_text}") for a in pending
+        ],
     )
     locked = False
     if request.method == "POST" and form.is_valid():

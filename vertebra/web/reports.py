@@ -10,8 +10,9 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from vertebra import access
 from vertebra.access import Load, Verb
 from vertebra.accounts.models import User
 from vertebra.assessments.domain import AssessmentLockedError
+from vertebra.languages import LanguageNotOffered, chosen_language
 from vertebra.reports.compare import DifferentModelsError, compare, present, trend
 from vertebra.reports.forms import ImportForm
 from vertebra.reports.imports import ImportFileError, import_answers
@@ -45,16 +47,23 @@ def download(
     from vertebra.reports.rendering import render_report
 
     if fmt not in CONTENT_TYPES:
-        raise Http404("No such format.")
+        raise Http404(_("No such format."))
     found = access.assessment_for(
         _user(request), city_slug, assessment_uuid, verb=Verb.EXPORT, load=Load.REPORT
     )
     membership, assessment = found.membership, found.assessment
-    data = render_report(assessment, fmt)
+    # ?lang=es: the report in another of the instance's languages than the person's own.
+    try:
+        language = chosen_language(request.GET["lang"]) if "lang" in request.GET else None
+    except LanguageNotOffered as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    with translation.override(language or translation.get_language()):
+        data = render_report(assessment, fmt)
     name = f"{slugify(membership.city.slug)}-{slugify(assessment.title) or 'assessment'}.{fmt}"
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
+    response["Content-Language"] = language or translation.get_language()
     return response
 
 

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from vertebra import sso
@@ -28,7 +29,7 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 def _configured() -> sso.OIDCConfig:
     config = sso.configuration()
     if config is None:
-        raise Http404("Single sign-on is not configured.")
+        raise Http404(_("Single sign-on is not configured."))
     return config
 
 

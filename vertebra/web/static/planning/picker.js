@@ -65,8 +65,8 @@
           ? Boolean(any)
           : opened[index] || Boolean(policy.querySelector("input:checked"));
       });
-      var said = count === 1 ? picker.dataset.foundOne : picker.dataset.foundMany;
-      found.textContent = query.length ? said.replace("%(count)s", String(count)) : "";
+      var said = ngettext("One objective matches.", "%(count)s objectives match.", count);
+      found.textContent = query.length ? interpolate(said, { count: count }, true) : "";
     }
 
     find.hidden = false;

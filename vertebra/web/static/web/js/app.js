@@ -59,11 +59,11 @@
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (status !== 503 && status !== 507) {
-      say(document.body.dataset.failedText);
+      say(gettext("Something went wrong: your change may NOT have been saved. Reload the page to see what was kept."));
     }
   });
   document.addEventListener("htmx:sendError", function () {
-    say(document.body.dataset.unreachableText);
+    say(gettext("The server cannot be reached: your change was NOT saved. Check your connection and save again; what you typed is still here."));
   });
 
   // Unsaved typing: leaving the page asks first. A form counts as unsaved from the first
