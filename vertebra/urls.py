@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from vertebra.web.language_views import choose_language
-
 from vertebra import operations
+from vertebra.web.language_views import choose_language
 
 urlpatterns = [
     # Several servers: the checks a load balancer and monitoring ask (vertebra.operations).

@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from vertebra.frameworks.defaults import DEFAULT_FRAMEWORK_ID
 from vertebra.frameworks.files import (
