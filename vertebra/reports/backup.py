@@ -52,6 +52,7 @@ BACKUP_APPS = (
     "assessments",
     "planning",
     "workshops",
+    "reviews",
     "api",
     "reports",
     "web",
