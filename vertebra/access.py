@@ -479,6 +479,31 @@ def reviewed_attachment(review: Review, attachment_uuid: uuid.UUID | str) -> Att
     return found
 
 
+def reviewed_answers(review: Review) -> list[Answer]:
+    """The reviewed assessment's answers with their objectives and files, in the model's
+    order (what the reviewer reads)."""
+    from vertebra.assessments.models import Answer
+
+    return list(
+        Answer.objects.filter(assessment=review.assessment_id)
+        .select_related("objective")
+        .prefetch_related("attachments")
+        .order_by("objective__position")
+    )
+
+
+def reviewed_actions(review: Review) -> list[Action]:
+    """The reviewed assessment's action plan with each action's objectives and owner."""
+    from vertebra.planning.models import Action
+
+    return list(
+        Action.objects.filter(assessment=review.assessment_id)
+        .select_related("owner_user")
+        .prefetch_related("objectives")
+        .order_by("due_date", "id")
+    )
+
+
 def reviews_of(scope: Scoped) -> QuerySet[Review]:
     """The reviews of the scoped assessment, newest first."""
     return _reviews().filter(assessment=scope.assessment)

@@ -23,6 +23,7 @@ from vertebra.api.endpoints import (
     frameworks,
     index,
     plans,
+    reviews,
     team,
     workshops,
 )
@@ -105,5 +106,6 @@ for module in (
     exports,
     team,  # the city's team: members and invitations
     workshops,  # workshops: the facilitator's and the participants'
+    reviews,  # critical-friend review: the city's side and the reviewer's
 ):
     api.add_router("", module.router)

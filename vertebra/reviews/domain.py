@@ -267,6 +267,31 @@ def reply(*, note: ReviewNote, text: object, by: User) -> ReviewReply:
         return ReviewReply.objects.create(note=note, text=cleaned, author=by)
 
 
+def notes_of(assessment: Assessment, *, review: Review | None = None) -> list[ReviewNote]:
+    """The notes on the assessment (of one review when given), each with its objective, its
+    review's invitation and its replies with their authors, in the model's order."""
+    from django.db.models import Prefetch
+
+    query = ReviewNote.objects.filter(review__assessment=assessment)
+    if review is not None:
+        query = query.filter(review=review)
+    replies = ReviewReply.objects.select_related("author").order_by("created_at", "id")
+    return list(
+        query.select_related("answer__objective", "author", "review__invitation")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("answer__objective__position", "created_at", "id")
+    )
+
+
+def state(review: Review, *, on: dt.date | None = None) -> str:
+    """invited, open, closed or ended (the API's and the pages' word for it)."""
+    if review.closed_at is not None:
+        return "closed"
+    if (on or today()) > review.until:
+        return "ended"
+    return "open" if review.invitation.accepted_at is not None else "invited"
+
+
 def reviewer(review: Review) -> User | None:
     """Who accepted the review's invitation (None while nobody did)."""
     return review.invitation.accepted_by
