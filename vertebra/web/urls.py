@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from vertebra.web import account, dashboard, editor, signin, team, views, work, workshops
+from vertebra.web import account, dashboard, editor, reviews, signin, team, views, work, workshops
 
 assessment = "cities/<slug:city_slug>/assessments/<uuid:assessment_uuid>/"
 
@@ -53,6 +53,25 @@ city_patterns += [
     path(f"{workshop}agree/", workshops.workshop_agree, name="workshop_agree"),
     path(f"{workshop}reveal/", workshops.workshop_reveal, name="workshop_reveal"),
     path(f"{workshop}close/", workshops.workshop_close, name="workshop_close"),
+]
+
+# Critical-friend review, the city's side (vertebra/web/reviews.py).
+city_patterns += [
+    path(f"{assessment}reviews/", reviews.review_list, name="reviews"),
+    path(f"{assessment}reviews/invite/", reviews.review_invite, name="review_invite"),
+    path(
+        f"{assessment}reviews/<uuid:review_uuid>/resend/",
+        reviews.review_resend,
+        name="review_resend",
+    ),
+    path(
+        f"{assessment}reviews/<uuid:review_uuid>/close/", reviews.review_close, name="review_close"
+    ),
+    path(
+        f"{assessment}reviews/notes/<uuid:note_uuid>/answer/",
+        reviews.review_reply,
+        name="review_reply",
+    ),
 ]
 
 # The city's team (vertebra/web/team.py).
@@ -107,6 +126,15 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", team.invitation_page, name="invitation"),
     path("instance/cities/new/", team.city_new, name="city_new"),
+    # Critical-friend review, the reviewer's side (vertebra/web/reviews.py).
+    path("reviews/<uuid:review_uuid>/", reviews.review_page, name="review"),
+    path("reviews/<uuid:review_uuid>/notes/", reviews.review_note, name="review_note"),
+    path(
+        "reviews/<uuid:review_uuid>/files/<uuid:attachment_uuid>/",
+        reviews.review_file,
+        name="review_file",
+    ),
+    path("reviews/<uuid:review_uuid>/accept/", reviews.review_accept, name="review_accept"),
     path("", include((city_patterns, "web"))),
     path("", include("vertebra.web.planning_urls")),
     path("", include("vertebra.web.reports_urls")),
