@@ -19,6 +19,7 @@ ATTACHMENT = (
 )
 ACTION = "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}"
 WORKSHOPS = "/api/v1/cities/{city}/assessments/{assessment_id}/workshops"
+REVIEWS = "/api/v1/cities/{city}/assessments/{assessment_id}/reviews"
 OPERATIONS = {
     ("GET", "/api/v1/frameworks"),
     ("GET", "/api/v1/frameworks/{framework_id}/{version}"),
@@ -82,6 +83,17 @@ OPERATIONS = {
     ("GET", "/api/v1/workshops/{join_code}"),
     ("PUT", "/api/v1/workshops/{join_code}/ratings/{code}"),
     ("GET", "/api/v1/workshops/{join_code}/results"),
+    # Critical-friend review: the city's side, then the reviewer's.
+    ("GET", f"{REVIEWS}"),
+    ("POST", f"{REVIEWS}"),
+    ("GET", f"{REVIEWS}/{{review_id}}"),
+    ("POST", f"{REVIEWS}/{{review_id}}/close"),
+    ("POST", f"{REVIEWS}/{{review_id}}/resend"),
+    ("POST", f"{REVIEWS}/{{review_id}}/notes/{{note_id}}/replies"),
+    ("GET", "/api/v1/reviews"),
+    ("GET", "/api/v1/reviews/{review_id}"),
+    ("POST", "/api/v1/reviews/{review_id}/notes"),
+    ("GET", "/api/v1/reviews/{review_id}/files/{file_id}"),
 }
 # A workshop's participants: joining needs no credential; the rest a participant's.
 JOINING = ("POST", "/api/v1/workshops/{join_code}/participants")
