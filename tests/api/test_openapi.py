@@ -115,6 +115,8 @@ def test_openapi_document_lists_every_operation_with_bearer_auth(client: Any) ->
     assert doc["components"]["securitySchemes"] == {
         "TokenAuth": {"type": "http", "scheme": "bearer"},
         "ParticipantAuth": {"type": "http", "scheme": "bearer"},
+        # A person's token, for their own critical-friend review only.
+        "ReviewerAuth": {"type": "http", "scheme": "bearer"},
     }
     for path, operations in doc["paths"].items():
         for method, operation in operations.items():

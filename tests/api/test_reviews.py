@@ -214,3 +214,15 @@ def test_a_reviewers_token_from_before_is_refused_only_for_what_is_not_theirs(
         .json()["count"]
         == 0
     )
+
+
+def test_a_note_by_anyone_but_the_reviewer_is_404_before_its_body_is_read(
+    world: World, mail_server: Any
+) -> None:
+    created, _reviewer = _invite_and_accept(world, mail_server)
+    url = f"/api/v1/reviews/{created['id']}/notes"
+    for persona in ("admin", "viewer"):
+        response = world.client(persona).post(url, "{not json", content_type="application/json")
+        assert response.status_code == 404
+        assert response.json()["detail"] == "No such review."
+    assert ReviewNote.objects.count() == 0
