@@ -125,6 +125,8 @@ def test_openapi_document_lists_every_operation_with_bearer_auth(client: Any) ->
                 assert "security" not in operation, (method, path)
                 continue
             scheme = "ParticipantAuth" if path.startswith("/api/v1/workshops/") else "TokenAuth"
+            if path.startswith("/api/v1/reviews/"):
+                scheme = "ReviewerAuth"
             assert operation["security"] == [{scheme: []}], (method, path)
             assert "401" in operation["responses"], (method, path)
 

@@ -29,8 +29,8 @@ from vertebra.assessments.models import Answer
 from vertebra.cities import team
 from vertebra.planning.domain import add_note, create_action
 from vertebra.planning.models import Action
-from vertebra.web.reports import CONTENT_TYPES
 from vertebra.reviews import domain as reviews
+from vertebra.web.reports import CONTENT_TYPES
 from vertebra.workshops.domain import create_workshop
 
 pytestmark = pytest.mark.django_db
