@@ -21,6 +21,7 @@ from vertebra.maturity import PolicyResult, Profile, Shape
 from vertebra.planning.models import ActionStatus
 from vertebra.reports.compare import Comparison, compare_statuses, present
 from vertebra.reports.data import ReportData, report_data
+from vertebra.reviews.domain import reviews_for_report
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "reports"
 EVIDENCE_SUMMARY_CHARS = 280
@@ -331,6 +332,7 @@ def report_context(data: ReportData) -> dict[str, Any]:
         ("#targets", _("Gaps to the targets")),
         ("#actions", _("Action plan")),
         ("#change", _("Change since the previous cycle")),
+        ("#peer-review", _("Peer review")),
     ]
     return {
         "assessment": a,
@@ -348,6 +350,7 @@ def report_context(data: ReportData) -> dict[str, Any]:
         "targets": target_gaps(data),
         "plan": action_plan(data),
         "comparison": present(comparison) if comparison is not None else None,
+        "peer_reviews": reviews_for_report(a),
         "legend": [
             {"symbol": STATUS_SYMBOLS[code], "label": label}
             for code, label in status_labels.items()

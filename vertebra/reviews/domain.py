@@ -297,6 +297,43 @@ def reviewer(review: Review) -> User | None:
     return review.invitation.accepted_by
 
 
+def reviews_for_report(assessment: Assessment) -> list[dict[str, object]]:
+    """The assessment's reviews that were accepted, oldest first, each with its reviewer's
+    name and cities, its dates and its notes with their answers (the report's "peer review"
+    section); a fixed number of queries, whatever the number of reviews and notes."""
+    reviews = list(
+        Review.objects.filter(assessment=assessment, invitation__accepted_at__isnull=False)
+        .select_related("invitation__accepted_by")
+        .order_by("created_at", "id")
+    )
+    if not reviews:
+        return []
+    people = {r.invitation.accepted_by_id for r in reviews}
+    cities: dict[int, list[str]] = {}
+    for user_id, name in (
+        Membership.objects.filter(user__in=people)
+        .order_by("city__name")
+        .values_list("user_id", "city__name")
+    ):
+        cities.setdefault(user_id, []).append(name)
+    notes: dict[int, list[ReviewNote]] = {}
+    for note in notes_of(assessment):
+        notes.setdefault(note.review_id, []).append(note)
+    return [
+        {
+            "reviewer": r.invitation.accepted_by.display_name
+            if r.invitation.accepted_by
+            else r.invitation.email,
+            "cities": cities.get(r.invitation.accepted_by_id or 0, []),
+            "accepted": r.invitation.accepted_at,
+            "until": r.until,
+            "closed": r.closed_at,
+            "notes": notes.get(r.pk, []),
+        }
+        for r in reviews
+    ]
+
+
 def reviewer_cities(user: User | None) -> list[str]:
     """The names of the cities the reviewer is a member of on this instance (their own
     city, for the report's "peer review" section), by name."""
