@@ -198,3 +198,41 @@ def test_a_review_invitation_is_accepted_from_your_work(assessment: Assessment) 
     accepted = client.post(f"/reviews/{review.uuid}/accept/")
     assert accepted["Location"] == f"/reviews/{review.uuid}/"
     assert client.get(f"/reviews/{review.uuid}/").status_code == 200
+
+
+def test_the_reviewer_reads_the_files_and_plan_of_the_assessment_only(
+    city: City, assessment: Assessment, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vertebra.assessments.evidence import add_attachment
+    from vertebra.planning.domain import create_action
+
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    review, friend = open_review(assessment)
+    mine = add_attachment(
+        answer=assessment.answers.get(objective__code="L1S2"),
+        user=None,
+        upload=SimpleUploadedFile("minutes.txt", b"Council minutes"),
+    )
+    other = make_assessment(city, title="Other 2026")
+    theirs = add_attachment(
+        answer=other.answers.get(objective__code="L1S2"),
+        user=None,
+        upload=SimpleUploadedFile("secret.txt", b"Not for friends"),
+    )
+    create_action(assessment=assessment, user=None, data={"title": "Publish the minutes"})
+    create_action(assessment=other, user=None, data={"title": "Hidden plan"})
+    client = signed_in(friend)
+    page = client.get(f"/reviews/{review.uuid}/").content.decode()
+    assert f"/reviews/{review.uuid}/files/{mine.uuid}/" in page
+    assert "Publish the minutes" in page and "Hidden plan" not in page
+    got = client.get(f"/reviews/{review.uuid}/files/{mine.uuid}/")
+    assert b"".join(got.streaming_content) == b"Council minutes"
+    assert client.get(f"/reviews/{review.uuid}/files/{theirs.uuid}/").status_code == 404
+    assert (
+        client.get(
+            f"/cities/rivertown/assessments/{assessment.uuid}/attachments/{mine.uuid}/"
+        ).status_code
+        == 404
+    )
