@@ -236,3 +236,19 @@ def test_the_reviewer_reads_the_files_and_plan_of_the_assessment_only(
         ).status_code
         == 404
     )
+
+
+def test_a_review_invitations_link_opens_nothing_once_the_review_has_ended(
+    assessment: Assessment,
+) -> None:
+    review, token = domain.invite(
+        assessment=assessment, email="friend@elsewhere.example", until=UNTIL, by=None
+    )
+    assert Client().get(f"/invitations/{token}/").status_code == 200
+    Review.objects.update(until=TODAY - dt.timedelta(days=1))
+    late = Client().post(
+        f"/invitations/{token}/",
+        {"name": "Fran", "password": "a-Long-walk-42", "password_again": "a-Long-walk-42"},
+    )
+    assert late.status_code == 404
+    assert review.invitation.__class__.objects.get().accepted_at is None

@@ -25,6 +25,7 @@ import secrets
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,7 +125,7 @@ def invitation_problems(
     return problems, cleaned, day
 
 
-def _running(assessment: Assessment, email: str, now: dt.date):  # type: ignore[no-untyped-def]
+def _running(assessment: Assessment, email: str, now: dt.date) -> QuerySet[Review]:
     """The reviews of ``email`` on the assessment that have not ended."""
     return Review.objects.filter(
         assessment=assessment, invitation__email=email, closed_at=None, until__gte=now
@@ -201,10 +202,12 @@ def close(*, review: Review, by: User | None) -> bool:
 
 
 def _text(value: object, field: str, problems: dict[str, str]) -> str:
-    text = clean_text(str(value or "")).strip() if isinstance(value, str | None) else ""
+    """The cleaned text; its problem (not text, empty, too long) added to ``problems``."""
     if not isinstance(value, str | None):
         problems[field] = _("Write the text as a string.")
-    elif not text:
+        return ""
+    text = clean_text(value or "").strip()
+    if not text:
         problems[field] = _("Write something: an empty text says nothing.")
     elif len(text) > TEXT_MAX:
         problems[field] = _("At most %(max)d characters (this one has %(count)d).") % {
@@ -270,8 +273,6 @@ def reply(*, note: ReviewNote, text: object, by: User) -> ReviewReply:
 def notes_of(assessment: Assessment, *, review: Review | None = None) -> list[ReviewNote]:
     """The notes on the assessment (of one review when given), each with its objective, its
     review's invitation and its replies with their authors, in the model's order."""
-    from django.db.models import Prefetch
-
     query = ReviewNote.objects.filter(review__assessment=assessment)
     if review is not None:
         query = query.filter(review=review)

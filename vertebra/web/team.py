@@ -27,6 +27,7 @@ from vertebra.access import Verb
 from vertebra.cities import team
 from vertebra.cities.invitation_mail import send_invitation
 from vertebra.cities.models import Invitation, InvitationKind, Membership, Role
+from vertebra.reviews import domain as review_rules
 from vertebra.web.scope import user_of
 
 SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -271,6 +272,8 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {"invitation": invitation, "path": request.path}
     if invitation.kind == InvitationKind.REVIEW:
         # A critical friend's: the reviewed city, the assessment's title and the last day.
+        if review_rules.has_ended(invitation.review):
+            return render(request, "web/invitation_invalid.html", status=404)
         context["review"] = invitation.review
     if request.user.is_authenticated:
         user = user_of(request)
