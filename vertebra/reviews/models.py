@@ -31,7 +31,7 @@ class Review(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reviews")
     # The invitation that brought the reviewer: its address, and who accepted it (the reviewer).
-    invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="review")
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="review")
     # The last day of the review (in the instance's time zone); access ends after it.
     until = models.DateField(_("until"))
     invited_by = models.ForeignKey(

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('closed_at', models.DateTimeField(blank=True, null=True)),
                 ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='assessments.assessment')),
                 ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invitation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='review', to='cities.invitation')),
+                ('invitation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review', to='cities.invitation')),
                 ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
