@@ -114,6 +114,9 @@ def test_the_reviewer_leaves_notes_and_bad_notes_are_refused_with_a_message(
     page = refused.content.decode()
     assert "Unknown mark &#x27;maybe&#x27;: use one of agree, challenge, suggest." in page
     assert "Write something: an empty text says nothing." in page
+    unknown = client.post(url, {"objective": "XX9", "mark": "agree", "text": "Fine"})
+    assert unknown.status_code == 400
+    assert "&#x27;XX9&#x27; is not an objective of this assessment." in unknown.content.decode()
     assert ReviewNote.objects.count() == 0
     saved = client.post(url, {"objective": "L1S1", "mark": "suggest", "text": "Add the plan"})
     assert saved["Location"] == f"/reviews/{review.uuid}/#objective-L1S1"
