@@ -108,7 +108,14 @@ def test_the_table_gives_every_role_every_verb_it_had() -> None:
     assert {role: sorted(ROLE_VERBS[role]) for role in Role} == {
         Role.ADMIN: sorted(Verb),
         Role.EDITOR: sorted(
-            set(Verb) - {Verb.SET_TARGETS, Verb.FINALIZE, Verb.MANAGE_CITY, Verb.MANAGE_PEOPLE}
+            set(Verb)
+            - {
+                Verb.SET_TARGETS,
+                Verb.FINALIZE,
+                Verb.MANAGE_CITY,
+                Verb.MANAGE_PEOPLE,
+                Verb.MANAGE_REVIEWS,
+            }
         ),
         Role.CONTRIBUTOR: sorted({Verb.VIEW, Verb.EXPORT, Verb.COMMENT}),
         Role.VIEWER: sorted({Verb.VIEW, Verb.EXPORT}),

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from tests.api.conftest import error
 from vertebra.access import ROLE_VERBS, Verb
@@ -37,10 +38,16 @@ from vertebra.cities import team
 from vertebra.cities.models import City, Invitation, Membership, MembershipEvent, Role
 from vertebra.planning.domain import create_action
 from vertebra.planning.models import Action, ActionEvent, ActionNote, Target
+from vertebra.reviews import domain as review_rules
+from vertebra.reviews.models import Review, ReviewNote, ReviewReply
 from vertebra.workshops.models import Workshop
 
 ROLES = tuple(Role)
-PERSONAS = (*(r.value for r in ROLES), "outsider", "anonymous")
+# A critical friend during their review, after its last day, and after an admin closed it:
+# no member of the city, so every city page and endpoint is 404 to them (REVIEWER_PROBES
+# walk what the one during the review may reach).
+REVIEWERS = ("reviewer", "reviewer_after_date", "reviewer_after_close")
+PERSONAS = (*(r.value for r in ROLES), "outsider", *REVIEWERS, "anonymous")
 ROLE_REFUSAL = "Your role in this city does not allow this."
 
 
@@ -53,6 +60,8 @@ class World:
     invitation: Invitation
     people: dict[str, User]
     tokens: dict[str, str]
+    reviews: dict[str, Review]
+    note: ReviewNote
 
     @property
     def page(self) -> str:
@@ -100,7 +109,31 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
     invitation, _token = team.invite(
         city=city, email="invited@porto.example", role="viewer", by=people["admin"]
     )
-    return World(city, assessment, action, attachment, invitation, people, tokens)
+    reviews = {}
+    today = timezone.localdate()
+    for persona in REVIEWERS:
+        friend = User.objects.create_user(f"{persona}@riga.example", "pw")
+        Membership.objects.create(city=other, user=friend, role=Role.VIEWER)
+        people[persona] = friend
+        tokens[persona] = create_token(user=friend, name="tests")[1]
+        review, _token = review_rules.invite(
+            assessment=assessment, email=friend.email, until=today, by=people["admin"]
+        )
+        team.accept(invitation=review.invitation, user=friend)
+        review.invitation.refresh_from_db()
+        reviews[persona] = review
+    note = review_rules.add_note(
+        review=reviews["reviewer"],
+        objective="L1S1",
+        mark="challenge",
+        text="Minutes?",
+        by=people["reviewer"],
+    )
+    Review.objects.filter(pk=reviews["reviewer_after_date"].pk).update(
+        until=today - dt.timedelta(days=1)
+    )
+    review_rules.close(review=reviews["reviewer_after_close"], by=people["admin"])
+    return World(city, assessment, action, attachment, invitation, people, tokens, reviews, note)
 
 
 @dataclass(frozen=True)
@@ -146,6 +179,19 @@ def _viewer(w: World) -> str:
     return str(Membership.objects.get(city=w.city, user=w.people["viewer"]).uuid)
 
 
+def _open_review(w: World) -> str:
+    return str(w.reviews["reviewer"].uuid)
+
+
+def _invite_reviewer(w: World) -> dict[str, Any]:
+    until = timezone.localdate() + dt.timedelta(days=30)
+    return {"email": "friend@lisbon.example", "until": until.isoformat()}
+
+
+def _reply(w: World) -> dict[str, Any]:
+    return {"text": "The minutes are attached now."}
+
+
 def _comment(w: World) -> dict[str, Any]:
     return {"text": "We have minutes of this."}
 
@@ -169,6 +215,9 @@ PROBES: dict[Verb, list[Probe]] = {
         _api("answers", "GET", lambda w: w.api + "/answers"),
         _api("action", "GET", lambda w: f"{w.api}/actions/{w.action.uuid}"),
         _api("essentials", "GET", lambda w: w.api + "/references/smr-rmm-undrr-ten-essentials"),
+        _page("peer reviews", "GET", lambda w: w.page + "reviews/"),
+        _api("reviews", "GET", lambda w: w.api + "/reviews"),
+        _api("review", "GET", lambda w: f"{w.api}/reviews/{_open_review(w)}"),
     ],
     Verb.EXPORT: [
         _page("CSV report", "GET", lambda w: w.page + "report.csv"),
@@ -389,6 +438,41 @@ PROBES: dict[Verb, list[Probe]] = {
             lambda w: f"/api/v1/cities/porto/invitations/{w.invitation.uuid}",
         ),
     ],
+    # --- critical-friend review ---
+    Verb.MANAGE_REVIEWS: [
+        _page(
+            "invite a reviewer",
+            "POST",
+            lambda w: w.page + "reviews/invite/",
+            _invite_reviewer,
+        ),
+        _page(
+            "close a review",
+            "POST",
+            lambda w: w.page + f"reviews/{_open_review(w)}/close/",
+        ),
+        _api(
+            "invite a reviewer",
+            "POST",
+            lambda w: w.api + "/reviews",
+            _invite_reviewer,
+        ),
+        _api("close a review", "POST", lambda w: f"{w.api}/reviews/{_open_review(w)}/close"),
+    ],
+    Verb.ANSWER_REVIEWS: [
+        _page(
+            "answer a review note",
+            "POST",
+            lambda w: w.page + f"reviews/notes/{w.note.uuid}/answer/",
+            _reply,
+        ),
+        _api(
+            "answer a review note",
+            "POST",
+            lambda w: f"{w.api}/reviews/{_open_review(w)}/notes/{w.note.uuid}/replies",
+            _reply,
+        ),
+    ],
 }
 
 CASES = [
@@ -416,6 +500,9 @@ def written(w: World) -> tuple[Any, ...]:
         sorted(Invitation.objects.values_list("email", "token_digest", "withdrawn_at")),
         MembershipEvent.objects.count(),
         sorted(Workshop.objects.values_list("title", "status")),
+        sorted(Review.objects.values_list("invitation__email", "closed_at")),
+        ReviewNote.objects.count(),
+        ReviewReply.objects.count(),
     )
 
 
@@ -459,7 +546,7 @@ def test_each_persona_gets_what_the_table_says(
             )
         else:
             assert response.status_code == 401
-    elif persona == "outsider":
+    elif persona == "outsider" or persona in REVIEWERS:
         assert response.status_code == 404, content
         assert "Review 2026" not in content
     elif verb in ROLE_VERBS[Role(persona)]:
@@ -476,3 +563,70 @@ def test_each_persona_gets_what_the_table_says(
         else:
             assert ROLE_REFUSAL in content
     assert written(world) == before
+
+
+# --- critical-friend review: what a reviewer reaches, and only while the review is open ------
+# Each request names the review of the "reviewer" persona (open); the reviewers whose review
+# ended try their own. Only the open review's reviewer gets an answer; everyone else 404
+# (anonymous visitors are sent to log in, or 401), with nothing written.
+
+
+def _review_of(w: World, persona: str) -> str:
+    mine = persona if persona in ("reviewer_after_date", "reviewer_after_close") else "reviewer"
+    return str(w.reviews[mine].uuid)
+
+
+def _note(w: World) -> dict[str, Any]:
+    return {"objective": "L1S2", "mark": "suggest", "text": "Publish the minutes."}
+
+
+REVIEWER_PROBES = [
+    _page("review page", "GET", lambda w: "/reviews/{review}/"),
+    _page("review note", "POST", lambda w: "/reviews/{review}/notes/", _note),
+    _page("reviewed file", "GET", lambda w: f"/reviews/{{review}}/files/{w.attachment.uuid}/"),
+    _api("review", "GET", lambda w: "/api/v1/reviews/{review}"),
+    _api("review note", "POST", lambda w: "/api/v1/reviews/{review}/notes", _note),
+    _api("reviewed file", "GET", lambda w: f"/api/v1/reviews/{{review}}/files/{w.attachment.uuid}"),
+]
+
+
+@pytest.mark.parametrize(
+    ("probe", "persona"),
+    [
+        pytest.param(probe, persona, id=f"{probe.channel}-{probe.name}-{persona}")
+        for probe in REVIEWER_PROBES
+        for persona in PERSONAS
+    ],
+)
+def test_only_the_reviewer_during_the_review_reaches_it(
+    world: World, probe: Probe, persona: str
+) -> None:
+    address = probe.url(world).replace("{review}", _review_of(world, persona))
+    found = Probe(probe.name, probe.channel, probe.method, lambda w: address, probe.data)
+    before = written(world)
+    response = send(world, found, persona)
+    if persona == "anonymous":
+        if probe.channel == "page" and probe.method == "GET":
+            assert (response.status_code, response["Location"]) == (
+                302,
+                f"/login/?next={address}",
+            )
+        else:
+            assert response.status_code == 401
+    elif persona == "reviewer":
+        assert response.status_code < 400, response.content
+        if probe.writes:
+            assert written(world) != before
+        return
+    else:
+        assert response.status_code == 404
+    assert written(world) == before
+
+
+@pytest.mark.parametrize("persona", REVIEWERS)
+def test_a_reviewer_lists_only_their_open_review(world: World, persona: str) -> None:
+    listed = world.token(persona).get("/api/v1/reviews").json()
+    expected = [str(world.reviews[persona].uuid)] if persona == "reviewer" else []
+    assert [r["id"] for r in listed["results"]] == expected
+    page = world.browser(persona).get("/work/").content.decode()
+    assert ("Porto: Review 2026" in page) is (persona == "reviewer")

@@ -30,15 +30,23 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from vertebra.assessments.models import Assessment
-from vertebra.cities.models import City, Invitation, Membership, MembershipEvent, Role
+from vertebra.cities.models import (
+    City,
+    Invitation,
+    InvitationKind,
+    Membership,
+    MembershipEvent,
+    Role,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from vertebra.accounts.models import User
-    from vertebra.assessments.models import Answer, Comment
+    from vertebra.assessments.models import Answer, Attachment, Comment
     from vertebra.cities.models import Invitation
     from vertebra.planning.models import Action
+    from vertebra.reviews.models import Review, ReviewNote
     from vertebra.workshops.models import Participant, Workshop
 
     Person = User | AnonymousUser
@@ -59,6 +67,9 @@ class Verb(enum.StrEnum):
     FINALIZE = "finalize"  # make an assessment final
     MANAGE_CITY = "manage_city"  # the city's settings (its stakeholder types)
     MANAGE_PEOPLE = "manage_people"  # invite people, change roles, remove people (the team)
+    # --- critical-friend review ---
+    MANAGE_REVIEWS = "manage_reviews"  # invite a reviewer to an assessment, resend, close
+    ANSWER_REVIEWS = "answer_reviews"  # answer a reviewer's notes
 
 
 _READ = frozenset({Verb.VIEW, Verb.EXPORT})
@@ -69,11 +80,19 @@ _WRITE = _READ | {
     Verb.IMPORT,
     Verb.START_ASSESSMENT,
     Verb.PLAN,
+    Verb.ANSWER_REVIEWS,
 }
 
 # The one table of what each role may do.
 ROLE_VERBS: dict[Role, frozenset[Verb]] = {
-    Role.ADMIN: _WRITE | {Verb.SET_TARGETS, Verb.FINALIZE, Verb.MANAGE_CITY, Verb.MANAGE_PEOPLE},
+    Role.ADMIN: _WRITE
+    | {
+        Verb.SET_TARGETS,
+        Verb.FINALIZE,
+        Verb.MANAGE_CITY,
+        Verb.MANAGE_PEOPLE,
+        Verb.MANAGE_REVIEWS,
+    },
     Role.EDITOR: _WRITE,
     Role.CONTRIBUTOR: _READ | {Verb.COMMENT},
     Role.VIEWER: _READ,
@@ -246,7 +265,7 @@ def member_in(membership: Membership, member_uuid: uuid.UUID | str) -> Membershi
 def invitations_of(membership: Membership) -> QuerySet[Invitation]:
     """The city's pending invitations (neither accepted nor withdrawn), newest first."""
     return Invitation.objects.select_related("invited_by").filter(
-        city=membership.city_id, accepted_at=None, withdrawn_at=None
+        city=membership.city_id, accepted_at=None, withdrawn_at=None, kind=InvitationKind.MEMBER
     )
 
 
@@ -258,7 +277,9 @@ def invitation_in(
     query = (
         invitations_of(membership)
         if pending
-        else Invitation.objects.select_related("invited_by").filter(city=membership.city_id)
+        else Invitation.objects.select_related("invited_by").filter(
+            city=membership.city_id, kind=InvitationKind.MEMBER
+        )
     )
     found = query.filter(uuid=invitation_uuid).first()
     if found is None:
@@ -416,6 +437,148 @@ def participant_for(join_code: str, key_digest: str) -> Participant | None:
     )
 
 
+# --- critical-friend review (vertebra.reviews) ---------------------------------------------
+# A reviewer is no member of the city: their access is to one assessment, through the review,
+# and only while it is open (accepted, not closed, its last day not passed), asked at every
+# request. Every other object of the city stays 404 to them (the loaders above need a
+# membership). The team reads and manages the reviews through the scoped assessment.
+
+
+def _reviews() -> QuerySet[Review]:
+    from vertebra.reviews.models import Review
+
+    return Review.objects.select_related(
+        "invitation__accepted_by",
+        "invited_by",
+        "closed_by",
+        "assessment__city",
+        "assessment__framework_version",
+    ).defer("assessment__snapshot", "assessment__framework_version__definition")
+
+
+def reviews_for(user: Person) -> list[Review]:
+    """The person's open reviews (they accepted, not closed, not past), soonest end first."""
+    from vertebra.reviews.domain import today
+
+    if not user.is_authenticated:
+        return []
+    return list(
+        _reviews()
+        .filter(invitation__accepted_by=user, closed_at=None, until__gte=today())
+        .order_by("until", "id")
+    )
+
+
+def review_for(user: Person, review_uuid: uuid.UUID | str) -> Review:
+    """The person's open review by its id, with its assessment and city: 404 for anyone but
+    its reviewer, and for everyone once it has ended."""
+    from vertebra.reviews.domain import today
+
+    if not user.is_authenticated:
+        raise Http404(_("No such review."))
+    found = (
+        _reviews()
+        .filter(uuid=review_uuid, invitation__accepted_by=user, closed_at=None, until__gte=today())
+        .first()
+    )
+    if found is None:
+        raise Http404(_("No such review."))
+    return found
+
+
+def review_invitations_to(user: User, *, now: datetime) -> list[Review]:
+    """The reviews the person is invited to by their address, not yet accepted, not ended."""
+    from vertebra.reviews.domain import today
+
+    return list(
+        _reviews()
+        .filter(
+            invitation__email__iexact=user.email,
+            invitation__accepted_at=None,
+            invitation__withdrawn_at=None,
+            invitation__expires_at__gt=now,
+            closed_at=None,
+            until__gte=today(),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def review_invitation_to(user: User, review_uuid: uuid.UUID, *, now: datetime) -> Review:
+    """One of :func:`review_invitations_to` by its review's id (404 for any other)."""
+    for review in review_invitations_to(user, now=now):
+        if review.uuid == review_uuid:
+            return review
+    raise Http404(_("No such invitation."))
+
+
+def reviewed_attachment(review: Review, attachment_uuid: uuid.UUID | str) -> Attachment:
+    """A file of the reviewed assessment (404 for any other file)."""
+    from vertebra.assessments.models import Attachment
+
+    found = (
+        Attachment.objects.filter(uuid=attachment_uuid, answers__assessment=review.assessment_id)
+        .distinct()
+        .first()
+    )
+    if found is None:
+        raise Http404(_("No such file in this assessment."))
+    return found
+
+
+def reviewed_answers(review: Review) -> list[Answer]:
+    """The reviewed assessment's answers with their objectives and files, in the model's
+    order (what the reviewer reads)."""
+    from vertebra.assessments.models import Answer
+
+    return list(
+        Answer.objects.filter(assessment=review.assessment_id)
+        .select_related("objective")
+        .prefetch_related("attachments")
+        .order_by("objective__position")
+    )
+
+
+def reviewed_actions(review: Review) -> list[Action]:
+    """The reviewed assessment's action plan with each action's objectives and owner."""
+    from vertebra.planning.models import Action
+
+    return list(
+        Action.objects.filter(assessment=review.assessment_id)
+        .select_related("owner_user")
+        .prefetch_related("objectives")
+        .order_by("due_date", "id")
+    )
+
+
+def reviews_of(scope: Scoped) -> QuerySet[Review]:
+    """The reviews of the scoped assessment, newest first."""
+    return _reviews().filter(assessment=scope.assessment)
+
+
+def review_in(scope: Scoped, review_uuid: uuid.UUID | str) -> Review:
+    """One review of the scoped assessment (404 for any other)."""
+    found = reviews_of(scope).filter(uuid=review_uuid).first()
+    if found is None:
+        raise Http404(_("No such review of this assessment."))
+    return found
+
+
+def review_note_in(
+    scope: Scoped, note_uuid: uuid.UUID | str, *, review: Review | None = None
+) -> ReviewNote:
+    """One review note on the scoped assessment (of ``review`` when given; 404 for any other)."""
+    from vertebra.reviews.models import ReviewNote
+
+    query = ReviewNote.objects.filter(review__assessment=scope.assessment, uuid=note_uuid)
+    if review is not None:
+        query = query.filter(review=review)
+    found = query.select_related("review__invitation", "answer__objective").first()
+    if found is None:
+        raise Http404(_("No such review note in this assessment."))
+    return found
+
+
 # --- the command line: the operator of the instance reaches every city -------------------
 
 
@@ -512,6 +675,7 @@ def invitations_to(user: User, *, now: datetime) -> list[Invitation]:
     return list(
         Invitation.objects.filter(
             email__iexact=user.email,
+            kind=InvitationKind.MEMBER,
             accepted_at__isnull=True,
             withdrawn_at__isnull=True,
             expires_at__gt=now,

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "vertebra.assessments",
     "vertebra.planning",
     "vertebra.workshops",
+    "vertebra.reviews",  # critical-friend review
     "vertebra.web",
     "vertebra.api",
     "vertebra.reports",

@@ -138,13 +138,51 @@ class CityWork:
         )
 
 
+@dataclass(frozen=True)
+class ReviewItem:
+    """A critical friend's review of another city's assessment: open, or waiting to be
+    accepted (``accept_path``)."""
+
+    city: str
+    assessment: str
+    until: dt.date
+    path: str
+    accept_path: str = ""
+
+
+def _review_items(user: User, now: dt.datetime) -> list[ReviewItem]:
+    """The person's open reviews, then the review invitations to their address."""
+    items = [
+        ReviewItem(
+            city=r.assessment.city.name,
+            assessment=r.assessment.title,
+            until=r.until,
+            path=reverse("review", args=[r.uuid]),
+        )
+        for r in access.reviews_for(user)
+    ]
+    items += [
+        ReviewItem(
+            city=r.assessment.city.name,
+            assessment=r.assessment.title,
+            until=r.until,
+            path="",
+            accept_path=reverse("review_accept", args=[r.uuid]),
+        )
+        for r in access.review_invitations_to(user, now=now)
+    ]
+    return items
+
+
 @dataclass
 class Work:
     cities: list[CityWork]
+    # Critical-friend reviews of other cities' assessments (the page only).
+    reviews: list[ReviewItem] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return all(city.is_empty for city in self.cities)
+        return not self.reviews and all(city.is_empty for city in self.cities)
 
 
 def _group(
@@ -191,7 +229,8 @@ def work_of(user: User, *, now: dt.datetime | None = None) -> Work:
             actions=access.actions_due(user, by=today + dt.timedelta(days=DUE_SOON_DAYS)),
             invitations=access.invitations_to(user, now=now),
             today=today,
-        )
+        ),
+        reviews=_review_items(user, now),
     )
 
 

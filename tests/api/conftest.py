@@ -178,6 +178,16 @@ def objects(world: World, settings: Any, tmp_path: Any) -> Objects:
     _participant, key = join(
         workshop=workshop, data={"name": "Ana", "stakeholder_type": "Media"}, address="10.0.0.1"
     )
+    # A critical friend's open review of the draft: the outsider (of another city) reviews.
+    from vertebra.reviews import domain as reviews
+
+    review, _token = reviews.invite(
+        assessment=world.draft,
+        email=world.people["outsider"].email,
+        until=dt.date.today() + dt.timedelta(days=7),
+        by=admin,
+    )
+    team.accept(invitation=review.invitation, user=world.people["outsider"])
     path = {
         "city": world.city.slug,
         "assessment_id": str(world.draft.uuid),
@@ -188,6 +198,7 @@ def objects(world: World, settings: Any, tmp_path: Any) -> Objects:
         "note_id": str(note.uuid),
         "framework_id": "smr-rmm",
         "version": "1",
+        "crosswalk_id": "smr-rmm-undrr-ten-essentials",
         "fmt": "csv",
         # The city's team: the viewer's membership and a pending invitation.
         "member_id": str(Membership.objects.get(city=world.city, user=world.people["viewer"]).uuid),
@@ -199,6 +210,9 @@ def objects(world: World, settings: Any, tmp_path: Any) -> Objects:
         # An open workshop on the draft, and one participant of it.
         "workshop_id": str(workshop.uuid),
         "join_code": workshop.join_code,
+        # The review (its reviewer is the outsider) and a file of the reviewed assessment.
+        "review_id": str(review.uuid),
+        "file_id": str(attachment.uuid),
     }
     return Objects(action, attachment, comment, note, path, participant_token=key)
 

@@ -13,6 +13,7 @@ from tests.api.conftest import FORBIDDEN, NO_CITY, Objects, World, operations
 from vertebra.assessments.models import AnswerEvent, Assessment, Attachment, Comment
 from vertebra.cities.models import Invitation, Membership, MembershipEvent
 from vertebra.planning.models import Action, ActionEvent, ActionNote, Target
+from vertebra.reviews.models import Review, ReviewNote, ReviewReply
 from vertebra.workshops.models import Decision, Workshop
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,9 @@ def written(world: World) -> dict[str, Any]:
         "team events": MembershipEvent.objects.count(),
         "workshops": sorted(Workshop.objects.values_list("title", "status")),
         "decisions": Decision.objects.count(),
+        "reviews": sorted(Review.objects.values_list("invitation__email", "closed_at")),
+        "review notes": ReviewNote.objects.count(),
+        "review answers": ReviewReply.objects.count(),
     }
 
 
@@ -64,7 +68,7 @@ def test_every_writing_endpoint_refuses_before_reading_the_body(
 ) -> None:
     # A city's endpoints; a workshop's participants' are in tests/api/test_workshops.py.
     writes = [w for w in operations(Client(), *WRITES) if "{city}" in w[1]]
-    assert len(writes) == 28
+    assert len(writes) == 32
     before = written(world)
     content, content_type = BODIES[body]
     answers = {}

@@ -84,6 +84,24 @@ to_close = create_workshop(assessment=draft, user=admin, data={
 _participant, participant_token = join(
     workshop=workshop, data={"name": "Ana", "stakeholder_type": "Media"}, address="127.0.0.1"
 )
+# Critical-friend review: a review of the draft by someone of another city, with a note (the
+# team reads, answers and resends it), one to close; and a review of another city's assessment
+# for each persona to read as its reviewer (the /reviews operations).
+from vertebra.reviews import domain as reviews
+south = create_city(slug="south", name="South City")
+friend = add_person(email="friend@south.example", city=south, role="admin", password="pw-for-tests-1")[0]
+until = datetime.date.today() + datetime.timedelta(days=30)
+review, _token = reviews.invite(assessment=draft, email=friend.email, until=until, by=admin)
+team.accept(invitation=review.invitation, user=friend)
+review.invitation.refresh_from_db()
+review_note = reviews.add_note(review=review, objective="L1S1", mark="challenge", text="Minutes?", by=friend)
+review_to_close, _token = reviews.invite(assessment=draft, email="other@south.example", until=until, by=admin)
+south_draft = create_assessment(city=south, user=friend, title="South 2026", date=datetime.date(2026, 3, 1))
+mine = {}
+for role, user in people.items():
+    own, _token = reviews.invite(assessment=south_draft, email=user.email, until=until, by=friend)
+    team.accept(invitation=own.invitation, user=user)
+    mine[role] = {"VT_MY_REVIEW": str(own.uuid)}
 print(json.dumps({
     "path": {
         "VT_CITY": city.slug,
@@ -99,7 +117,11 @@ print(json.dumps({
         "VT_JOIN_CODE": workshop.join_code,
         "VT_WORKSHOP_TO_CLOSE": str(to_close.uuid),
         "VT_ATTACHMENT_TO_REMOVE": str(spare.uuid),
+        "VT_REVIEW": str(review.uuid),
+        "VT_REVIEW_NOTE": str(review_note.uuid),
+        "VT_REVIEW_TO_CLOSE": str(review_to_close.uuid),
     },
+    "reviewer_path": mine,
     "participant": participant_token,
     "tokens": {role: create_token(user=user, name="conformance")[1] for role, user in people.items()},
 }))
@@ -140,7 +162,8 @@ def schemathesis(
         "--no-shrink",
         "--no-color",
     ]
-    env = {**os.environ, **live["path"]}
+    # Each persona reads, as its reviewer, a review of its own (VT_MY_REVIEW).
+    env = {**os.environ, **live["path"], **live["reviewer_path"].get(persona, {})}
     return subprocess.run(
         command, env=env, cwd=cwd, capture_output=True, text=True, timeout=seconds + 120
     )
@@ -149,14 +172,14 @@ def schemathesis(
 def test_schemathesis_finds_nothing_as_a_viewer(live: dict[str, Any], tmp_path: Path) -> None:
     run = schemathesis(live, "viewer", 20, tmp_path)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "73/73" in run.stdout and "Stateful" in run.stdout
+    assert "83/83" in run.stdout and "Stateful" in run.stdout
     assert "Missing test data" not in run.stdout, run.stdout[-3000:]  # reached the objects
 
 
 def test_schemathesis_finds_nothing_as_an_admin(live: dict[str, Any], tmp_path: Path) -> None:
     run = schemathesis(live, "admin", 30, tmp_path)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "73/73" in run.stdout and "Stateful" in run.stdout
+    assert "83/83" in run.stdout and "Stateful" in run.stdout
     assert "Missing test data" not in run.stdout, run.stdout[-3000:]  # reached the objects
 
 
@@ -164,10 +187,17 @@ def test_schemathesis_finds_nothing_as_a_workshop_participant(
     live: dict[str, Any], tmp_path: Path
 ) -> None:
     run = schemathesis(
-        {**live, "tokens": {"participant": live["participant"]}}, "participant", 15, tmp_path
+        {
+            **live,
+            "tokens": {"participant": live["participant"]},
+            "reviewer_path": {"participant": live["reviewer_path"]["admin"]},
+        },
+        "participant",
+        15,
+        tmp_path,
     )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "73/73" in run.stdout
+    assert "83/83" in run.stdout
 
 
 def test_a_generated_client_lists_reads_updates_with_if_match_and_downloads(

@@ -19,6 +19,7 @@ ATTACHMENT = (
 )
 ACTION = "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}"
 WORKSHOPS = "/api/v1/cities/{city}/assessments/{assessment_id}/workshops"
+REVIEWS = "/api/v1/cities/{city}/assessments/{assessment_id}/reviews"
 OPERATIONS = {
     ("GET", "/api/v1/frameworks"),
     ("GET", "/api/v1/frameworks/{framework_id}/{version}"),
@@ -82,6 +83,17 @@ OPERATIONS = {
     ("GET", "/api/v1/workshops/{join_code}"),
     ("PUT", "/api/v1/workshops/{join_code}/ratings/{code}"),
     ("GET", "/api/v1/workshops/{join_code}/results"),
+    # Critical-friend review: the city's side, then the reviewer's.
+    ("GET", f"{REVIEWS}"),
+    ("POST", f"{REVIEWS}"),
+    ("GET", f"{REVIEWS}/{{review_id}}"),
+    ("POST", f"{REVIEWS}/{{review_id}}/close"),
+    ("POST", f"{REVIEWS}/{{review_id}}/resend"),
+    ("POST", f"{REVIEWS}/{{review_id}}/notes/{{note_id}}/replies"),
+    ("GET", "/api/v1/reviews"),
+    ("GET", "/api/v1/reviews/{review_id}"),
+    ("POST", "/api/v1/reviews/{review_id}/notes"),
+    ("GET", "/api/v1/reviews/{review_id}/files/{file_id}"),
 }
 # A workshop's participants: joining needs no credential; the rest a participant's.
 JOINING = ("POST", "/api/v1/workshops/{join_code}/participants")
@@ -103,6 +115,8 @@ def test_openapi_document_lists_every_operation_with_bearer_auth(client: Any) ->
     assert doc["components"]["securitySchemes"] == {
         "TokenAuth": {"type": "http", "scheme": "bearer"},
         "ParticipantAuth": {"type": "http", "scheme": "bearer"},
+        # A person's token, for their own critical-friend review only.
+        "ReviewerAuth": {"type": "http", "scheme": "bearer"},
     }
     for path, operations in doc["paths"].items():
         for method, operation in operations.items():
@@ -111,6 +125,8 @@ def test_openapi_document_lists_every_operation_with_bearer_auth(client: Any) ->
                 assert "security" not in operation, (method, path)
                 continue
             scheme = "ParticipantAuth" if path.startswith("/api/v1/workshops/") else "TokenAuth"
+            if path.startswith("/api/v1/reviews/"):
+                scheme = "ReviewerAuth"
             assert operation["security"] == [{scheme: []}], (method, path)
             assert "401" in operation["responses"], (method, path)
 

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.utils import timezone
 
 from tests.reports.factories import answer, filled_assessment, make_assessment, make_city
 from vertebra.assessments.domain import finalize
@@ -174,6 +175,7 @@ def test_the_pdf_keeps_the_machine_checkable_rules_of_pdf_ua_1():
     import pikepdf
 
     assessment = filled_assessment(make_city())
+    reviewed(assessment)  # the peer review section has its table too
     pdf = pikepdf.open(io.BytesIO(render_pdf(assessment)))
     root = pdf.Root
     # Tagged, marked, in a language, with a title the viewer shows (ISO 14289-1 6.2, 7.1).
@@ -224,3 +226,46 @@ def test_the_pdf_has_a_section_per_crosswalk_with_the_essentials_figures():
         '<a href="#reference-smr-rmm-undrr-ten-essentials">'
         "UNDRR Ten Essentials for Making Cities Resilient</a>"
     ) in html
+
+
+def reviewed(assessment):  # type: ignore[no-untyped-def]
+    """A critical friend of another city reviewed the assessment: a note, and an answer."""
+    from tests.reports.factories import make_person
+    from vertebra.cities import team
+    from vertebra.cities.models import City
+    from vertebra.reviews import domain as reviews
+    from vertebra.reviews.models import Review
+
+    harbour = City.objects.create(slug="harbour", name="Harbour")
+    friend = make_person("friend@harbour.example", harbour, "admin")
+    friend.name = "Fran Friend"
+    friend.save()
+    until = dt.date.today() + dt.timedelta(days=5)
+    review, _token = reviews.invite(assessment=assessment, email=friend.email, until=until, by=None)
+    team.accept(invitation=review.invitation, user=friend)
+    review = Review.objects.select_related("invitation").get()
+    note = reviews.add_note(
+        review=review, objective="L1S1", mark="challenge", text="Which minutes?", by=friend
+    )
+    lead = make_person("lead@rivertown.example", assessment.city, "admin")
+    lead.name = "Lea Lead"
+    lead.save()
+    reviews.reply(note=note, text="Those of May 2026.", by=lead)
+    return review
+
+
+def test_the_peer_review_section_names_the_reviewer_their_city_dates_notes_and_answers():
+    from vertebra.l10n import day
+
+    assessment = filled_assessment(make_city())
+    assert "No critical friend has reviewed this assessment." in render_html(assessment)
+    review = reviewed(assessment)
+    html = render_html(assessment)
+    section = html[html.index('id="peer-review"') :]
+    assert ">Peer review<" in section
+    assert "Fran Friend, Harbour" in section
+    start = day(timezone.localdate(review.invitation.accepted_at))
+    assert f"from {start} to {day(review.until)}." in section
+    assert "Challenge" in section and "Which minutes?" in section
+    assert "Lea Lead: Those of May 2026." in section
+    assert "No critical friend" not in section

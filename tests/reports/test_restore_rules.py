@@ -60,6 +60,22 @@ def _backup(settings: Any, tmp_path: Any) -> bytes:
     record_consensus(
         workshop=workshop, user=None, answers=[AgreedAnswer("L1R1", "achieved", None, "Done")]
     )
+    # A critical friend's review with a note and the team's answer.
+    from vertebra.cities import team
+    from vertebra.reviews import domain as reviews
+
+    review, _token = reviews.invite(
+        assessment=assessment,
+        email=persons["outsider"].email,
+        until=dt.date.today() + dt.timedelta(days=3),
+        by=None,
+    )
+    team.accept(invitation=review.invitation, user=persons["outsider"])
+    review.invitation.refresh_from_db()
+    note = reviews.add_note(
+        review=review, objective="L1S1", mark="challenge", text="Minutes?", by=persons["outsider"]
+    )
+    reviews.reply(note=note, text="Attached.", by=persons["editor"])
     out = io.BytesIO()
     write_backup(out)
     return out.getvalue()
@@ -259,6 +275,18 @@ def _code(code: str) -> Callable[[dict[str, Any]], bool]:
             _set(objective_code="T9Z9"),
             None,
             "field objective_code: T9Z9 is not covered by the workshop",
+        ),
+        (
+            "reviews.reviewnote",
+            _set(mark="meh"),
+            None,
+            "field mark: Value 'meh' is not a valid choice.",
+        ),
+        (
+            "reviews.reviewreply",
+            _set(text="x" * 5001),
+            None,
+            "field text: at most 5000 characters",
         ),
     ],
 )

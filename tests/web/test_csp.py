@@ -29,6 +29,7 @@ from vertebra.assessments.models import Answer
 from vertebra.cities import team
 from vertebra.planning.domain import add_note, create_action
 from vertebra.planning.models import Action
+from vertebra.reviews import domain as reviews
 from vertebra.web.reports import CONTENT_TYPES
 from vertebra.workshops.domain import create_workshop
 
@@ -86,6 +87,21 @@ class Walk:
             },
         )
 
+        # A critical friend's open review of the assessment, with a note and an answer.
+        self.friend = User.objects.create_user("friend@elsewhere.example", "pw")
+        self.review, self.review_token = reviews.invite(
+            assessment=world.assessment,
+            email=self.friend.email,
+            until=dt.date.today() + dt.timedelta(days=7),
+            by=admin,
+        )
+        team.accept(invitation=self.review.invitation, user=self.friend)
+        self.review.invitation.refresh_from_db()
+        self.review_note = reviews.add_note(
+            review=self.review, objective="L1S2", mark="challenge", text="Dated?", by=self.friend
+        )
+        reviews.reply(note=self.review_note, text="Yes, 2025.", by=admin)
+
     def assessment(self, suffix: str = "") -> str:
         return self.world.url(suffix)
 
@@ -111,6 +127,7 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
         lambda w: w.assessment("history/?objective=L1S2"),
     ],
     "web:assessment_finalize": [lambda w: w.assessment("finalize/")],
+    "web:reference": [lambda w: w.assessment("references/smr-rmm-undrr-ten-essentials/")],
     "web:policy": [
         lambda w: w.assessment("policies/L1/"),
         lambda w: f"/cities/porto/assessments/{w.final.uuid}/policies/L1/",
@@ -151,6 +168,9 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
     "join": [lambda w: "/join/"],
     "join_workshop": [lambda w: f"/join/{w.workshop.join_code}/", lambda w: "/join/ZZZZZZ/"],
     "join_policy": [lambda w: f"/join/{w.workshop.join_code}/policies/L1/"],
+    # Critical-friend review: the team's page, and the reviewer's (walked as them below).
+    "web:reviews": [lambda w: w.assessment("reviews/")],
+    "review": [lambda w: f"/reviews/{w.review.uuid}/"],
 }
 
 # Addresses that are no page, why, and an example of each (a GET shows no HTML page there).
@@ -221,6 +241,23 @@ NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
     "web:invitation_withdraw": (
         "POST only",
         lambda w: f"/cities/porto/people/invitations/{w.invitation.uuid}/withdraw/",
+    ),
+    # Critical-friend review.
+    "web:review_invite": ("POST only", lambda w: w.assessment("reviews/invite/")),
+    "web:review_resend": (
+        "POST only",
+        lambda w: w.assessment(f"reviews/{w.review.uuid}/resend/"),
+    ),
+    "web:review_close": ("POST only", lambda w: w.assessment(f"reviews/{w.review.uuid}/close/")),
+    "web:review_reply": (
+        "POST only",
+        lambda w: w.assessment(f"reviews/notes/{w.review_note.uuid}/answer/"),
+    ),
+    "review_note": ("POST only", lambda w: f"/reviews/{w.review.uuid}/notes/"),
+    "review_accept": ("POST only", lambda w: f"/reviews/{w.review.uuid}/accept/"),
+    "review_file": (
+        "a file, for its reviewer",
+        lambda w: f"/reviews/{w.review.uuid}/files/{w.attachment.uuid}/",
     ),
 }
 
@@ -372,6 +409,8 @@ def test_every_page_sends_the_policy_and_needs_no_exception_to_it(
             "/join/ZZZZZZ/": 404,  # no workshop has this code
             # Not joined: sent to join first (a participant's walk is below).
             f"/join/{walk.workshop.join_code}/policies/L1/": 302,
+            # A critical friend's page: theirs alone (walked as the reviewer below).
+            f"/reviews/{walk.review.uuid}/": 404,
         }
     # ... and the refusals and "not found" pages the others get are checked too.
     if persona == "viewer":
@@ -397,6 +436,17 @@ def test_a_participants_pages_need_no_exception_to_the_policy(world: World) -> N
         url: check_page(client, url)
         for url in (f"/join/{code}/policies/L1/", f"/join/{code}/policies/L2/", "/join/")
     } == {f"/join/{code}/policies/L1/": 200, f"/join/{code}/policies/L2/": 200, "/join/": 200}
+
+
+def test_a_reviewers_pages_need_no_exception_to_the_policy(world: World) -> None:
+    walk = Walk(world)
+    client = Client()
+    client.force_login(walk.friend)
+    refused = client.post(f"/reviews/{walk.review.uuid}/notes/", {"objective": "L1S1"})
+    assert refused.status_code == 400
+    assert inline_code(refused.content.decode()) == []
+    assert check_page(client, f"/reviews/{walk.review.uuid}/") == 200
+    assert check_page(client, "/work/") == 200
 
 
 def test_htmx_answers_need_no_exception_to_the_policy(world: World) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -245,6 +246,38 @@ def _finalize(world: World) -> None:
     finalize(assessment=world.assessment, user=world.people["admin"])
 
 
+def _open_review(world: World) -> Any:
+    """A critical friend of another city reviewing the assessment (no member of it)."""
+    from vertebra.accounts.models import User
+    from vertebra.cities import team
+    from vertebra.reviews import domain as reviews
+
+    friend = User.objects.create_user("friend@elsewhere.example", "pw", name="Fran")
+    review, _token = reviews.invite(
+        assessment=world.assessment,
+        email=friend.email,
+        until=dt.date.today() + dt.timedelta(days=7),
+        by=None,
+    )
+    team.accept(invitation=review.invitation, user=friend)
+    review.invitation.refresh_from_db()
+    return review, friend
+
+
+def _review_note(world: World) -> None:
+    from vertebra.reviews import domain as reviews
+
+    review, friend = _open_review(world)
+    reviews.add_note(review=review, objective="L1S1", mark="agree", text="Well shown.", by=friend)
+
+
+def _review_answer(world: World) -> None:
+    from vertebra.reviews import domain as reviews
+    from vertebra.reviews.models import ReviewNote
+
+    reviews.reply(note=ReviewNote.objects.get(), text="Thank you.", by=world.people["editor"])
+
+
 CHANGES: dict[str, tuple[Callable[[World], None], int]] = {
     "one answer saved": (_save_one, 1),
     "answers saved together": (_save_many, 1),
@@ -256,6 +289,8 @@ CHANGES: dict[str, tuple[Callable[[World], None], int]] = {
     "objectives of an action confirmed": (_confirm, 2),  # one save per objective
     "target set": (_targets, 1),
     "finalized": (_finalize, 1),
+    "critical friend's note": (_review_note, 1),
+    "answer to a critical friend's note": (_review_answer, 1),
 }
 
 
@@ -292,6 +327,8 @@ def test_every_write_moves_the_revision_and_kept_parts_show_it(world: World, cha
         data={"title": "Drill", "objectives": ["L1S2", "L1M1"]},
     )
     finish_action(action=action, user=editor)
+    if change == "answer to a critical friend's note":
+        _review_note(world)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(user=editor, name='t')[1]}")
     before = _seen(world, api)
     revision = _revision(world)

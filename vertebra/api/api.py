@@ -24,6 +24,7 @@ from vertebra.api.endpoints import (
     index,
     plans,
     references,
+    reviews,
     team,
     workshops,
 )
@@ -107,5 +108,6 @@ for module in (
     exports,
     team,  # the city's team: members and invitations
     workshops,  # workshops: the facilitator's and the participants'
+    reviews,  # critical-friend review: the city's side and the reviewer's
 ):
     api.add_router("", module.router)

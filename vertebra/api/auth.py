@@ -9,7 +9,9 @@ that would tell them what the endpoint accepts.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from vertebra import access
@@ -18,12 +20,14 @@ from vertebra.accounts.models import User
 from vertebra.api.models import ApiToken
 from vertebra.api.tokens import token_for_key
 from vertebra.cities.models import Membership
+from vertebra.reviews.models import Review
 from vertebra.workshops.domain import digest, normalized_code
 from vertebra.workshops.models import Participant
 
 _MEMBERSHIP = "_vertebra_membership"
 _TOKEN_ATTRIBUTE = "_vertebra_api_token"  # noqa: S105 (where the ApiToken row is kept)
 _PARTICIPANT = "_vertebra_participant"
+_REVIEW = "_vertebra_review"
 
 
 class TokenAuth(HttpBearer):
@@ -44,6 +48,31 @@ class TokenAuth(HttpBearer):
         # 404 for a city the person is not a member of, 403 for a role without the verb.
         setattr(request, _MEMBERSHIP, access.membership_in(user, slug, verb=self.verb))
         return user
+
+
+class ReviewerAuth(TokenAuth):
+    """A token whose person is the reviewer of the path's ``{review_id}`` while the review is
+    open (vertebra.access.review_for): 404 for anyone else, and for everyone once it ended."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = super().authenticate(request, token)
+        if user is None:
+            return None
+        match = request.resolver_match
+        review_id = str(match.kwargs.get("review_id", "")) if match is not None else ""
+        try:
+            found = access.review_for(user, review_id)
+        except ValidationError:  # not a UUID
+            raise Http404(_("No such review.")) from None
+        setattr(request, _REVIEW, found)
+        return user
+
+
+def reviewed(request: HttpRequest) -> Review:
+    """The review :class:`ReviewerAuth` opened for this request."""
+    found = getattr(request, _REVIEW)
+    assert isinstance(found, Review)
+    return found
 
 
 def caller(request: HttpRequest) -> User:

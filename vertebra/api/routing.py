@@ -5,6 +5,10 @@ caller's role in the path's city before django-ninja reads and validates the bod
 vertebra.api.auth). A writing operation without a verb fails at import, so no endpoint can
 answer a non-member's or a viewer's request with anything but 404 or 403.
 
+A critical friend is no member of the city: their operations name ``guest=REVIEWER`` (the
+token's person must be the reviewer of the path's open ``{review_id}``, or 404, before the
+body is read).
+
 A workshop's participants have no account: their operations name ``guest=PARTICIPANT``
 (the participant's credential for the path's ``{join_code}``, vertebra.api.auth) or, to join,
 ``guest=ANYONE`` (no credential; the domain function limits the rate).
@@ -18,11 +22,13 @@ from typing import Any
 from ninja import Router
 
 from vertebra.access import Verb
-from vertebra.api.auth import ParticipantAuth, TokenAuth
+from vertebra.api.auth import ParticipantAuth, ReviewerAuth, TokenAuth
 
 READING = frozenset({"GET", "HEAD", "OPTIONS"})
 PARTICIPANT = "participant"
 ANYONE = "anyone"
+# A critical friend's operations, under the path's {review_id} (vertebra.api.auth.ReviewerAuth).
+REVIEWER = "reviewer"
 
 
 class ApiRouter(Router):
@@ -36,6 +42,11 @@ class ApiRouter(Router):
         **kwargs: Any,
     ) -> Callable[..., Any]:
         writing = set(methods) - READING
+        if guest == REVIEWER:
+            if verb is not None or "{review_id}" not in path or "{city}" in path:
+                raise TypeError(f"{path}: a reviewer's operation is under {{review_id}}, no verb")
+            kwargs["auth"] = ReviewerAuth()
+            return super().api_operation(methods, path, **kwargs)
         if guest is not None:
             if verb is not None or "{join_code}" not in path or "{city}" in path:
                 raise TypeError(f"{path}: a guest's operation is under {{join_code}}, no verb")

@@ -83,10 +83,19 @@ class Membership(models.Model):
         return f"{self.user} in {self.city} ({self.role})"
 
 
+class InvitationKind(models.TextChoices):
+    # Joining the city as a member with the invitation's role.
+    MEMBER = "member", _("Member")
+    # Critical-friend review of one assessment (vertebra.reviews): no membership, no role.
+    REVIEW = "review", _("Review")
+
+
 class Invitation(models.Model):
     """An email inviting a person to a city with a role; its link works once, for 7 days.
 
-    Only a digest of the link's secret is stored: the secret itself is in the email alone."""
+    Only a digest of the link's secret is stored: the secret itself is in the email alone.
+    A ``REVIEW`` invitation gives access to one assessment's review instead of a membership
+    (``vertebra.reviews``); its ``role`` is then the viewer's, and unused."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="invitations")
@@ -105,14 +114,20 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(
+        max_length=8, choices=InvitationKind.choices, default=InvitationKind.MEMBER
+    )
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            # One open invitation per address and city: a second invite resends the first.
+            # One open invitation to join per address and city: a second invite resends the
+            # first. A review's invitations are one per review (vertebra.reviews).
             models.UniqueConstraint(
                 fields=["city", "email"],
-                condition=models.Q(accepted_at__isnull=True, withdrawn_at__isnull=True),
+                condition=models.Q(
+                    accepted_at__isnull=True, withdrawn_at__isnull=True, kind="member"
+                ),
                 name="invitation_open_unique",
             ),
             models.CheckConstraint(

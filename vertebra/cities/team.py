@@ -30,7 +30,14 @@ from django.utils.translation import gettext as _
 
 from vertebra.accounts.models import User
 from vertebra.cities.domain import CityInputError, city_problems, create_city
-from vertebra.cities.models import City, Invitation, Membership, MembershipEvent, Role
+from vertebra.cities.models import (
+    City,
+    Invitation,
+    InvitationKind,
+    Membership,
+    MembershipEvent,
+    Role,
+)
 from vertebra.text import clean_text
 
 INVITATION_DAYS = 7
@@ -106,7 +113,13 @@ def invite(*, city: City, email: str, role: str, by: User | None) -> tuple[Invit
     with transaction.atomic():
         found = (
             Invitation.objects.select_for_update()
-            .filter(city=city, email=email, accepted_at=None, withdrawn_at=None)
+            .filter(
+                city=city,
+                email=email,
+                accepted_at=None,
+                withdrawn_at=None,
+                kind=InvitationKind.MEMBER,
+            )
             .first()
         )
         if found is not None:
@@ -198,17 +211,19 @@ def open_invitations_to(email: str) -> QuerySet[Invitation]:
     """The open, unexpired invitations to an address (every city), newest first."""
     return Invitation.objects.select_related("city").filter(
         email=email.strip().lower(),
+        kind=InvitationKind.MEMBER,
         accepted_at=None,
         withdrawn_at=None,
         expires_at__gt=timezone.now(),
     )
 
 
-def accept(*, invitation: Invitation, user: User) -> Membership:
+def accept(*, invitation: Invitation, user: User) -> Membership | None:
     """``user`` joins the invitation's city with its role; the invitation is then used up.
 
     A person who is a member already keeps their role (the invitation is used up all the
-    same)."""
+    same). A review's invitation makes no member (``None``): who accepted it is the review's
+    reviewer (``vertebra.reviews``)."""
     with transaction.atomic():
         now = timezone.now()
         used = Invitation.objects.filter(
@@ -220,6 +235,8 @@ def accept(*, invitation: Invitation, user: User) -> Membership:
                     "This invitation was used, withdrawn or has expired: ask your city admin for a new one."
                 )
             )
+        if invitation.kind == InvitationKind.REVIEW:
+            return None
         membership, created = Membership.objects.get_or_create(
             city=invitation.city, user=user, defaults={"role": invitation.role}
         )
@@ -269,7 +286,7 @@ def has_account(invitation: Invitation) -> bool:
     return User.objects.filter(email=invitation.email).exists()
 
 
-def accept_as(*, invitation: Invitation, user: User) -> Membership:
+def accept_as(*, invitation: Invitation, user: User) -> Membership | None:
     """:func:`accept`, by the person the invitation was sent to (their address) only."""
     if user.email.lower() != invitation.email:
         raise TeamError(

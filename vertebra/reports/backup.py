@@ -54,6 +54,7 @@ BACKUP_APPS = (
     "assessments",
     "planning",
     "workshops",
+    "reviews",
     "api",
     "reports",
     "web",

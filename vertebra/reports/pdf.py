@@ -28,6 +28,7 @@ from vertebra.reports.compare import (
 )
 from vertebra.reports.data import ReportData, report_data
 from vertebra.reports.references import reference_reports
+from vertebra.reviews.domain import reviews_for_report
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "reports"
 EVIDENCE_SUMMARY_CHARS = 280
@@ -375,6 +376,7 @@ def report_context(data: ReportData) -> dict[str, Any]:
         ("#actions", _("Action plan")),
         ("#change", _("Change since the previous cycle")),
         *((f"#reference-{r['crosswalk'].id}", r["crosswalk"].reference.name) for r in references),
+        ("#peer-review", _("Peer review")),
     ]
     return {
         "assessment": a,
@@ -393,6 +395,7 @@ def report_context(data: ReportData) -> dict[str, Any]:
         "plan": action_plan(data),
         "comparison": present(comparison) if comparison is not None else None,
         "references": references,
+        "peer_reviews": reviews_for_report(a),
         "legend": [
             {"symbol": STATUS_SYMBOLS[code], "label": label}
             for code, label in status_labels.items()

@@ -40,6 +40,7 @@ from vertebra.planning.domain import (
     target_problems,
 )
 from vertebra.planning.validation import ACTION_FIELDS, clean_action
+from vertebra.reviews.domain import TEXT_MAX as REVIEW_TEXT_MAX
 from vertebra.workshops.domain import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -401,6 +402,39 @@ def _decision(decision: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Proble
     return {}
 
 
+# --- critical-friend review ---
+
+
+def _review(review: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Problems:
+    """A review's invitation is a review invitation of the assessment's city."""
+    invitation = review.invitation
+    if invitation.kind != "review":
+        return {"invitation": "the invitation is not a review's"}
+    if invitation.city_id != review.assessment.city_id:
+        return {"invitation": "the invitation is of another city than the assessment"}
+    return {}
+
+
+def _review_text(text: str) -> Problems:
+    if not text.strip():
+        return {"text": "the text is empty"}
+    if len(text) > REVIEW_TEXT_MAX:
+        return {"text": f"at most {REVIEW_TEXT_MAX} characters"}
+    return {}
+
+
+def _review_note(note: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Problems:
+    """The rules of ``add_note``: an objective of the reviewed assessment, a text."""
+    if note.answer.assessment_id != note.review.assessment_id:
+        return {"answer": "the answer is of another assessment than the review's"}
+    return _review_text(note.text)
+
+
+def _review_reply(reply: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Problems:
+    """The rules of ``reply``: a text."""
+    return _review_text(reply.text)
+
+
 RULES: dict[str, Rule] = {
     "auth.group": _none,
     "accounts.user": _none,
@@ -425,4 +459,7 @@ RULES: dict[str, Rule] = {
     "workshops.decision": _decision,
     "workshops.joinattempt": _none,
     "api.apitoken": _none,
+    "reviews.review": _review,
+    "reviews.reviewnote": _review_note,
+    "reviews.reviewreply": _review_reply,
 }

@@ -50,6 +50,7 @@ class ObjectiveLinks:
         self._file_delete = reverse("web:attachment_delete", args=[*args, _CODE, _FILE])
         self._file_link = reverse("web:attachment_link", args=[*args, _CODE])
         self._history = reverse("web:assessment_history", args=args)
+        self._review_reply = reverse("web:review_reply", args=[*args, _FILE])
         self._model = (
             assessment.framework_version.framework_id,
             assessment.framework_version.version,
@@ -83,6 +84,10 @@ class ObjectiveLinks:
     def file_delete(self, code: str, attachment: Attachment) -> str:
         """Removing the file from this objective (it stays for the others it supports)."""
         return self._file_delete.replace(_CODE, code).replace(_FILE, str(attachment.uuid))
+
+    def review_reply(self, note_uuid: object) -> str:
+        """Answering a critical friend's note (vertebra.web.reviews)."""
+        return self._review_reply.replace(_FILE, str(note_uuid))
 
     def file_link(self, code: str) -> str:
         """Choosing a file of this assessment to support this objective too."""
@@ -306,6 +311,20 @@ class ConflictRow:
     name: str = ""
 
 
+@dataclass(frozen=True)
+class ReviewNoteView:
+    """A critical friend's note on the card, with the team's answers (who, when, text)."""
+
+    uuid: str
+    mark: str
+    mark_text: str
+    who: str
+    when: str
+    text: str
+    replies: list[tuple[str, str, str]]
+    reply_url: str
+
+
 @dataclass
 class ObjectiveItem:
     """One objective on the page: its answer, what the person may do, and any pending input.
@@ -324,6 +343,8 @@ class ObjectiveItem:
     evidence_error: str = ""
     comment_error: str = ""
     errors: list[str] = dataclasses.field(default_factory=list)
+    # Whether the person answers critical friends' notes (access.Verb.ANSWER_REVIEWS).
+    may_answer_reviews: bool = False
 
     # What the card shows, prepared here so that the template only places it.
 
@@ -442,6 +463,27 @@ class ObjectiveItem:
                 text=comment.text,
             )
             for comment in self.answer.comments.all()
+        ]
+
+    @cached_property
+    def review_notes(self) -> list[ReviewNoteView]:
+        """The critical friends' notes on this objective, oldest first, with their answers."""
+        former = former_member()
+        return [
+            ReviewNoteView(
+                uuid=str(note.uuid),
+                mark=note.mark,
+                mark_text=str(note.get_mark_display()),
+                who=str(note.author) if note.author else note.review.invitation.email,
+                when=moment(note.created_at),
+                text=note.text,
+                replies=[
+                    (str(r.author) if r.author else former, moment(r.created_at), r.text)
+                    for r in note.replies.all()
+                ],
+                reply_url=self.links.review_reply(note.uuid) if self.may_answer_reviews else "",
+            )
+            for note in self.answer.review_notes.all()
         ]
 
     @property

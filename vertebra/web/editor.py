@@ -57,6 +57,7 @@ from vertebra.fragments import (
     with_csrf,
 )
 from vertebra.maturity import profile
+from vertebra.reviews.models import ReviewNote, ReviewReply
 from vertebra.storage import file_response
 from vertebra.web.cards import CARD_HISTORY, ConflictRow, ObjectiveItem, ObjectiveLinks
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
@@ -78,10 +79,16 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _evidence() -> list[Prefetch[Any]]:
-    """What a card shows beside the answer and its history: files and comments."""
+    """What a card shows beside the answer and its history: files, comments and critical
+    friends' notes with their answers."""
+    replies = ReviewReply.objects.select_related("author")
+    notes = ReviewNote.objects.select_related("author", "review__invitation").prefetch_related(
+        Prefetch("replies", queryset=replies)
+    )
     return [
         Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
         Prefetch("comments", queryset=Comment.objects.select_related("author")),
+        Prefetch("review_notes", queryset=notes),
     ]
 
 
@@ -121,6 +128,7 @@ def _item(
         or (CommentForm(prefix_code=code) if scope.can_comment else None),
         attachment_form=AttachmentForm(prefix_code=code) if scope.can_upload else None,
         links=links or ObjectiveLinks(scope.city.slug, scope.assessment),
+        may_answer_reviews=scope.can(Verb.ANSWER_REVIEWS),
         **extra,
     )
 

@@ -26,7 +26,8 @@ from vertebra import access
 from vertebra.access import Verb
 from vertebra.cities import team
 from vertebra.cities.invitation_mail import send_invitation
-from vertebra.cities.models import Invitation, Membership, Role
+from vertebra.cities.models import Invitation, InvitationKind, Membership, Role
+from vertebra.reviews import domain as review_rules
 from vertebra.web.scope import user_of
 
 SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -269,6 +270,11 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "web/invitation_invalid.html", status=404)
     context: dict[str, Any] = {"invitation": invitation, "path": request.path}
+    if invitation.kind == InvitationKind.REVIEW:
+        # A critical friend's: the reviewed city, the assessment's title and the last day.
+        if review_rules.has_ended(invitation.review):
+            return render(request, "web/invitation_invalid.html", status=404)
+        context["review"] = invitation.review
     if request.user.is_authenticated:
         user = user_of(request)
         if request.method == "POST":
@@ -277,8 +283,7 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
             except team.TeamError as error:
                 context["problem"] = str(error)
                 return render(request, "web/invitation.html", context, status=409)
-            messages.success(request, _("Welcome to %(city)s.") % {"city": invitation.city.name})
-            return redirect("web:city", invitation.city.slug)
+            return _welcome(request, invitation)
         context["other_account"] = user.email.lower() != invitation.email
         return render(request, "web/invitation.html", context)
     if team.has_account(invitation):
@@ -297,8 +302,7 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
                 context["problem"] = str(error)
                 return render(request, "web/invitation.html", context, status=409)
             login(request, joined, backend=SIGN_IN_BACKEND)
-            messages.success(request, _("Welcome to %(city)s.") % {"city": invitation.city.name})
-            return redirect("web:city", invitation.city.slug)
+            return _welcome(request, invitation)
         context["form"] = form
         return render(request, "web/invitation.html", context, status=400)
     context["form"] = form
@@ -316,6 +320,14 @@ def invitation_accept(request: HttpRequest, invitation_uuid: uuid.UUID) -> HttpR
     except team.TeamError as error:
         messages.error(request, str(error))
         return redirect("work")
+    messages.success(request, _("Welcome to %(city)s.") % {"city": invitation.city.name})
+    return redirect("web:city", invitation.city.slug)
+
+
+def _welcome(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """Where an accepted invitation leads: the city, or a critical friend's review."""
+    if invitation.kind == InvitationKind.REVIEW:
+        return redirect("review", invitation.review.uuid)
     messages.success(request, _("Welcome to %(city)s.") % {"city": invitation.city.name})
     return redirect("web:city", invitation.city.slug)
 

@@ -6,6 +6,7 @@ from vertebra.web import (
     dashboard,
     editor,
     references,
+    reviews,
     signin,
     team,
     views,
@@ -70,6 +71,25 @@ city_patterns += [
     path(f"{workshop}close/", workshops.workshop_close, name="workshop_close"),
 ]
 
+# Critical-friend review, the city's side (vertebra/web/reviews.py).
+city_patterns += [
+    path(f"{assessment}reviews/", reviews.review_list, name="reviews"),
+    path(f"{assessment}reviews/invite/", reviews.review_invite, name="review_invite"),
+    path(
+        f"{assessment}reviews/<uuid:review_uuid>/resend/",
+        reviews.review_resend,
+        name="review_resend",
+    ),
+    path(
+        f"{assessment}reviews/<uuid:review_uuid>/close/", reviews.review_close, name="review_close"
+    ),
+    path(
+        f"{assessment}reviews/notes/<uuid:note_uuid>/answer/",
+        reviews.review_reply,
+        name="review_reply",
+    ),
+]
+
 # The city's team (vertebra/web/team.py).
 people = "cities/<slug:city_slug>/people/"
 city_patterns += [
@@ -122,6 +142,15 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", team.invitation_page, name="invitation"),
     path("instance/cities/new/", team.city_new, name="city_new"),
+    # Critical-friend review, the reviewer's side (vertebra/web/reviews.py).
+    path("reviews/<uuid:review_uuid>/", reviews.review_page, name="review"),
+    path("reviews/<uuid:review_uuid>/notes/", reviews.review_note, name="review_note"),
+    path(
+        "reviews/<uuid:review_uuid>/files/<uuid:attachment_uuid>/",
+        reviews.review_file,
+        name="review_file",
+    ),
+    path("reviews/<uuid:review_uuid>/accept/", reviews.review_accept, name="review_accept"),
     path("", include((city_patterns, "web"))),
     path("", include("vertebra.web.planning_urls")),
     path("", include("vertebra.web.reports_urls")),
