@@ -1,0 +1,153 @@
+"""What stays after workshops, on the pages: each objective's card says which workshops
+agreed its answer, and participation per stakeholder type is shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.web.conftest import World
+from vertebra.fragments import forget_all
+from vertebra.workshops import domain
+from vertebra.workshops.models import Workshop
+
+pytestmark = pytest.mark.django_db
+
+
+def _open(world: World, title: str, date: dt.date, **data: object) -> Workshop:
+    return domain.create_workshop(
+        assessment=world.assessment,
+        user=world.people["admin"],
+        data={
+            "title": title,
+            "date": date,
+            "policies": ["L1"],
+            "stakeholder_types": list(world.city.stakeholder_types)[:2],
+            **data,
+        },
+    )
+
+
+def _rate(workshop: Workshop, name: str, kind: int, ratings: dict[str, str]) -> None:
+    participant, _key = domain.join(
+        workshop=workshop,
+        data={"name": name, "stakeholder_type": workshop.stakeholder_types[kind]},
+        address=f"10.0.1.{len(name)}",
+    )
+    for code, status in ratings.items():
+        domain.rate(participant=participant, code=code, data={"status": status})
+
+
+def _agree(world: World, workshop: Workshop, code: str, status: str, note: str = "") -> None:
+    domain.record_consensus(
+        workshop=workshop,
+        user=world.people["editor"],
+        answers=[domain.AgreedAnswer(code, status, None, note)],
+    )
+
+
+def _two_workshops(world: World) -> tuple[Workshop, Workshop]:
+    """Leadership (4 May) agrees L1S1 achieved from 3 ratings, 67 %; Finance (5 June) agrees
+    it again, unchanged, from 2 ratings, 50 %."""
+    first = _open(world, "Leadership", dt.date(2026, 5, 4))
+    _rate(first, "Ana", 0, {"L1S1": "achieved"})
+    _rate(first, "Rui", 1, {"L1S1": "achieved"})
+    _rate(first, "Eva", 1, {"L1S1": "in_progress"})
+    _agree(world, first, "L1S1", "achieved", "Plan adopted.")
+    second = _open(world, "Finance", dt.date(2026, 6, 5))
+    _rate(second, "Ana", 0, {"L1S1": "achieved"})
+    _rate(second, "Rui", 1, {"L1S1": "not_started"})
+    _agree(world, second, "L1S1", "achieved")
+    return first, second
+
+
+def _agreed_list(html: str, code: str) -> str:
+    card = html.split(f'id="objective-{code}"')[1].split("</article>")[0]
+    if "objective__agreed" not in card:
+        return ""
+    return card.split('<ul class="objective__agreed small">')[1].split("</ul>")[0]
+
+
+def test_objective_card_names_the_workshops_that_agreed_its_answer_latest_first(
+    world: World,
+) -> None:
+    first, second = _two_workshops(world)
+    html = world.client("editor").get(world.url("policies/L1/")).content.decode()
+    link = world.url("workshops/{}/")
+    assert _agreed_list(html, "L1S1") == (
+        f'<li><a href="{link.format(second.uuid)}">agreed in Finance on 5 Jun 2026: '
+        "2 ratings, agreement 50%</a></li>"
+        f'<li><a href="{link.format(first.uuid)}">agreed in Leadership on 4 May 2026: '
+        "3 ratings, agreement 67%</a></li>"
+    )
+    assert _agreed_list(html, "L1S2") == ""
+
+
+@pytest.mark.parametrize("persona", ["contributor", "viewer"])
+def test_who_may_not_open_workshops_reads_where_an_answer_was_agreed_without_a_link(
+    world: World, persona: str
+) -> None:
+    _two_workshops(world)
+    html = world.client(persona).get(world.url("policies/L1/")).content.decode()
+    assert _agreed_list(html, "L1S1") == (
+        "<li>agreed in Finance on 5 Jun 2026: 2 ratings, agreement 50%</li>"
+        "<li>agreed in Leadership on 4 May 2026: 3 ratings, agreement 67%</li>"
+    )
+    assert "/workshops/" not in html.split('id="objective-L1S1"')[1].split("</article>")[0]
+
+
+@pytest.mark.parametrize(("persona", "status"), [("outsider", 404), ("anonymous", 302)])
+def test_others_do_not_read_the_agreed_lines(world: World, persona: str, status: int) -> None:
+    _two_workshops(world)
+    response = world.client(persona).get(world.url("policies/L1/"))
+    assert response.status_code == status
+    assert b"agreed in" not in response.content
+
+
+def test_an_agreement_that_changes_nothing_still_shows_on_the_kept_card(world: World) -> None:
+    client = world.client("editor")
+    workshop = _open(world, "Leadership", dt.date(2026, 5, 4))
+    assert _agreed_list(client.get(world.url("policies/L1/")).content.decode(), "L1S1") == ""
+    _agree(world, workshop, "L1S1", "not_started")  # the answer is not started already
+    html = client.get(world.url("policies/L1/")).content.decode()
+    assert _agreed_list(html, "L1S1") == (
+        f'<li><a href="{world.url(f"workshops/{workshop.uuid}/")}">agreed in Leadership on '
+        "4 May 2026: 0 ratings, agreement –</a></li>"
+    )
+
+
+def test_a_workshop_that_agreed_twice_counts_with_its_latest_decision(world: World) -> None:
+    workshop = _open(world, "Leadership", dt.date(2026, 5, 4))
+    _rate(workshop, "Ana", 0, {"L1S1": "achieved"})
+    _agree(world, workshop, "L1S1", "in_progress")
+    _agree(world, workshop, "L1S1", "achieved")
+    html = world.client("viewer").get(world.url("policies/L1/")).content.decode()
+    assert _agreed_list(html, "L1S1") == (
+        "<li>agreed in Leadership on 4 May 2026: 1 rating, agreement 100%</li>"
+    )
+
+
+def test_policy_page_queries_do_not_grow_with_workshops_or_decisions(world: World) -> None:
+    client = world.client("editor")
+
+    def count() -> int:
+        forget_all()  # every card rendered afresh
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(world.url("policies/L1/")).status_code == 200
+        return len(queries)
+
+    count()  # the model's shape and titles are cached after the first page
+    workshop = _open(world, "Leadership", dt.date(2026, 5, 4))
+    _rate(workshop, "Ana", 0, {"L1S1": "achieved"})
+    _agree(world, workshop, "L1S1", "achieved")
+    before = count()
+    for n, title in enumerate(("Finance", "Health", "Water")):
+        more = _open(world, title, dt.date(2026, 6, 1 + n))
+        _rate(more, "Rui", 1, {"L1S2": "achieved", "L1M1": "not_started"})
+        _agree(world, more, "L1S1", "in_progress")
+        _agree(world, more, "L1S2", "achieved")
+        _agree(world, more, "L1M1", "not_started")
+    assert count() == before
