@@ -17,7 +17,7 @@ from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile
 from vertebra.workshops.records import Agreed, agreed_in
 
-EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
+EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf", "ratings.csv", "decisions.csv")
 PLAN_ANALYSES = ("gaps", "warnings", "projection", "totals")
 
 
