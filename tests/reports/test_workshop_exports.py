@@ -78,16 +78,16 @@ def test_workbook_has_a_row_per_rating_and_per_agreed_answer(held: Any) -> None:
         [
             "Leadership",
             may,
-            "Ana",
+            "Ana Quintela",
             "Emergency services",
             "L1S1",
             "Achieved",
             None,
             "Adopted in March",
         ],
-        ["Leadership", may, "Ana", "Emergency services", "L1S2", "In progress", 30, None],
-        ["Leadership", may, "Rui", "Media", "L1S1", "Achieved", None, None],
-        ["Leadership", may, "Rui", "Media", "L1S2", "Not started", None, "=not yet"],
+        ["Leadership", may, "Ana Quintela", "Emergency services", "L1S2", "In progress", 30, None],
+        ["Leadership", may, "Rui Baptista", "Media", "L1S1", "Achieved", None, None],
+        ["Leadership", may, "Rui Baptista", "Media", "L1S2", "Not started", None, "=not yet"],
         ["Finance", june, "anonymous", "Media", "L1S1", "Don't know", None, "No idea"],
     ]
     assert _sheet(data, "Decisions") == [
@@ -112,10 +112,10 @@ def test_ratings_and_decisions_csv_files_hold_the_same_rows_with_codes(held: Any
     assert _csv(ratings) == [
         ["workshop", "date", "participant", "stakeholder_type", "objective", "status",
          "progress", "comment"],
-        [*may, "Ana", "Emergency services", "L1S1", "achieved", "", "Adopted in March"],
-        [*may, "Ana", "Emergency services", "L1S2", "in_progress", "30", ""],
-        [*may, "Rui", "Media", "L1S1", "achieved", "", ""],
-        [*may, "Rui", "Media", "L1S2", "not_started", "", "'=not yet"],
+        [*may, "Ana Quintela", "Emergency services", "L1S1", "achieved", "", "Adopted in March"],
+        [*may, "Ana Quintela", "Emergency services", "L1S2", "in_progress", "30", ""],
+        [*may, "Rui Baptista", "Media", "L1S1", "achieved", "", ""],
+        [*may, "Rui Baptista", "Media", "L1S2", "not_started", "", "'=not yet"],
         ["Finance", "2026-06-05", "anonymous", "Media", "L1S1", "unknown", "", "No idea"],
     ]  # fmt: skip
     decisions = _csv(export_csv(assessment, table="decisions"))

@@ -77,19 +77,19 @@ class Held:
 
 
 def two_workshops(assessment: Assessment, user: User | None) -> Held:
-    """Leadership (4 May 2026, names shown): Ana (Emergency services) and Rui (Media) rate
+    """Leadership (4 May 2026, names shown): Ana Quintela (Emergency services) and Rui Baptista (Media) rate
     L1S1 and L1S2; L1S1 agreed achieved, then closed. Finance (5 June 2026, anonymous):
     "Secret Person" (Media) rates L1S1; L1S2 agreed in progress 40; still open."""
     named = open_workshop(assessment, "Leadership", dt.date(2026, 5, 4))
     rated(
         named,
-        "Ana",
+        "Ana Quintela",
         EMERGENCY,
         {"L1S1": ("achieved", None, "Adopted in March"), "L1S2": ("in_progress", 30, "")},
     )
     rated(
         named,
-        "Rui",
+        "Rui Baptista",
         MEDIA,
         {"L1S1": ("achieved", None, ""), "L1S2": ("not_started", None, "=not yet")},
     )

@@ -90,9 +90,8 @@ class ReportData:
 
     @cached_property
     def participation(self) -> records.Participation:
-        return records.participation_in(
-            assessment=self.assessment, city_types=list(self.city.stakeholder_types)
-        )
+        """Across the workshops, from their records (no query of its own)."""
+        return records.participation_of(self.workshops, list(self.city.stakeholder_types))
 
     @cached_property
     def ratings(self) -> list[records.RatingRow]:

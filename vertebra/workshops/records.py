@@ -198,6 +198,15 @@ def workshop_records(*, assessment: Assessment, shape: Shape) -> list[WorkshopRe
     return records
 
 
+def participation_of(found: Sequence[WorkshopRecord], city_types: Sequence[str]) -> Participation:
+    """``participation_in`` from workshops already read."""
+    by_type: dict[str, int] = defaultdict(int)
+    for record in found:
+        for kind, count in record.participation.items():
+            by_type[kind] += count
+    return Participation(dict(sorted(by_type.items())), list(city_types), len(found))
+
+
 # --- rows for the exports ---------------------------------------------------------------------
 
 
