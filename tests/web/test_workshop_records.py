@@ -4,6 +4,7 @@ agreed its answer, and participation per stakeholder type is shown."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -151,3 +152,117 @@ def test_policy_page_queries_do_not_grow_with_workshops_or_decisions(world: Worl
         _agree(world, more, "L1S2", "achieved")
         _agree(world, more, "L1M1", "not_started")
     assert count() == before
+
+
+# --- participation per stakeholder type ---------------------------------------------------------
+
+
+def _section(html: str, marker: str, end: str = "</section>") -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html.split(marker)[1].split(end)[0]).split())
+
+
+def test_workshop_page_shows_participants_per_expected_stakeholder_type(world: World) -> None:
+    workshop = _open(world, "Leadership", dt.date(2026, 5, 4))
+    first, second = workshop.stakeholder_types
+    _rate(workshop, "Ana", 0, {"L1S1": "achieved"})
+    _rate(workshop, "Rui", 0, {})
+    for url in (f"workshops/{workshop.uuid}/", f"workshops/{workshop.uuid}/live/"):
+        response = world.client("editor").get(world.url(url))
+        assert response.context["live"]["participation"] == [(first, 2), (second, 0)]
+        html = response.content.decode()
+        assert _section(html, 'id="live-participation">', "</table>") == (
+            f"Participants per stakeholder type Stakeholder type Participants {first} 2 {second} 0"
+        )
+    assert "workshop-summary" not in html
+
+
+def test_closed_workshop_page_sums_up_who_took_part_and_what_was_agreed(world: World) -> None:
+    from vertebra.l10n import day
+
+    workshop = _open(world, "Leadership", dt.date(2026, 5, 4))
+    first, _second = workshop.stakeholder_types
+    _rate(workshop, "Ana", 0, {"L1S1": "achieved", "L1S2": "not_started"})
+    _rate(workshop, "Rui", 0, {"L1S1": "achieved", "L1S2": "achieved"})
+    _agree(world, workshop, "L1S1", "achieved")
+    domain.close(workshop=workshop)
+    workshop.refresh_from_db()
+    html = world.client("admin").get(world.url(f"workshops/{workshop.uuid}/")).content.decode()
+    assert _section(html, 'id="workshop-summary"') == (
+        f'aria-labelledby="summary-heading"> Summary Closed on {day(workshop.closed_at)}. '
+        "2 participants, from 1 of the 2 stakeholder types expected. "
+        "1 of 11 objectives agreed; 1 marked for discussion."
+    )
+    assert f'<th scope="row">{first}</th><td>2</td>' in html
+
+
+@pytest.mark.parametrize("persona", ["admin", "editor", "contributor", "viewer"])
+def test_assessment_page_counts_the_kinds_of_stakeholders_that_took_part(
+    world: World, persona: str
+) -> None:
+    types = list(world.city.stakeholder_types)
+    first = _open(world, "Leadership", dt.date(2026, 5, 4))
+    _rate(first, "Ana", 0, {})
+    _rate(first, "Rui", 1, {})
+    second = _open(world, "Finance", dt.date(2026, 6, 5))
+    _rate(second, "Eva", 1, {})
+    html = world.client(persona).get(world.url()).content.decode()
+    assert _section(html, 'id="participation-count">', "</p>") == (
+        f"2 of the city's {len(types)} kinds of stakeholders took part in this assessment's "
+        "2 workshops (3 participants)."
+    )
+    rows = re.findall(
+        r'<tr(?: class="muted")?><th scope="row">([^<]+)</th><td>(\d+)</td></tr>',
+        html.split('id="participation-types"')[1].split("</table>")[0],
+    )
+    assert rows == [(types[0], "1"), (types[1], "2")] + [(kind, "0") for kind in types[2:]]
+    facilitator = persona in ("admin", "editor")
+    assert (f'href="{world.url("workshops/")}"' in html.split('id="participation"')[1]) == (
+        facilitator
+    )
+    assert f'href="{world.url("report.ratings.csv")}"' in html
+
+
+@pytest.mark.parametrize(("persona", "status"), [("outsider", 404), ("anonymous", 302)])
+def test_others_do_not_see_the_assessments_participation(
+    world: World, persona: str, status: int
+) -> None:
+    _rate(_open(world, "Leadership", dt.date(2026, 5, 4)), "Ana", 0, {})
+    response = world.client(persona).get(world.url())
+    assert response.status_code == status
+    assert b"participation" not in response.content
+
+
+def test_assessment_page_without_workshops_has_no_participation(world: World) -> None:
+    html = world.client("viewer").get(world.url()).content.decode()
+    assert 'id="participation"' not in html
+
+
+def test_assessment_page_queries_do_not_grow_with_workshops(world: World) -> None:
+    client = world.client("viewer")
+
+    def count() -> int:
+        forget_all()  # the page's body rendered afresh
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(world.url()).status_code == 200
+        return len(queries)
+
+    _rate(_open(world, "Leadership", dt.date(2026, 5, 4)), "Ana", 0, {})
+    count()  # the model's shape is cached
+    before = count()
+    for title in ("Finance", "Health", "Water"):
+        more = _open(world, title, dt.date(2026, 6, 1))
+        _rate(more, "Rui", 1, {})
+        _rate(more, "Eva", 0, {})
+    assert count() == before
+
+
+def test_a_participant_joining_shows_on_the_kept_assessment_page(world: World) -> None:
+    client = world.client("viewer")
+    workshop = _open(world, "Leadership", dt.date(2026, 5, 4))
+    _rate(workshop, "Ana", 0, {})
+    client.get(world.url())  # kept
+    _rate(workshop, "Rui", 1, {})
+    html = client.get(world.url()).content.decode()
+    assert "took part in this assessment's workshop (2 participants)." in _section(
+        html, 'id="participation-count">', "</p>"
+    )

@@ -145,6 +145,31 @@ def workshop_new(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUI
     )
 
 
+def participation_rows(workshop: Workshop, joined: dict[str, int]) -> list[tuple[str, int]]:
+    """Participants per stakeholder type: every type the workshop expects, in its order (0
+    when nobody of it joined), then any other that joined."""
+    expected = list(workshop.stakeholder_types)
+    others = [kind for kind in joined if kind not in expected]
+    return [(kind, joined.get(kind, 0)) for kind in expected + others]
+
+
+def _summary(workshop: Workshop, live: dict[str, object], agreed: int) -> dict[str, object]:
+    """What a closed workshop leaves: when it closed, who took part, what was agreed."""
+    rows = live["rows"]
+    assert isinstance(rows, list)
+    participation = live["participation"]
+    assert isinstance(participation, list)
+    return {
+        "closed_at": workshop.closed_at,
+        "joined": live["joined"],
+        "kinds": sum(1 for kind, count in participation if count),
+        "expected": len(workshop.stakeholder_types),
+        "agreed": agreed,
+        "objectives": len(rows),
+        "flagged": sum(1 for row in rows if row["result"].flagged),
+    }
+
+
 def _live(workshop: Workshop) -> dict[str, object]:
     """The results per objective, the most disputed first: flagged ones, then by agreement
     (lowest first), objectives nobody rated last; and the participants per type."""
@@ -173,6 +198,7 @@ def _live(workshop: Workshop) -> dict[str, object]:
             for r in rows
         ],
         "participants": sorted(found.participants.items()),
+        "participation": participation_rows(workshop, found.participants),
         "joined": sum(found.participants.values()),
         "poll": POLL_SECONDS if not workshop.is_closed else None,
     }
@@ -203,6 +229,9 @@ def _workshop_page(
 ) -> HttpResponse:
     address = join_url(request, workshop)
     shape = scope.shape
+    live = _live(workshop)
+    agree = _agree_rows(workshop)
+    agreed = sum(1 for row in agree if row["decision"] is not None)
     return render(
         request,
         "workshops/workshop.html",
@@ -214,8 +243,9 @@ def _workshop_page(
             "join_url": address,
             "qr": mark_safe(qr_svg(address)),  # noqa: S308 - segno's SVG of an escaped address
             "policies": [(code, shape.policy_name[code]) for code in workshop.policies],
-            "live": _live(workshop),
-            "agree": _agree_rows(workshop),
+            "live": live,
+            "agree": agree,
+            "summary": _summary(workshop, live, agreed) if workshop.is_closed else None,
             "answer_statuses": AnswerStatus.choices,
             "agree_errors": agree_errors or {},
             "conflict": conflict,

@@ -190,6 +190,8 @@ def create_workshop(
     for _attempt in range(10):
         try:
             with transaction.atomic():
+                # The assessment's page shows its workshops' participation (kept parts).
+                count_change(assessment_id=assessment.pk)
                 return Workshop.objects.create(
                     assessment=assessment, created_by=user, join_code=_new_code(), **cleaned
                 )
@@ -258,9 +260,13 @@ def join(
         raise JoinRefusedError()
     cleaned = clean_participant(workshop=workshop, data=data)
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    participant = Participant.objects.create(
-        workshop=workshop, member=member, token_digest=digest(key), **cleaned
-    )
+    with transaction.atomic():
+        # The assessment's page shows its workshops' participation (kept parts); a workshop
+        # may outlive its assessment's finalization, so a final one counts too.
+        count_change(assessment_id=workshop.assessment_id, draft=False)
+        participant = Participant.objects.create(
+            workshop=workshop, member=member, token_digest=digest(key), **cleaned
+        )
     return participant, key
 
 

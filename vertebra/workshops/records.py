@@ -121,14 +121,28 @@ class Participation:
     def participants(self) -> int:
         return sum(self.by_type.values())
 
+    @property
+    def rows(self) -> list[tuple[str, int]]:
+        """Participants per type: the city's list in its order (0 for a type nobody of took
+        part), then any type that took part but is no longer on the list."""
+        others = [kind for kind in self.by_type if kind not in self.city_types]
+        return [(kind, self.by_type.get(kind, 0)) for kind in [*self.city_types, *others]]
+
 
 def participation_in(*, assessment: Assessment, city_types: Sequence[str]) -> Participation:
-    """Two queries: the workshops, and their participants' stakeholder types."""
-    kinds = Participant.objects.filter(workshop__assessment=assessment).values_list(
-        "stakeholder_type", flat=True
+    """One query: each workshop with its participants' stakeholder types."""
+    rows = (
+        Workshop.objects.filter(assessment=assessment)
+        .order_by()
+        .values_list("id", "participants__stakeholder_type")
     )
-    workshops = Workshop.objects.filter(assessment=assessment).count()
-    return Participation(rules.participation(kinds), list(city_types), workshops)
+    workshops: set[int] = set()
+    kinds: list[str] = []
+    for workshop_id, kind in rows:
+        workshops.add(workshop_id)
+        if kind is not None:
+            kinds.append(kind)
+    return Participation(rules.participation(kinds), list(city_types), len(workshops))
 
 
 # --- the annex of each workshop ---------------------------------------------------------------
