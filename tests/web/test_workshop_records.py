@@ -266,3 +266,90 @@ def test_a_participant_joining_shows_on_the_kept_assessment_page(world: World) -
     assert "took part in this assessment's workshop (2 participants)." in _section(
         html, 'id="participation-count">', "</p>"
     )
+
+
+# --- the facilitator's live view and the agreed answers ------------------------------------------
+
+FIELDS = re.compile(r"<(form|input|select|textarea|button)\b")
+
+
+def test_the_polled_results_hold_no_form_field_and_the_agree_forms_stay_outside(
+    world: World,
+) -> None:
+    workshop = _open(world, "Leadership", dt.date(2026, 5, 4))
+    _rate(workshop, "Ana", 0, {"L1S1": "achieved"})
+    client = world.client("editor")
+    fragment = client.get(world.url(f"workshops/{workshop.uuid}/live/")).content.decode()
+    assert fragment.count('id="live"') == 1 and 'hx-get="' in fragment
+    assert FIELDS.findall(fragment) == []
+    page = client.get(world.url(f"workshops/{workshop.uuid}/")).content.decode()
+    live = page.split('<section class="card workshop-live" id="live"')[1].split("</section>")[0]
+    assert FIELDS.findall(live) == []
+    after = page.split('<section class="card workshop-live" id="live"')[1].split("</section>", 1)[1]
+    assert after.count('<form method="post" action="') == 11  # one per objective of L1
+    assert 'id="agree-note-L1S1"' in after
+
+
+def test_one_click_on_a_status_records_it_with_the_note_like_any_answer(world: World) -> None:
+    from vertebra.assessments.models import Answer, AnswerEvent
+
+    workshop = _open(world, "Leadership", dt.date(2026, 5, 4))
+    _rate(workshop, "Ana", 0, {"L1S1": "achieved"})
+    _rate(workshop, "Rui", 1, {"L1S1": "not_started"})
+    page = world.client("editor").get(world.url(f"workshops/{workshop.uuid}/")).content.decode()
+    form = page.split('id="agree-L1S1">')[1].split("</form>")[0]
+    assert re.findall(r'<button type="submit" name="status" value="(\w+)"', form) == [
+        "not_started",
+        "in_progress",
+        "achieved",
+        "not_applicable",
+    ]
+    assert 'value="not_started" class="button button--small button--current"' in form
+    response = world.client("editor").post(
+        world.url(f"workshops/{workshop.uuid}/agree/"),
+        {"code": "L1S1", "version": "1", "note": "Adopted.", "progress": "", "status": "achieved"},
+    )
+    assert response.status_code == 302
+    answer = Answer.objects.get(assessment=world.assessment, objective__code="L1S1")
+    assert (answer.status, answer.version) == ("achieved", 2)
+    events = AnswerEvent.objects.filter(answer=answer)
+    assert list(events.values_list("field", "old_value", "new_value", "source", "note")) == [
+        (
+            "status",
+            "not_started",
+            "achieved",
+            "workshop",
+            "Agreed in workshop Leadership on 2026-05-04: 2 ratings, agreement 50 %",
+        )
+    ]
+    assert list(workshop.decisions.values_list("status", "note", "ratings")) == [
+        ("achieved", "Adopted.", 2)
+    ]
+
+
+def test_a_refused_agreement_gives_back_the_note_being_typed(world: World) -> None:
+    from vertebra.assessments.domain import save_answer
+    from vertebra.assessments.models import Answer
+
+    workshop = _open(world, "Leadership", dt.date(2026, 5, 4))
+    client = world.client("editor")
+    url = world.url(f"workshops/{workshop.uuid}/agree/")
+    wrong = client.post(
+        url,
+        {"code": "L1S2", "version": "1", "note": "Half done", "progress": "900",
+         "status": "in_progress"},
+    )  # fmt: skip
+    assert wrong.status_code == 400
+    html = wrong.content.decode()
+    assert 'id="agree-note-L1S2" maxlength="2000" placeholder="Note" value="Half done"' in html
+    assert 'id="agree-progress-L1S2" value="900"' in html
+    assert 'id="agree-note-L1S1" maxlength="2000" placeholder="Note" value=""' in html
+    answer = Answer.objects.get(assessment=world.assessment, objective__code="L1S1")
+    save_answer(answer=answer, user=world.people["admin"], changes={"status": "achieved"})
+    stale = client.post(
+        url, {"code": "L1S1", "version": "1", "note": "From the room", "status": "in_progress"}
+    )
+    assert stale.status_code == 409
+    assert 'placeholder="Note" value="From the room"' in stale.content.decode()
+    answer.refresh_from_db()
+    assert (answer.status, workshop.decisions.count()) == ("achieved", 0)

@@ -204,9 +204,12 @@ def _live(workshop: Workshop) -> dict[str, object]:
     }
 
 
-def _agree_rows(workshop: Workshop) -> list[dict[str, object]]:
+def _agree_rows(
+    workshop: Workshop, posted: dict[str, str] | None = None
+) -> list[dict[str, object]]:
     """The city's current answer of each covered objective, with the version the agreement
-    form sends back (a changed answer is then a conflict, not overwritten)."""
+    form sends back (a changed answer is then a conflict, not overwritten); the objective of
+    a refused post keeps the note and progress typed (``posted``)."""
     codes = domain.covered_codes(workshop)
     answers = {
         a.objective.code: a
@@ -215,7 +218,22 @@ def _agree_rows(workshop: Workshop) -> list[dict[str, object]]:
         .order_by()
     }
     decided = {d.objective_code: d for d in workshop.decisions.all()}
-    return [{"code": c, "answer": answers[c], "decision": decided.get(c)} for c in codes]
+    rows: list[dict[str, object]] = []
+    for code in codes:
+        answer = answers[code]
+        typed = posted if posted is not None and posted.get("code") == code else None
+        rows.append(
+            {
+                "code": code,
+                "answer": answer,
+                "decision": decided.get(code),
+                "note": typed["note"] if typed else "",
+                "progress": typed["progress"]
+                if typed
+                else ("" if answer.progress is None else answer.progress),
+            }
+        )
+    return rows
 
 
 def _workshop_page(
@@ -225,12 +243,13 @@ def _workshop_page(
     *,
     agree_errors: dict[str, str] | None = None,
     conflict: dict[str, object] | None = None,
+    posted: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     address = join_url(request, workshop)
     shape = scope.shape
     live = _live(workshop)
-    agree = _agree_rows(workshop)
+    agree = _agree_rows(workshop, posted)
     agreed = sum(1 for row in agree if row["decision"] is not None)
     return render(
         request,
@@ -342,11 +361,19 @@ def workshop_agree(
         request.POST.get("note", ""),
         version if isinstance(version, int) else None,
     )
+    # What the facilitator typed comes back with a refusal, so a note is never lost.
+    posted = {
+        "code": code,
+        "note": request.POST.get("note", ""),
+        "progress": request.POST.get("progress", ""),
+    }
     try:
         domain.record_consensus(workshop=workshop, user=user_of(request), answers=[item])
     except domain.WorkshopValidationError as exc:
         errors = {name.split(".")[-1]: message for name, message in exc.errors.items()}
-        return _workshop_page(request, scope, workshop, agree_errors=errors, status=400)
+        return _workshop_page(
+            request, scope, workshop, agree_errors=errors, posted=posted, status=400
+        )
     except domain.ConsensusConflictError as exc:
         current = exc.current.get(code)
         return _workshop_page(
@@ -354,6 +381,7 @@ def workshop_agree(
             scope,
             workshop,
             conflict={"code": code, "message": str(exc), "answer": current},
+            posted=posted,
             status=409,
         )
     except (domain.WorkshopClosedError, AssessmentLockedError) as exc:
