@@ -118,3 +118,38 @@ def test_answers_list_queries_do_not_grow_with_workshops(world: World) -> None:
         {"code": "L1M1", "status": "not_started"},
     )
     assert count() == (none[0], {"L1S1": 2, "L1S2": 1, "L1M1": 1})
+
+
+def test_an_anonymous_workshops_participants_are_named_nowhere(world: World) -> None:
+    from django.test import Client
+
+    workshop = open_workshop(world, title="Finance", date="2026-06-05", anonymous=True)
+    key = join(workshop, "Secret Person", "Media")
+    rate(workshop, key, "L1S1", status="achieved", comment="From the harbour")
+    _agree(world, workshop, {"code": "L1S1", "status": "achieved", "note": "Agreed."})
+    editor = world.client("editor")
+    reads = [
+        f"{world.base}/workshops",
+        workshop["url"],
+        workshop["url"] + "/results",
+        f"{world.base}/answers/L1S1",
+        f"{world.base}?include=answers,profile",
+        f"{world.base}/exports/json",
+        f"{world.base}/exports/csv",
+        f"{world.base}/exports/ratings.csv",
+        f"{world.base}/exports/decisions.csv",
+    ]
+    for url in reads:
+        response = editor.get(url)
+        assert response.status_code == 200, url
+        assert b"Secret Person" not in response.content, url
+    ratings = editor.get(f"{world.base}/exports/ratings.csv").content.decode("utf-8-sig")
+    assert '"anonymous","Media","L1S1","achieved","","From the harbour"' in ratings
+    pages = Client()
+    pages.force_login(world.people["editor"])
+    site = f"/cities/{world.city.slug}/assessments/{world.draft.uuid}/"
+    for url in ("", "policies/L1/", "workshops/", f"workshops/{workshop['id']}/",
+                f"workshops/{workshop['id']}/live/", "report.ratings.csv"):  # fmt: skip
+        response = pages.get(site + url)
+        assert response.status_code == 200, url
+        assert b"Secret Person" not in response.content, url
