@@ -163,10 +163,12 @@ PROBES: dict[Verb, list[Probe]] = {
         _page("roadmap", "GET", lambda w: w.page + "plan/roadmap/"),
         _page("comparison", "GET", lambda w: "/cities/porto/compare/"),
         _page("people", "GET", lambda w: "/cities/porto/people/"),
+        _page("essentials", "GET", lambda w: w.page + "references/smr-rmm-undrr-ten-essentials/"),
         _api("city", "GET", lambda w: "/api/v1/cities/porto"),
         _api("assessment", "GET", lambda w: w.api),
         _api("answers", "GET", lambda w: w.api + "/answers"),
         _api("action", "GET", lambda w: f"{w.api}/actions/{w.action.uuid}"),
+        _api("essentials", "GET", lambda w: w.api + "/references/smr-rmm-undrr-ten-essentials"),
     ],
     Verb.EXPORT: [
         _page("CSV report", "GET", lambda w: w.page + "report.csv"),

@@ -212,3 +212,17 @@ def test_the_pdf_keeps_the_machine_checkable_rules_of_pdf_ua_1():
             assert str(link.Contents).strip() and "/StructParent" in link
         if links:
             assert page.Tabs == "/S"
+
+
+def test_the_pdf_has_a_section_per_crosswalk_with_the_essentials_figures():
+    a = filled_assessment(make_city())
+    html = render_html(a)
+    start = html.index('<section id="reference-smr-rmm-undrr-ten-essentials"')
+    section = html[start : html.index("</section>", start)]
+    assert "<h2>UNDRR Ten Essentials for Making Cities Resilient</h2>" in section
+    assert "own reading" in section
+    assert section.count('<th scope="row"><span class="code">E') == 10
+    assert (
+        '<a href="#reference-smr-rmm-undrr-ten-essentials">'
+        "UNDRR Ten Essentials for Making Cities Resilient</a>"
+    ) in html

@@ -23,6 +23,7 @@ from vertebra.api.endpoints import (
     frameworks,
     index,
     plans,
+    references,
     team,
     workshops,
 )
@@ -102,6 +103,7 @@ for module in (
     plans,
     action_steps,
     analyses,
+    references,  # the assessment through crosswalks (the UNDRR Ten Essentials)
     exports,
     team,  # the city's team: members and invitations
     workshops,  # workshops: the facilitator's and the participants'

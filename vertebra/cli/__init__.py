@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from vertebra import __version__
-from vertebra.cli import assess, cities, framework, notify, reports, server, tokens
+from vertebra.cli import assess, cities, crosswalk, framework, notify, reports, server, tokens
 from vertebra.cli.base import CliError
 
-COMMAND_MODULES = [server, framework, assess, cities, tokens, reports, notify]
+COMMAND_MODULES = [server, framework, crosswalk, assess, cities, tokens, reports, notify]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,10 +12,10 @@ import json
 import os
 import stat
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from vertebra.documents import DocumentError, load_json, load_yaml
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from vertebra.maturity import Shape
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
+_M = TypeVar("_M", bound=BaseModel)
 DATA_DIR = Path(__file__).resolve().parent / "data"
 YAML_EXTENSIONS = frozenset({".yaml", ".yml"})
 JSON_EXTENSIONS = frozenset({".json"})
@@ -66,6 +67,12 @@ class UnknownFrameworkError(KeyError):
 
 def parse_framework(data: bytes, *, filename: str) -> Framework:
     """Parse and validate a framework file's bytes; ``filename``'s extension picks the syntax."""
+    return parse_document(data, filename=filename, model=Framework)
+
+
+def parse_document(data: bytes, *, filename: str, model: type[_M]) -> _M:
+    """Parse a YAML or JSON file's bytes and validate them as ``model`` (a strict pydantic
+    model of the file format: a framework, a crosswalk), every problem with its location."""
     document = _decode(data, filename=filename)
     if not isinstance(document, dict):
         kind = _kind(document)
@@ -73,7 +80,7 @@ def parse_framework(data: bytes, *, filename: str) -> Framework:
             filename, [f"{DOCUMENT}: expected a mapping of fields, got {kind}"]
         )
     try:
-        return Framework.model_validate(document)
+        return model.model_validate(document)
     except ValidationError as exc:
         raise FrameworkFileError(
             filename, [_describe(error, document) for error in exc.errors(include_url=False)]
@@ -84,6 +91,11 @@ def parse_framework(data: bytes, *, filename: str) -> Framework:
 
 def read_framework_file(path: str | Path) -> Framework:
     """Read and validate a framework file from disk."""
+    return parse_framework(read_bounded(path), filename=str(path))
+
+
+def read_bounded(path: str | Path) -> bytes:
+    """A model or crosswalk file's bytes, at most one byte past the size limit (checked later)."""
     name = str(path)
     try:
         mode = os.stat(path).st_mode
@@ -92,12 +104,11 @@ def read_framework_file(path: str | Path) -> Framework:
         if not stat.S_ISREG(mode):
             raise FrameworkFileError(name, [f"{FILE}: not a regular file"])
         with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_SIZE + 1)
+            return handle.read(MAX_FILE_SIZE + 1)
     except FileNotFoundError:
         raise FrameworkFileError(name, [f"{FILE}: no such file"]) from None
     except OSError as exc:
         raise FrameworkFileError(name, [f"{FILE}: cannot read ({exc.strerror or exc})"]) from None
-    return parse_framework(data, filename=name)
 
 
 def shipped_framework_paths() -> dict[str, Path]:

@@ -21,6 +21,7 @@ from vertebra.maturity import PolicyResult, Profile, Shape
 from vertebra.planning.models import ActionStatus
 from vertebra.reports.compare import Comparison, compare_statuses, present
 from vertebra.reports.data import ReportData, report_data
+from vertebra.reports.references import reference_reports
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "reports"
 EVIDENCE_SUMMARY_CHARS = 280
@@ -314,6 +315,38 @@ def change_since_previous(data: ReportData) -> Comparison | None:
     )
 
 
+def reference_sections(data: ReportData) -> list[dict[str, Any]]:
+    """The assessment through each crosswalk of its model (such as the UNDRR Ten Essentials)."""
+    labels = dict(AnswerStatus.choices)
+    return [
+        {
+            "crosswalk": report.crosswalk,
+            "items": [
+                {
+                    "code": item.code,
+                    "name": item.name,
+                    "achieved": item.achieved,
+                    "linked": item.linked,
+                    "not_applicable": item.not_applicable,
+                    "percent": item.percent,
+                    "objectives": [
+                        {
+                            "code": o.code,
+                            "text": o.text,
+                            "note": o.note,
+                            "symbol": STATUS_SYMBOLS[o.status],
+                            "label": labels[o.status],
+                        }
+                        for o in item.objectives
+                    ],
+                }
+                for item in report.items
+            ],
+        }
+        for report in reference_reports(data.assessment, statuses=data.statuses)
+    ]
+
+
 def _distribution(counts: dict[str, int], labels: dict[str, str]) -> str:
     return ", ".join(f"{labels[status]} {count}" for status, count in counts.items() if count)
 
@@ -388,6 +421,7 @@ def report_context(data: ReportData) -> dict[str, Any]:
     comparison = change_since_previous(data)
     status_labels = dict(AnswerStatus.choices)
     sections = dimension_sections(data)
+    references = reference_sections(data)
     contents = [
         ("#summary", _("Executive summary")),
         ("#chart", _("Stage of each policy")),
@@ -396,6 +430,7 @@ def report_context(data: ReportData) -> dict[str, Any]:
         ("#targets", _("Gaps to the targets")),
         ("#actions", _("Action plan")),
         ("#change", _("Change since the previous cycle")),
+        *((f"#reference-{r['crosswalk'].id}", r["crosswalk"].reference.name) for r in references),
     ]
     annex = workshop_annex(data)
     if annex is not None:
@@ -421,6 +456,7 @@ def report_context(data: ReportData) -> dict[str, Any]:
         "plan": action_plan(data),
         "comparison": present(comparison) if comparison is not None else None,
         "annex": annex,
+        "references": references,
         "legend": [
             {"symbol": STATUS_SYMBOLS[code], "label": label}
             for code, label in status_labels.items()

@@ -23,6 +23,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from vertebra.assessments.models import Answer, AnswerEvent, AnswerStatus, Assessment, Attachment
+from vertebra.frameworks.crosswalk import Supported, supported_by_objective
 from vertebra.l10n import day, moment, percent
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
 from vertebra.workshops.records import Agreed, agreed_in
@@ -50,6 +51,15 @@ class ObjectiveLinks:
         self._file_link = reverse("web:attachment_link", args=[*args, _CODE])
         self._history = reverse("web:assessment_history", args=args)
         self._workshop = reverse("web:workshop", args=[*args, _WORKSHOP])
+        self._model = (
+            assessment.framework_version.framework_id,
+            assessment.framework_version.version,
+        )
+
+    def supported(self, code: str) -> tuple[Supported, ...]:
+        """The items of other references (crosswalks) the objective supports."""
+        framework_id, version = self._model
+        return supported_by_objective(framework_id, version, get_language() or "en").get(code, ())
 
     # Objective codes are letters, digits, "_", "." and "-" (the model's schema): URL-safe.
     def save(self, code: str) -> str:
@@ -362,6 +372,10 @@ class ObjectiveItem:
     @property
     def status(self) -> str:
         return self.answer.status
+
+    @property
+    def supported(self) -> tuple[Supported, ...]:
+        return self.links.supported(self.code)
 
     @property
     def in_progress(self) -> bool:

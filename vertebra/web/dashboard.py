@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from vertebra.assessments.models import AnswerEvent
 from vertebra.fragments import assessment_state, kept
+from vertebra.frameworks.crosswalk import crosswalks_for
 from vertebra.frameworks.domain import objective_titles
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile, Shape
@@ -115,6 +116,7 @@ def _assessment_body(scope: AssessmentScope) -> str:
                 "stages": stages(shape),
                 "coverage": coverage_percent(prof),
                 "chart": mark_safe(_chart(fv, prof, shape)),  # noqa: S308
+                "crosswalks": crosswalks_for(fv.framework_id, fv.version),
                 "participation": participation if participation.workshops else None,
             },
         )

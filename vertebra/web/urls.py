@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from vertebra.web import account, dashboard, editor, signin, team, views, work, workshops
+from vertebra.web import (
+    account,
+    dashboard,
+    editor,
+    references,
+    signin,
+    team,
+    views,
+    work,
+    workshops,
+)
 
 assessment = "cities/<slug:city_slug>/assessments/<uuid:assessment_uuid>/"
 
@@ -46,6 +56,11 @@ city_patterns = [
 # Workshops: the facilitator's pages (vertebra/web/workshops.py).
 workshop = f"{assessment}workshops/<uuid:workshop_uuid>/"
 city_patterns += [
+    path(
+        f"{assessment}references/<slug:crosswalk_id>/",
+        references.reference_page,
+        name="reference",
+    ),
     path(f"{assessment}workshops/", workshops.workshop_list, name="workshops"),
     path(f"{assessment}workshops/new/", workshops.workshop_new, name="workshop_new"),
     path(f"{assessment}workshops/<uuid:workshop_uuid>/", workshops.workshop_page, name="workshop"),

@@ -1,0 +1,88 @@
+"""``vertebra crosswalk list|validate``: links from a model's objectives to another reference.
+
+Neither needs a database: the shipped crosswalks and models are files.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from vertebra.cli.base import CliError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "crosswalk",
+        help="list and validate crosswalks (a model's objectives linked to another reference)",
+        description=(
+            "Work with crosswalk files: links from a maturity model's objectives to the items of "
+            "another reference, such as the UNDRR Ten Essentials (docs/FRAMEWORK-FORMAT.md)."
+        ),
+    )
+    sub = parser.add_subparsers(dest="crosswalk_command", metavar="ACTION", required=True)
+
+    listing = sub.add_parser(
+        "list",
+        help="list the shipped crosswalks",
+        description="List the crosswalks shipped with Vertebra.",
+    )
+    listing.set_defaults(handler=run_list)
+
+    validate = sub.add_parser(
+        "validate",
+        help="check a crosswalk file",
+        description=(
+            "Check a crosswalk file (YAML or JSON): its structure, its links, and, when the model "
+            "version it reads is shipped, that every linked objective exists in that model. "
+            "Exit 0 when valid, 2 when not."
+        ),
+    )
+    validate.add_argument("file", metavar="FILE")
+    validate.set_defaults(handler=run_validate)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from vertebra.frameworks.crosswalk import problems_against, read_crosswalk_file
+    from vertebra.frameworks.files import FrameworkFileError, load_shipped, shipped_framework_paths
+
+    try:
+        crosswalk = read_crosswalk_file(args.file)
+    except FrameworkFileError as exc:
+        raise CliError(*(f"{exc.path}: {error}" for error in exc.errors)) from None
+    model = crosswalk.framework
+    summary = (
+        f"{crosswalk.id} version {crosswalk.version}: {len(crosswalk.links)} links from "
+        f"{model.id} version {model.version} to {len(crosswalk.reference.items)} items of "
+        f"{crosswalk.reference.name}"
+    )
+    shipped = None
+    if model.id in shipped_framework_paths():
+        candidate = load_shipped(model.id)
+        if candidate.version == model.version:
+            shipped = candidate
+    if shipped is None:
+        print(f"{args.file}: valid; {summary}")
+        print(
+            f"{args.file}: objective codes not checked: {model.id} version {model.version} is "
+            "not a shipped model"
+        )
+        return 0
+    problems = problems_against(crosswalk, shipped)
+    if problems:
+        raise CliError(*(f"{args.file}: {problem}" for problem in problems))
+    print(f"{args.file}: valid; {summary}")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from vertebra.frameworks.crosswalk import shipped_crosswalks
+
+    print(f"{'ID':<32} {'VERSION':>7}  {'MODEL':<16} {'LINKS':>5}  REFERENCE")
+    for crosswalk in shipped_crosswalks():
+        model = f"{crosswalk.framework.id}@{crosswalk.framework.version}"
+        print(
+            f"{crosswalk.id:<32} {crosswalk.version:>7}  {model:<16} {len(crosswalk.links):>5}  "
+            f"{crosswalk.reference.name}"
+        )
+    return 0

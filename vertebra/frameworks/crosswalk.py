@@ -1,0 +1,342 @@
+"""Crosswalk files: links from a maturity model's objectives to the items of another reference
+(such as the UNDRR Ten Essentials for Making Cities Resilient). Pure Python, no Django.
+
+A crosswalk file is validated like a model file (strict structure first, then meaning, every
+problem with its location); ``docs/FRAMEWORK-FORMAT.md`` describes it. It names the model version
+it reads, and :func:`problems_against` checks its objective codes against that model.
+
+:func:`reference_view` turns a crosswalk and an assessment's answers into what the "Essentials"
+view, the API and the PDF show: for each item, its linked objectives and how many are achieved.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from vertebra.frameworks.files import FrameworkFileError, parse_document, read_bounded
+from vertebra.frameworks.schema import (
+    Code,
+    FormatVersion,
+    Framework,
+    Language,
+    Location,
+    NameDescriptionTranslation,
+    Slug,
+    Text,
+    _duplicates,
+    _Strict,
+)
+
+CROSSWALK_DIR = Path(__file__).resolve().parent / "crosswalks"
+
+ACHIEVED = "achieved"
+NOT_APPLICABLE = "not_applicable"
+
+
+class NoteTranslation(_Strict):
+    note: Text
+
+
+class ItemTranslation(_Strict):
+    name: Text | None = None
+    description: Text | None = None
+
+
+class ReferenceItem(_Strict):
+    code: Code
+    name: Text
+    description: Text | None = None
+    translations: dict[Language, ItemTranslation] = Field(default_factory=dict)
+
+
+class Reference(_Strict):
+    """The other reference: its id, name, where it is published and its items in order."""
+
+    id: Slug
+    name: Annotated[Text, Field(max_length=200)]
+    short_name: Annotated[Text, Field(max_length=40)] | None = None
+    url: Text | None = None
+    items: list[ReferenceItem] = Field(min_length=1)
+    translations: dict[Language, NameDescriptionTranslation] = Field(default_factory=dict)
+
+
+class ModelVersion(_Strict):
+    id: Slug
+    version: int = Field(gt=0)
+
+
+class Link(_Strict):
+    objective: Code
+    item: Code
+    note: Text | None = None
+    translations: dict[Language, NoteTranslation] = Field(default_factory=dict)
+
+
+class Crosswalk(_Strict):
+    """A whole crosswalk file: one model version's objectives linked to a reference's items."""
+
+    TITLE: ClassVar[str] = "Crosswalk"
+
+    format: FormatVersion
+    kind: Literal["crosswalk"]
+    id: Slug
+    version: int = Field(gt=0)
+    name: Annotated[Text, Field(max_length=200)]
+    description: Text
+    language: Language = "en"
+    framework: ModelVersion
+    reference: Reference
+    links: list[Link] = Field(min_length=1)
+    translations: dict[Language, NameDescriptionTranslation] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_semantics(self) -> Crosswalk:
+        problems = list(self._semantic_problems())
+        if problems:
+            raise ValidationError.from_exception_data(
+                self.TITLE,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("crosswalk_rule", message),
+                        loc=location,
+                        input=None,
+                    )
+                    for location, message in problems
+                ],
+            )
+        return self
+
+    def _semantic_problems(self) -> Iterator[tuple[Location, str]]:
+        items = self.reference.items
+        yield from _duplicates(
+            "item", ((("reference", "items", i, "code"), item.code) for i, item in enumerate(items))
+        )
+        declared = {item.code for item in items}
+        seen: dict[tuple[str, str], int] = {}
+        for n, link in enumerate(self.links):
+            if link.item not in declared:
+                yield (
+                    ("links", n, "item"),
+                    f"item {link.item!r} is not an item of the reference "
+                    f"({', '.join(dict.fromkeys(item.code for item in items))})",
+                )
+            key = (link.objective, link.item)
+            if key in seen:
+                yield (
+                    ("links", n),
+                    f"objective {link.objective!r} is already linked to {link.item!r} "
+                    f"(links[{seen[key]}])",
+                )
+            else:
+                seen[key] = n
+
+
+def items_by_objective(crosswalk: Crosswalk) -> dict[str, list[ReferenceItem]]:
+    """The reference items each linked objective supports, in the reference's order."""
+    order = {item.code: n for n, item in enumerate(crosswalk.reference.items)}
+    by_code = {item.code: item for item in crosswalk.reference.items}
+    linked: dict[str, list[ReferenceItem]] = {}
+    for link in crosswalk.links:
+        linked.setdefault(link.objective, []).append(by_code[link.item])
+    return {
+        code: sorted(items, key=lambda item: order[item.code]) for code, items in linked.items()
+    }
+
+
+def parse_crosswalk(data: bytes, *, filename: str) -> Crosswalk:
+    """Parse and validate a crosswalk file's bytes (YAML or JSON, by extension)."""
+    return parse_document(data, filename=filename, model=Crosswalk)
+
+
+def read_crosswalk_file(path: str | Path) -> Crosswalk:
+    return parse_crosswalk(read_bounded(path), filename=str(path))
+
+
+def problems_against(crosswalk: Crosswalk, framework: Framework) -> list[str]:
+    """What does not fit between a crosswalk and the model version it names, one line each."""
+    if (crosswalk.framework.id, crosswalk.framework.version) != (framework.id, framework.version):
+        return [
+            f"framework: the crosswalk reads {crosswalk.framework.id} version "
+            f"{crosswalk.framework.version}, not {framework.id} version {framework.version}"
+        ]
+    codes = {objective.code for _, _, objective in framework.objectives()}
+    return [
+        f"links[{n}].objective: {link.objective!r} is not an objective of {framework.id} "
+        f"version {framework.version}"
+        for n, link in enumerate(crosswalk.links)
+        if link.objective not in codes
+    ]
+
+
+def shipped_crosswalk_paths() -> list[Path]:
+    return sorted(CROSSWALK_DIR.glob("*.yaml"))
+
+
+@functools.cache
+def shipped_crosswalks() -> tuple[Crosswalk, ...]:
+    """The crosswalks shipped with Vertebra, parsed once per process (treat as read-only)."""
+    return tuple(read_crosswalk_file(path) for path in shipped_crosswalk_paths())
+
+
+def crosswalks_for(framework_id: str, version: int) -> list[Crosswalk]:
+    """The shipped crosswalks that read this model version."""
+    return [
+        crosswalk
+        for crosswalk in shipped_crosswalks()
+        if (crosswalk.framework.id, crosswalk.framework.version) == (framework_id, version)
+    ]
+
+
+def crosswalk_for(framework_id: str, version: int, crosswalk_id: str) -> Crosswalk | None:
+    return next(
+        (c for c in crosswalks_for(framework_id, version) if c.id == crosswalk_id),
+        None,
+    )
+
+
+# -- what an assessment looks like through a crosswalk -------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkedObjective:
+    code: str
+    text: str
+    status: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ItemView:
+    code: str
+    name: str
+    description: str | None
+    objectives: tuple[LinkedObjective, ...]
+
+    @property
+    def linked(self) -> int:
+        return len(self.objectives)
+
+    @property
+    def achieved(self) -> int:
+        return sum(1 for o in self.objectives if o.status == ACHIEVED)
+
+    @property
+    def not_applicable(self) -> int:
+        return sum(1 for o in self.objectives if o.status == NOT_APPLICABLE)
+
+    @property
+    def applicable(self) -> int:
+        return self.linked - self.not_applicable
+
+    @property
+    def percent(self) -> int | None:
+        """Achieved objectives among the applicable linked ones, in whole percent."""
+        if not self.applicable:
+            return None
+        return round(100 * self.achieved / self.applicable)
+
+
+def reference_view(
+    crosswalk: Crosswalk,
+    *,
+    objective_order: list[str],
+    titles: Mapping[str, str],
+    statuses: Mapping[str, str],
+    language: str = "en",
+) -> list[ItemView]:
+    """For each item of the reference, its linked objectives (in the model's order) with their
+    status (``not_started`` when unanswered) and the link's note, in ``language`` when the file
+    has that translation."""
+    position = {code: n for n, code in enumerate(objective_order)}
+    links: dict[str, list[Link]] = {}
+    for link in crosswalk.links:
+        if link.objective in position:
+            links.setdefault(link.item, []).append(link)
+    views = []
+    for item in crosswalk.reference.items:
+        translated = item.translations.get(language)
+        linked = sorted(links.get(item.code, []), key=lambda link: position[link.objective])
+        views.append(
+            ItemView(
+                code=item.code,
+                name=(translated.name if translated and translated.name else item.name),
+                description=(
+                    translated.description
+                    if translated and translated.description
+                    else item.description
+                ),
+                objectives=tuple(
+                    LinkedObjective(
+                        code=link.objective,
+                        text=titles.get(link.objective, link.objective),
+                        status=statuses.get(link.objective, "not_started"),
+                        note=_note(link, language),
+                    )
+                    for link in linked
+                ),
+            )
+        )
+    return views
+
+
+def _note(link: Link, language: str) -> str | None:
+    translated = link.translations.get(language)
+    return translated.note if translated else link.note
+
+
+__all__ = [
+    "Crosswalk",
+    "FrameworkFileError",
+    "ItemView",
+    "crosswalk_for",
+    "crosswalks_for",
+    "items_by_objective",
+    "parse_crosswalk",
+    "problems_against",
+    "read_crosswalk_file",
+    "reference_view",
+    "shipped_crosswalks",
+]
+
+
+# -- what an objective supports ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Supported:
+    """The items of one reference an objective supports, as the objective's card names them."""
+
+    crosswalk: str
+    reference: str
+    items: tuple[tuple[str, str], ...]  # (code, name) in the reference's order
+
+
+@functools.lru_cache(maxsize=64)
+def supported_by_objective(
+    framework_id: str, version: int, language: str
+) -> dict[str, tuple[Supported, ...]]:
+    """For a model version, what each objective supports in each shipped crosswalk."""
+    supported: dict[str, list[Supported]] = {}
+    for crosswalk in crosswalks_for(framework_id, version):
+        reference = _translated_name(crosswalk.reference, language)
+        for code, items in items_by_objective(crosswalk).items():
+            named = tuple((item.code, _item_name(item, language)) for item in items)
+            supported.setdefault(code, []).append(Supported(crosswalk.id, reference, named))
+    return {code: tuple(groups) for code, groups in supported.items()}
+
+
+def _item_name(item: ReferenceItem, language: str) -> str:
+    translated = item.translations.get(language)
+    return translated.name if translated and translated.name else item.name
+
+
+def _translated_name(reference: Reference, language: str) -> str:
+    translated = reference.translations.get(language)
+    return translated.name if translated and translated.name else reference.name
