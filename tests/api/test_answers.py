@@ -59,10 +59,10 @@ def test_answers_list_names_an_unknown_policy_filter(world: World) -> None:
 
 def test_an_update_reads_the_answer_once(world: World, django_assert_num_queries: Any) -> None:
     """Token, membership, assessment and answer; then count the change, UPDATE, history (in
-    the test's transaction, with a SAVEPOINT and its RELEASE)."""
+    the test's transaction, with a SAVEPOINT and its RELEASE); the workshops it was agreed in."""
     client = world.client("editor")
     client.get(world.base)  # the token's use is recorded once a minute
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.patch(
             world.base + "/answers/L1S1",
             {"notes": "Checked with the fire service", "version": 1},
@@ -82,10 +82,10 @@ def test_whole_assessment_read_uses_a_fixed_number_of_queries(
     world: World, django_assert_num_queries: Any
 ) -> None:
     """Token, membership, and the assessment with its revision; the first read also reads
-    the targets and the answers."""
+    the targets, the answers and the workshops they were agreed in."""
     client = world.client("viewer")
     client.get(world.base)  # the model's shape is read once per process; the token marked used
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         first = client.get(world.base + "?include=answers,profile")
     with django_assert_num_queries(3):
         repeated = client.get(world.base + "?include=answers,profile")

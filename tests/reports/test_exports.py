@@ -140,10 +140,10 @@ def test_csv_export_is_the_answers_table_that_assess_reads():
     assert by_code["L1S1"]["stage"] == "Starting"
 
 
-def test_xlsx_export_has_answers_profile_and_actions_sheets():
+def test_xlsx_export_has_answers_profile_actions_and_workshop_sheets():
     a = filled_assessment(make_city())
     wb = load_workbook(io.BytesIO(export_xlsx(a)))
-    assert wb.sheetnames == ["Answers", "Profile", "Actions", "About"]
+    assert wb.sheetnames == ["Answers", "Profile", "Actions", "Ratings", "Decisions", "About"]
     answers = wb["Answers"]
     header = [c.value for c in answers[1]]
     assert header[:10] == [

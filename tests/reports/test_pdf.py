@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tests.reports.factories import answer, filled_assessment, make_assessment, make_city
+from tests.workshops.factories import two_workshops
 from vertebra.assessments.domain import finalize
 from vertebra.reports.data import report_data
 from vertebra.reports.pdf import (
@@ -176,6 +177,7 @@ def test_the_pdf_keeps_the_machine_checkable_rules_of_pdf_ua_1():
 
     assessment = filled_assessment(make_city())
     reviewed(assessment)  # the peer review section has its table too
+    two_workshops(assessment, None)  # the annex's headings and tables too
     pdf = pikepdf.open(io.BytesIO(render_pdf(assessment)))
     root = pdf.Root
     # Tagged, marked, in a language, with a title the viewer shows (ISO 14289-1 6.2, 7.1).

@@ -202,7 +202,7 @@ def test_policy_page_query_budget_as_the_assessment_changes(world: World) -> Non
     """Seen again: session, person, memberships (with the menu's cities), and the assessment
     with its revision. After a change elsewhere: also the statuses and each answer's revision
     (the cards are kept). After a change to one of its answers: also that answer, its files,
-    comments and history."""
+    comments and history, and the workshops it was agreed in."""
     _fill_everything(world)
     client = world.client("admin")
     url = world.url("policies/I2/")
@@ -211,16 +211,18 @@ def test_policy_page_query_budget_as_the_assessment_changes(world: World) -> Non
     _change(world, "L1S1")
     assert (_queries(client, url), _queries(client, url)) == (6, 4)
     _change(world, "I2S1")
-    assert (_queries(client, url), _queries(client, url)) == (10, 4)
+    assert (_queries(client, url), _queries(client, url)) == (12, 4)
 
 
 def test_dashboard_query_budget_as_the_assessment_changes(world: World) -> None:
+    """Seen again: four queries. After a change: also the statuses and the workshops'
+    participation."""
     _fill_everything(world)
     client = world.client("admin")
     client.get(world.url())
     assert _queries(client, world.url()) == 4
     _change(world, "L1S1")
-    assert (_queries(client, world.url()), _queries(client, world.url())) == (5, 4)
+    assert (_queries(client, world.url()), _queries(client, world.url())) == (6, 4)
 
 
 def test_dashboard_figures_match_the_engine(world: World) -> None:

@@ -63,10 +63,11 @@ def test_htmx_save_reads_the_answer_once_and_shows_the_new_change(
 ) -> None:
     """Session, person, membership, assessment, answer; count the change, UPDATE, history
     (in the test's transaction: SAVEPOINT and RELEASE); the card's files, comments, review
-    notes and latest changes; the assessment's statuses for its figures."""
+    notes and latest changes and the workshops its answer was agreed in; the assessment's
+    statuses for its figures."""
     client = world.client("editor")
     client.get(world.url())
-    with django_assert_num_queries(15):  # type: ignore[operator]
+    with django_assert_num_queries(16):  # type: ignore[operator]
         response = client.post(
             world.url("objectives/L1S1/save/"),
             {"status": "in_progress", "progress": "30", "notes": "Draft plan", "version": "1"},

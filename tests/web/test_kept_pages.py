@@ -36,6 +36,7 @@ from vertebra.planning.domain import (
     start_assessment,
 )
 from vertebra.reports.imports import import_answers
+from vertebra.workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -278,6 +279,47 @@ def _review_answer(world: World) -> None:
     reviews.reply(note=ReviewNote.objects.get(), text="Thank you.", by=world.people["editor"])
 
 
+def _open_workshop(world: World) -> None:
+    from vertebra.workshops.domain import create_workshop
+
+    create_workshop(
+        assessment=world.assessment,
+        user=world.people["editor"],
+        data={
+            "title": "Leadership",
+            "date": world.assessment.date,
+            "policies": ["L1"],
+            "stakeholder_types": ["Media"],
+        },
+    )
+
+
+def _workshop(world: World) -> Workshop:
+    """The workshop every case starts with."""
+    return Workshop.objects.select_related("assessment").filter(assessment=world.assessment)[0]
+
+
+def _join_workshop(world: World) -> None:
+    from vertebra.workshops.domain import join
+
+    join(
+        workshop=_workshop(world),
+        data={"name": "Ana", "stakeholder_type": "Media"},
+        address="10.0.0.1",
+    )
+
+
+def _agree_unchanged(world: World) -> None:
+    from vertebra.workshops.domain import AgreedAnswer, record_consensus
+
+    current = _answer(world, "L1S2").status
+    record_consensus(
+        workshop=_workshop(world),
+        user=world.people["editor"],
+        answers=[AgreedAnswer("L1S2", current, None, "As it was.")],
+    )
+
+
 CHANGES: dict[str, tuple[Callable[[World], None], int]] = {
     "one answer saved": (_save_one, 1),
     "answers saved together": (_save_many, 1),
@@ -291,6 +333,11 @@ CHANGES: dict[str, tuple[Callable[[World], None], int]] = {
     "finalized": (_finalize, 1),
     "critical friend's note": (_review_note, 1),
     "answer to a critical friend's note": (_review_answer, 1),
+    # Workshops: the assessment's page shows their participation, each card where its answer
+    # was agreed (also when the agreed answer was already the city's).
+    "workshop opened": (_open_workshop, 1),
+    "participant joined a workshop": (_join_workshop, 1),
+    "answer agreed unchanged in a workshop": (_agree_unchanged, 1),
 }
 
 
@@ -327,6 +374,7 @@ def test_every_write_moves_the_revision_and_kept_parts_show_it(world: World, cha
         data={"title": "Drill", "objectives": ["L1S2", "L1M1"]},
     )
     finish_action(action=action, user=editor)
+    _open_workshop(world)
     if change == "answer to a critical friend's note":
         _review_note(world)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(user=editor, name='t')[1]}")

@@ -144,6 +144,27 @@ class ObjectiveOut(Schema):
     text: str
 
 
+class AgreedWorkshopOut(Schema):
+    id: uuid.UUID
+    title: str
+    date: dt.date
+    url: str | None = Field(
+        description="The workshop, for those who may open it (who may edit answers); else null."
+    )
+
+
+class AgreedOut(Schema):
+    """A workshop's decision that set the answer."""
+
+    workshop: AgreedWorkshopOut
+    status: AnswerStatusCode
+    progress: int | None
+    note: str
+    ratings: int = Field(description="How many ratings the objective had in the workshop.")
+    agreement: float | None = Field(description="The agreement of those ratings, 0 to 1.")
+    decided_at: dt.datetime
+
+
 class AnswerOut(Schema):
     url: str
     code: str
@@ -158,6 +179,9 @@ class AnswerOut(Schema):
     version: int = Field(description="Send it back with an update; it changes on every save.")
     updated_at: dt.datetime
     updated_by: str | None = Field(description="Email of the person who saved last.")
+    agreed: list[AgreedOut] = Field(
+        description="The workshops this answer was agreed in, the latest first."
+    )
     history_url: str
     comments_url: str
     attachments_url: str

@@ -9,14 +9,16 @@ from django.http import HttpRequest
 
 from vertebra import access
 from vertebra.access import Verb
+from vertebra.api.auth import caller, checked_membership
 from vertebra.api.links import api_url, assessment_url, city_url
 from vertebra.assessments.models import Answer, AnswerEvent, Assessment, Attachment, Comment
 from vertebra.cities.models import Membership
 from vertebra.frameworks.domain import model_texts, own_language_active
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile
+from vertebra.workshops.records import Agreed, agreed_in
 
-EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
+EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf", "ratings.csv", "decisions.csv")
 PLAN_ANALYSES = ("gaps", "warnings", "projection", "totals")
 
 
@@ -119,10 +121,54 @@ ANSWER_COLUMNS = (
 )
 
 
-def answer_row_json(
-    request: HttpRequest, assessment: Assessment, row: Sequence[Any]
+def _agreed_json(
+    request: HttpRequest, assessment: Assessment, agreed: Agreed, *, may_open: bool
 ) -> dict[str, Any]:
-    """One row of ``ANSWER_COLUMNS`` values as the API shows an answer."""
+    url = (
+        assessment_url(request, assessment.city.slug, assessment.uuid, "workshops", agreed.workshop)
+        if may_open
+        else None
+    )
+    return {
+        "workshop": {"id": agreed.workshop, "title": agreed.title, "date": agreed.date, "url": url},
+        "status": agreed.status,
+        "progress": agreed.progress,
+        "note": agreed.note,
+        "ratings": agreed.ratings,
+        "agreement": agreed.agreement,
+        "decided_at": agreed.decided_at,
+    }
+
+
+def agreements_json(
+    request: HttpRequest,
+    assessment: Assessment,
+    *,
+    member: Membership | None = None,
+    codes: Iterable[str] | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Objective code to the workshops its answer was agreed in, the latest first (one query;
+    ``records.agreed_in``). The workshop's ``url`` only for those who may open it (whoever may
+    edit answers); ``member`` is the caller's, looked up when not given."""
+    if member is None:
+        slug = assessment.city.slug
+        member = checked_membership(request, slug) or access.membership_in(caller(request), slug)
+    may_open = access.can(member, Verb.EDIT_ANSWERS)
+    found = agreed_in(assessment=assessment, codes=None if codes is None else list(codes))
+    return {
+        code: [_agreed_json(request, assessment, a, may_open=may_open) for a in items]
+        for code, items in found.items()
+    }
+
+
+def answer_row_json(
+    request: HttpRequest,
+    assessment: Assessment,
+    row: Sequence[Any],
+    agreed: Mapping[str, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """One row of ``ANSWER_COLUMNS`` values as the API shows an answer; ``agreed`` comes from
+    ``agreements_json``."""
     (
         code,
         dimension,
@@ -163,14 +209,24 @@ def answer_row_json(
         "version": version,
         "updated_at": updated_at,
         "updated_by": updated_by,
+        "agreed": agreed.get(code, []),
         "history_url": base + "/history",
         "comments_url": base + "/comments",
         "attachments_url": base + "/attachments",
     }
 
 
-def answer_json(request: HttpRequest, assessment: Assessment, answer: Answer) -> dict[str, Any]:
+def answer_json(
+    request: HttpRequest,
+    assessment: Assessment,
+    answer: Answer,
+    agreed: Mapping[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """One answer as the API shows it; without ``agreed`` (``agreements_json`` of many
+    answers), its own agreements are read."""
     o = answer.objective
+    if agreed is None:
+        agreed = agreements_json(request, assessment, codes=[o.code])
     row = (
         o.code,
         o.dimension_code,
@@ -188,7 +244,7 @@ def answer_json(request: HttpRequest, assessment: Assessment, answer: Answer) ->
         answer.updated_at,
         _email(answer.updated_by),
     )
-    return answer_row_json(request, assessment, row)
+    return answer_row_json(request, assessment, row, agreed)
 
 
 def event_json(event: AnswerEvent) -> dict[str, Any]:

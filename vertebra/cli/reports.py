@@ -13,7 +13,8 @@ from typing import Any
 
 from vertebra.cli.base import CliError, setup_database
 
-FORMATS = ("pdf", "xlsx", "csv", "json")
+# As vertebra.reports.rendering.FORMATS (read without loading Django before the command runs).
+FORMATS = ("pdf", "xlsx", "csv", "json", "ratings.csv", "decisions.csv")
 
 
 def register(subparsers: Any) -> None:
@@ -22,8 +23,9 @@ def register(subparsers: Any) -> None:
         help="write a report of a city's assessment (PDF, XLSX, CSV or JSON)",
         description=(
             "Write a report of one of a city's assessments: a PDF for the council, an XLSX "
-            "workbook (answers, profile, actions), the answers as CSV, or the complete JSON "
-            "export. Without --assessment, the city's latest assessment is used."
+            "workbook (answers, profile, actions, the workshops' ratings and decisions), the "
+            "answers as CSV, the complete JSON export, or the workshops' ratings or agreed "
+            "answers as CSV. Without --assessment, the city's latest assessment is used."
         ),
     )
     report.add_argument("city", metavar="CITY", help="the city's short name (slug)")

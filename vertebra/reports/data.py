@@ -21,6 +21,7 @@ from vertebra.frameworks.domain import shape_of
 from vertebra.frameworks.models import Objective
 from vertebra.maturity import Profile, Shape, profile
 from vertebra.planning.models import Action, ActionStatus, Target
+from vertebra.workshops import records
 
 OPEN_ACTION_STATUSES = frozenset(
     {ActionStatus.PROPOSED, ActionStatus.PLANNED, ActionStatus.IN_PROGRESS}
@@ -79,6 +80,26 @@ class ReportData:
     def profile_json(self) -> dict[str, object]:
         fv = self.assessment.framework_version
         return self.profile.to_json(framework=fv.framework_id, version=fv.version)
+
+    # What stays of the assessment's workshops (vertebra.workshops.records), read when a
+    # format shows it: a fixed number of queries whatever the number of workshops.
+
+    @cached_property
+    def workshops(self) -> list[records.WorkshopRecord]:
+        return records.workshop_records(assessment=self.assessment, shape=self.shape)
+
+    @cached_property
+    def participation(self) -> records.Participation:
+        """Across the workshops, from their records (no query of its own)."""
+        return records.participation_of(self.workshops, list(self.city.stakeholder_types))
+
+    @cached_property
+    def ratings(self) -> list[records.RatingRow]:
+        return records.rating_rows(assessment=self.assessment)
+
+    @cached_property
+    def decisions(self) -> list[records.DecisionRow]:
+        return records.decision_rows(assessment=self.assessment)
 
     @cached_property
     def answers_by_code(self) -> dict[str, Answer]:

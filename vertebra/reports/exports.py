@@ -12,8 +12,10 @@ numbers and dates the application writes stay numbers and dates.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -60,6 +62,8 @@ ANSWERS_SHEET = "Answers"
 PROFILE_SHEET = "Profile"
 ACTIONS_SHEET = "Actions"
 ABOUT_SHEET = "About"
+RATINGS_SHEET = "Ratings"
+DECISIONS_SHEET = "Decisions"
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -131,6 +135,94 @@ def _action_json(action: Any) -> dict[str, Any]:
     }
 
 
+# -- the workshops' ratings and decisions as tables ---------------------------------------------
+
+# (column name in the CSV file, heading in the spreadsheet, width), like ANSWER_COLUMNS.
+RATING_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("workshop", "Workshop", 28),
+    ("date", "Date", 12),
+    ("participant", "Participant", 22),  # the display name, or "anonymous"
+    ("stakeholder_type", "Stakeholder type", 24),
+    ("objective", "Objective", 11),
+    ("status", "Status", 15),
+    ("progress", "Progress", 10),
+    ("comment", "Comment", 50),
+)
+DECISION_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("workshop", "Workshop", 28),
+    ("date", "Date", 12),
+    ("objective", "Objective", 11),
+    ("status", "Agreed status", 15),
+    ("progress", "Progress", 10),
+    ("note", "Note", 50),
+    ("ratings", "Ratings", 9),
+    ("agreement", "Agreement (%)", 12),
+    ("decided_by", "Decided by", 26),
+    ("decided_at", "Decided at (UTC)", 20),
+)
+# A rating's statuses as people read them in the spreadsheet (the CSV file has the codes).
+RATING_LABELS = {**STATUS_LABELS, "unknown": "Don't know"}
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of an export: the XLSX file's sheet ``sheet``, or a CSV file of its own."""
+
+    sheet: str
+    columns: tuple[tuple[str, str, int], ...]
+    rows: list[list[Any]]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """A moment as the spreadsheet stores it: UTC, without a zone, to the second."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def workshop_tables(data: ReportData, *, status_labels: bool) -> dict[str, Table]:
+    """The workshops' ratings (one row per rating; an anonymous workshop's participants are
+    "anonymous") and agreed answers, as the XLSX sheets and the CSV files show them."""
+
+    def status(code: str) -> str:
+        return RATING_LABELS.get(code, code) if status_labels else code
+
+    ratings = [
+        [
+            r.workshop,
+            r.date,
+            r.participant,
+            r.stakeholder_type,
+            r.objective,
+            status(r.status),
+            r.progress,
+            r.comment,
+        ]
+        for r in data.ratings
+    ]
+    decisions = [
+        [
+            d.workshop,
+            d.date,
+            d.objective,
+            status(d.status),
+            d.progress,
+            d.note,
+            d.ratings,
+            d.agreement,
+            d.decided_by,
+            _utc(d.decided_at),
+        ]
+        for d in data.decisions
+    ]
+    return {
+        "ratings": Table(RATINGS_SHEET, RATING_COLUMNS, ratings),
+        "decisions": Table(DECISIONS_SHEET, DECISION_COLUMNS, decisions),
+    }
+
+
+# The CSV files: the answers (which import back), and the workshops' two tables.
+CSV_TABLES = ("answers", "ratings", "decisions")
+
+
 # -- answers as rows ----------------------------------------------------------------------------
 
 
@@ -155,20 +247,39 @@ def answer_rows(data: ReportData, *, status_labels: bool) -> Iterator[list[Any]]
         ]
 
 
+def _csv_value(value: Any) -> Any:
+    """Dates and moments in ISO 8601, as programs read them."""
+    return (
+        value.isoformat(sep=" ")
+        if isinstance(value, dt.datetime)
+        else (value.isoformat() if isinstance(value, dt.date) else value)
+    )
+
+
 def csv_row(values: Iterable[Any]) -> list[Any]:
     """The cells of one CSV row: text made inert (see the module's docstring), numbers kept."""
     return ["" if v is None else inert_csv_text(v) if isinstance(v, str) else v for v in values]
 
 
-def export_csv(assessment: Assessment, *, data: ReportData | None = None) -> bytes:
+def export_csv(
+    assessment: Assessment, *, data: ReportData | None = None, table: str = "answers"
+) -> bytes:
+    """One table of ``CSV_TABLES`` as a CSV file: the answers by default."""
     data = data or report_data(assessment, with_previous=False)
+    if table == "answers":
+        names: Iterable[str] = ANSWER_COLUMN_NAMES
+        rows: Iterable[list[Any]] = answer_rows(data, status_labels=False)
+    else:
+        found = workshop_tables(data, status_labels=False)[table]
+        names = [name for name, _heading, _width in found.columns]
+        rows = ([_csv_value(v) for v in row] for row in found.rows)
     out = io.StringIO(newline="")
     # The header is our own column names, as they are. Below it every text is in quotes, so
     # that no separator inside it can start a new cell, whichever separator the spreadsheet
     # program expects; numbers stay bare.
-    csv.writer(out, lineterminator="\r\n").writerow(ANSWER_COLUMN_NAMES)
+    csv.writer(out, lineterminator="\r\n").writerow(names)
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
-    for row in answer_rows(data, status_labels=False):
+    for row in rows:
         writer.writerow(csv_row(row))
     # A byte order mark so that spreadsheet programs open the file as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -227,6 +338,8 @@ def export_xlsx(assessment: Assessment, *, data: ReportData | None = None) -> by
     _answers_sheet(answers, data)
     _profile_sheet(wb.create_sheet(PROFILE_SHEET), data)
     _actions_sheet(wb.create_sheet(ACTIONS_SHEET), data)
+    for table in workshop_tables(data, status_labels=True).values():
+        _table_sheet(wb.create_sheet(table.sheet), table)
     _about_sheet(wb.create_sheet(ABOUT_SHEET), data)
     a = data.assessment
     wb.properties.title = clean_text(f"{a.city.name}: {a.title}", single_line=True)
@@ -272,6 +385,22 @@ def _answers_sheet(ws: Worksheet, data: ReportData) -> None:
     ws.add_data_validation(statuses)
     ws.add_data_validation(progress)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(ANSWER_COLUMNS))}{last}"
+
+
+def _table_sheet(ws: Worksheet, table: Table) -> None:
+    widths = [width for _name, _heading, width in table.columns]
+    _header(ws, [heading for _name, heading, _width in table.columns], widths)
+    for row in table.rows:
+        xlsx_row(ws, row)
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+            elif isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+    _wrap_columns(ws, widths, len(table.rows))
+    if table.rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{len(table.rows) + 1}"
 
 
 def _stage_label(data: ReportData, code: str | None) -> str:

@@ -357,6 +357,71 @@ def reference_sections(data: ReportData) -> list[dict[str, Any]]:
     ]
 
 
+def _distribution(counts: dict[str, int], labels: dict[str, str]) -> str:
+    return ", ".join(f"{labels[status]} {count}" for status, count in counts.items() if count)
+
+
+def workshop_annex(data: ReportData) -> dict[str, Any] | None:
+    """The annex of the assessment's workshops, the earliest first: per workshop its title,
+    date, policies, participation per stakeholder type and, per covered objective, the
+    ratings, their distribution, the agreement, the flag and the agreed answer with its note.
+    Never a participant's name. None when the assessment had no workshop."""
+    from vertebra.workshops.models import RatingStatus
+
+    records = data.workshops
+    if not records:
+        return None
+    shape = data.shape
+    rating_labels = {value: str(label) for value, label in RatingStatus.choices}
+    answer_labels = dict(AnswerStatus.choices)
+    titles = {a.objective.code: a.objective.text for a in data.answers}
+    workshops = []
+    for index, record in enumerate(records, start=1):
+        w = record.workshop
+        expected = list(w.stakeholder_types)
+        kinds = expected + [k for k in record.participation if k not in expected]
+        objectives = []
+        for o in record.objectives:
+            d = o.decision
+            agreed = ""
+            if d is not None:
+                agreed = f"{STATUS_SYMBOLS[d.status]} {answer_labels[d.status]}"
+                if d.status == AnswerStatus.IN_PROGRESS and d.progress is not None:
+                    agreed += f" · {d.progress} %"
+            objectives.append(
+                {
+                    "code": o.result.code,
+                    "text": titles.get(o.result.code, ""),
+                    "ratings": o.result.ratings,
+                    "distribution": _distribution(o.result.distribution, rating_labels),
+                    "share": o.share,
+                    "flagged": o.result.flagged,
+                    "agreed": agreed,
+                    "note": d.note if d is not None else "",
+                }
+            )
+        workshops.append(
+            {
+                "id": f"workshop-{index}",
+                "title": w.title,
+                "date": w.date,
+                "status": w.get_status_display(),
+                "anonymous": w.anonymous,
+                "policies": [f"{code} {shape.policy_name.get(code, '')}" for code in w.policies],
+                "participants": record.participants,
+                "participation": [(k, record.participation.get(k, 0)) for k in kinds],
+                "objectives": objectives,
+            }
+        )
+    taking_part = data.participation
+    return {
+        "workshops": workshops,
+        "engaged": taking_part.engaged,
+        "city_types": len(taking_part.city_types),
+        "missing": taking_part.missing,
+    }
+
+
 def report_context(data: ReportData) -> dict[str, Any]:
     from vertebra.reports.charts import policy_stages_svg
 
@@ -378,6 +443,13 @@ def report_context(data: ReportData) -> dict[str, Any]:
         *((f"#reference-{r['crosswalk'].id}", r["crosswalk"].reference.name) for r in references),
         ("#peer-review", _("Peer review")),
     ]
+    annex = workshop_annex(data)
+    if annex is not None:
+        contents.append(("#workshops", _("Annex: the workshops")))
+        contents.extend(
+            (f"#{w['id']}", _("Workshop %(title)s") % {"title": w["title"]})
+            for w in annex["workshops"]
+        )
     return {
         "assessment": a,
         "city": data.city,
@@ -394,6 +466,7 @@ def report_context(data: ReportData) -> dict[str, Any]:
         "targets": target_gaps(data),
         "plan": action_plan(data),
         "comparison": present(comparison) if comparison is not None else None,
+        "annex": annex,
         "references": references,
         "peer_reviews": reviews_for_report(a),
         "legend": [

@@ -19,18 +19,20 @@ from django.forms.utils import pretty_name
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from vertebra.assessments.models import Answer, AnswerEvent, AnswerStatus, Assessment, Attachment
 from vertebra.frameworks.crosswalk import Supported, supported_by_objective
 from vertebra.frameworks.domain import model_texts
 from vertebra.frameworks.files import shipped_framework_paths
-from vertebra.l10n import day, moment
+from vertebra.l10n import day, moment, percent
 from vertebra.web.forms import FIELD_LABELS, AnswerForm, AttachmentForm, CommentForm
+from vertebra.workshops.records import Agreed, agreed_in
 
 _CODE = "__code__"
 _FILE = "00000000-0000-0000-0000-000000000000"
+_WORKSHOP = "11111111-1111-1111-1111-111111111111"
 
 
 # An objective's card shows its latest changes; the assessment's history page has them all.
@@ -51,6 +53,7 @@ class ObjectiveLinks:
         self._file_link = reverse("web:attachment_link", args=[*args, _CODE])
         self._history = reverse("web:assessment_history", args=args)
         self._review_reply = reverse("web:review_reply", args=[*args, _FILE])
+        self._workshop = reverse("web:workshop", args=[*args, _WORKSHOP])
         self._model = (
             assessment.framework_version.framework_id,
             assessment.framework_version.version,
@@ -92,6 +95,9 @@ class ObjectiveLinks:
     def file_link(self, code: str) -> str:
         """Choosing a file of this assessment to support this objective too."""
         return self._file_link.replace(_CODE, code)
+
+    def workshop(self, workshop_uuid: object) -> str:
+        return self._workshop.replace(_WORKSHOP, str(workshop_uuid))
 
 
 @lru_cache(maxsize=16)
@@ -274,6 +280,36 @@ def file_views(
 
 
 @dataclass(frozen=True)
+class AgreedView:
+    """'agreed in <workshop> on <date>: N ratings, agreement X %', and the workshop's page
+    for those who may open it (empty for the others)."""
+
+    text: str
+    url: str
+
+
+def agreed_text(agreed: Agreed) -> str:
+    """The sentence every page shows for one workshop's decision on an objective."""
+    ratings = ngettext("%(count)d rating", "%(count)d ratings", agreed.ratings) % {
+        "count": agreed.ratings
+    }
+    return _("agreed in %(workshop)s on %(date)s: %(ratings)s, agreement %(share)s") % {
+        "workshop": agreed.title,
+        "date": day(agreed.date),
+        "ratings": ratings,
+        "share": "–" if agreed.share is None else percent(agreed.share),
+    }
+
+
+def agreed_views(
+    agreed: Iterable[Agreed], links: ObjectiveLinks, *, may_open: bool
+) -> list[AgreedView]:
+    return [
+        AgreedView(agreed_text(a), links.workshop(a.workshop) if may_open else "") for a in agreed
+    ]
+
+
+@dataclass(frozen=True)
 class CommentView:
     who: str
     when: str
@@ -345,6 +381,10 @@ class ObjectiveItem:
     errors: list[str] = dataclasses.field(default_factory=list)
     # Whether the person answers critical friends' notes (access.Verb.ANSWER_REVIEWS).
     may_answer_reviews: bool = False
+    # The workshops whose decisions set the answer, the latest first (read alone when None),
+    # and whether the person may open their pages.
+    agreed: list[Agreed] | None = None
+    may_open_workshops: bool = False
 
     # What the card shows, prepared here so that the template only places it.
 
@@ -452,6 +492,15 @@ class ObjectiveItem:
     @cached_property
     def files(self) -> list[FileView]:
         return file_views(self.answer.attachments.all(), self.links, self.code)
+
+    @cached_property
+    def agreements(self) -> list[AgreedView]:
+        """Where the answer was agreed; only those who may facilitate open the workshop."""
+        agreed = self.agreed
+        if agreed is None:
+            found = agreed_in(assessment=self.answer.assessment, codes=[self.code])
+            agreed = found.get(self.code, [])
+        return agreed_views(agreed, self.links, may_open=self.may_open_workshops)
 
     @cached_property
     def comments(self) -> list[CommentView]:

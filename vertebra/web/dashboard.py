@@ -30,6 +30,7 @@ from vertebra.web.presenters import (
     stages,
 )
 from vertebra.web.scope import AssessmentScope, load_scope, profiles_for
+from vertebra.workshops.records import participation_in
 
 HISTORY_PAGE_SIZE = 50
 _POLICY = "__policy__"  # policy codes are URL-safe (letters, digits, "_", "." and "-")
@@ -79,11 +80,20 @@ def _assessment_body(scope: AssessmentScope) -> str:
     """
     assessment = scope.assessment
     fv = assessment.framework_version
-    key = (assessment_state(assessment), tuple(scope.may.values()))
+    # The city's stakeholder types show in the workshops' participation.
+    key = (
+        assessment_state(assessment),
+        tuple(scope.may.values()),
+        tuple(scope.city.stakeholder_types),
+    )
 
     def build() -> str:
         shape = scope.shape
         prof = profiles_for([assessment])[assessment.pk]
+        # Who took part in the workshops; joining and opening one count as changes.
+        participation = participation_in(
+            assessment=assessment, city_types=list(scope.city.stakeholder_types)
+        )
         policy_page = reverse("web:policy", args=[scope.city.slug, assessment.uuid, _POLICY])
         objective_page = reverse("web:objective", args=[scope.city.slug, assessment.uuid, _POLICY])
         objectives = Objectives(
@@ -107,6 +117,7 @@ def _assessment_body(scope: AssessmentScope) -> str:
                 "coverage": coverage_percent(prof),
                 "chart": mark_safe(_chart(fv, prof, shape)),  # noqa: S308
                 "crosswalks": crosswalks_for(fv.framework_id, fv.version),
+                "participation": participation if participation.workshops else None,
             },
         )
 

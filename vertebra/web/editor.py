@@ -68,6 +68,7 @@ from vertebra.web.presenters import (
     stages,
 )
 from vertebra.web.scope import AssessmentScope, load_scope, user_of
+from vertebra.workshops.records import agreed_in
 
 # One objective's card; the page places it in ``web/_policy_body.html``, an htmx answer in
 # ``web/_objective_response.html``.
@@ -129,6 +130,7 @@ def _item(
         attachment_form=AttachmentForm(prefix_code=code) if scope.can_upload else None,
         links=links or ObjectiveLinks(scope.city.slug, scope.assessment),
         may_answer_reviews=scope.can(Verb.ANSWER_REVIEWS),
+        may_open_workshops=scope.can_facilitate,
         **extra,
     )
 
@@ -179,6 +181,7 @@ def _cards(
             scope.can_edit,
             scope.can_comment,
             scope.can_upload,
+            scope.can_facilitate,
         )
 
     def plain(code: str) -> bool:
@@ -194,10 +197,14 @@ def _cards(
     missing = [r for r in revisions if r.pk not in html]
     if missing:
         links = ObjectiveLinks(scope.city.slug, assessment)
+        # Where each answer was agreed: one query for every card to render.
+        agreed = agreed_in(assessment=assessment, codes=[r.code for r in missing])
         for answer in _with_evidence(Answer.objects.filter(pk__in=[r.pk for r in missing])):
             answer.assessment = assessment
             item = _item(scope, answer, links) if plain(answer.objective.code) else override
             assert item is not None
+            if item.agreed is None:
+                item.agreed = agreed.get(item.code, [])
             html[answer.pk] = render_to_string(CARD, {**context, "item": item})
         keep_many("card", {key(r): html[r.pk] for r in missing if plain(r.code)})
     return [(r, html[r.pk]) for r in revisions]

@@ -32,6 +32,8 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
+    "ratings.csv": "text/csv; charset=utf-8",
+    "decisions.csv": "text/csv; charset=utf-8",
 }
 
 

@@ -38,6 +38,11 @@ class AssessmentScope(access.Scoped):
         return self.can(Verb.EDIT_ANSWERS)
 
     @property
+    def can_facilitate(self) -> bool:
+        """Whether the role opens the assessment's workshops (a final one's too, to read)."""
+        return access.can(self.membership, Verb.EDIT_ANSWERS)
+
+    @property
     def can_upload(self) -> bool:
         return self.can(Verb.UPLOAD)
 

@@ -145,6 +145,31 @@ def workshop_new(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUI
     )
 
 
+def participation_rows(workshop: Workshop, joined: dict[str, int]) -> list[tuple[str, int]]:
+    """Participants per stakeholder type: every type the workshop expects, in its order (0
+    when nobody of it joined), then any other that joined."""
+    expected = list(workshop.stakeholder_types)
+    others = [kind for kind in joined if kind not in expected]
+    return [(kind, joined.get(kind, 0)) for kind in expected + others]
+
+
+def _summary(workshop: Workshop, live: dict[str, object], agreed: int) -> dict[str, object]:
+    """What a closed workshop leaves: when it closed, who took part, what was agreed."""
+    rows = live["rows"]
+    assert isinstance(rows, list)
+    participation = live["participation"]
+    assert isinstance(participation, list)
+    return {
+        "closed_at": workshop.closed_at,
+        "joined": live["joined"],
+        "kinds": sum(1 for kind, count in participation if count),
+        "expected": len(workshop.stakeholder_types),
+        "agreed": agreed,
+        "objectives": len(rows),
+        "flagged": sum(1 for row in rows if row["result"].flagged),
+    }
+
+
 def _live(workshop: Workshop) -> dict[str, object]:
     """The results per objective, the most disputed first: flagged ones, then by agreement
     (lowest first), objectives nobody rated last; and the participants per type."""
@@ -173,14 +198,18 @@ def _live(workshop: Workshop) -> dict[str, object]:
             for r in rows
         ],
         "participants": sorted(found.participants.items()),
+        "participation": participation_rows(workshop, found.participants),
         "joined": sum(found.participants.values()),
         "poll": POLL_SECONDS if not workshop.is_closed else None,
     }
 
 
-def _agree_rows(workshop: Workshop) -> list[dict[str, object]]:
+def _agree_rows(
+    workshop: Workshop, posted: dict[str, str] | None = None
+) -> list[dict[str, object]]:
     """The city's current answer of each covered objective, with the version the agreement
-    form sends back (a changed answer is then a conflict, not overwritten)."""
+    form sends back (a changed answer is then a conflict, not overwritten); the objective of
+    a refused post keeps the note and progress typed (``posted``)."""
     codes = domain.covered_codes(workshop)
     answers = {
         a.objective.code: a
@@ -189,7 +218,22 @@ def _agree_rows(workshop: Workshop) -> list[dict[str, object]]:
         .order_by()
     }
     decided = {d.objective_code: d for d in workshop.decisions.all()}
-    return [{"code": c, "answer": answers[c], "decision": decided.get(c)} for c in codes]
+    rows: list[dict[str, object]] = []
+    for code in codes:
+        answer = answers[code]
+        typed = posted if posted is not None and posted.get("code") == code else None
+        rows.append(
+            {
+                "code": code,
+                "answer": answer,
+                "decision": decided.get(code),
+                "note": typed["note"] if typed else "",
+                "progress": typed["progress"]
+                if typed
+                else ("" if answer.progress is None else answer.progress),
+            }
+        )
+    return rows
 
 
 def _workshop_page(
@@ -199,10 +243,14 @@ def _workshop_page(
     *,
     agree_errors: dict[str, str] | None = None,
     conflict: dict[str, object] | None = None,
+    posted: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     address = join_url(request, workshop)
     shape = scope.shape
+    live = _live(workshop)
+    agree = _agree_rows(workshop, posted)
+    agreed = sum(1 for row in agree if row["decision"] is not None)
     return render(
         request,
         "workshops/workshop.html",
@@ -214,8 +262,9 @@ def _workshop_page(
             "join_url": address,
             "qr": mark_safe(qr_svg(address)),  # noqa: S308 - segno's SVG of an escaped address
             "policies": [(code, shape.policy_name[code]) for code in workshop.policies],
-            "live": _live(workshop),
-            "agree": _agree_rows(workshop),
+            "live": live,
+            "agree": agree,
+            "summary": _summary(workshop, live, agreed) if workshop.is_closed else None,
             "answer_statuses": AnswerStatus.choices,
             "agree_errors": agree_errors or {},
             "conflict": conflict,
@@ -312,11 +361,19 @@ def workshop_agree(
         request.POST.get("note", ""),
         version if isinstance(version, int) else None,
     )
+    # What the facilitator typed comes back with a refusal, so a note is never lost.
+    posted = {
+        "code": code,
+        "note": request.POST.get("note", ""),
+        "progress": request.POST.get("progress", ""),
+    }
     try:
         domain.record_consensus(workshop=workshop, user=user_of(request), answers=[item])
     except domain.WorkshopValidationError as exc:
         errors = {name.split(".")[-1]: message for name, message in exc.errors.items()}
-        return _workshop_page(request, scope, workshop, agree_errors=errors, status=400)
+        return _workshop_page(
+            request, scope, workshop, agree_errors=errors, posted=posted, status=400
+        )
     except domain.ConsensusConflictError as exc:
         current = exc.current.get(code)
         return _workshop_page(
@@ -324,6 +381,7 @@ def workshop_agree(
             scope,
             workshop,
             conflict={"code": code, "message": str(exc), "answer": current},
+            posted=posted,
             status=409,
         )
     except (domain.WorkshopClosedError, AssessmentLockedError) as exc:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from vertebra.assessments.domain import (
     AnswerValidationError,
     AssessmentLockedError,
     clean_changes,
+    count_change,
     save_answers,
 )
 from vertebra.assessments.models import Answer, AnswerStatus, Assessment
@@ -188,6 +190,8 @@ def create_workshop(
     for _attempt in range(10):
         try:
             with transaction.atomic():
+                # The assessment's page shows its workshops' participation (kept parts).
+                count_change(assessment_id=assessment.pk)
                 return Workshop.objects.create(
                     assessment=assessment, created_by=user, join_code=_new_code(), **cleaned
                 )
@@ -256,9 +260,13 @@ def join(
         raise JoinRefusedError()
     cleaned = clean_participant(workshop=workshop, data=data)
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    participant = Participant.objects.create(
-        workshop=workshop, member=member, token_digest=digest(key), **cleaned
-    )
+    with transaction.atomic():
+        # The assessment's page shows its workshops' participation (kept parts); a workshop
+        # may outlive its assessment's finalization, so a final one counts too.
+        count_change(assessment_id=workshop.assessment_id, draft=False)
+        participant = Participant.objects.create(
+            workshop=workshop, member=member, token_digest=digest(key), **cleaned
+        )
     return participant, key
 
 
@@ -483,11 +491,20 @@ def record_consensus(
         if locked.values_list("status", flat=True).first() == WorkshopStatus.CLOSED:
             raise WorkshopClosedError()
         try:
-            save_answers(
+            saved = save_answers(
                 assessment=assessment, user=user, plans=[p for p, _a in plans], source="workshop"
             )
         except AnswerConflictError as exc:
             raise ConsensusConflictError({exc.current.objective.code: exc.current}) from None
+        # Each objective shows the workshops its answer was agreed in (``records.agreed_in``):
+        # an agreed answer that was already the city's changes what its card and the API's
+        # read show too, so it is counted like a change (once for the assessment).
+        unchanged = [result.answer.pk for result in saved if not result.changed]
+        if unchanged:
+            if len(unchanged) == len(saved):
+                count_change(assessment_id=assessment.pk, answer_ids=unchanged)
+            else:
+                Answer.objects.filter(pk__in=unchanged).update(revision=F("revision") + 1)
         decisions = Decision.objects.bulk_create(
             Decision(
                 workshop=workshop,

@@ -46,7 +46,12 @@ from vertebra.api.schemas import (
     writing,
 )
 from vertebra.api.scope import assessment_in, membership
-from vertebra.api.serializers import action_json, action_note_json, answer_json
+from vertebra.api.serializers import (
+    action_json,
+    action_note_json,
+    agreements_json,
+    answer_json,
+)
 from vertebra.assessments.models import Assessment
 from vertebra.planning import domain as planning
 from vertebra.planning.domain import (
@@ -69,8 +74,10 @@ def _action_url(request: HttpRequest, assessment: Assessment, action: Action) ->
 
 def _answers(request: HttpRequest, assessment: Assessment, codes: Iterable[str]) -> list[Any]:
     """The answers to these objectives as the API shows them, in model order (one query)."""
-    rows = answers_in(assessment).filter(objective__code__in=list(codes))
-    return [answer_json(request, assessment, answer) for answer in rows]
+    codes = list(codes)
+    rows = answers_in(assessment).filter(objective__code__in=codes)
+    agreed = agreements_json(request, assessment, codes=codes)
+    return [answer_json(request, assessment, answer, agreed) for answer in rows]
 
 
 def _pending(action: Action) -> list[str]:

@@ -32,7 +32,13 @@ from vertebra.api.schemas import (
     writing,
 )
 from vertebra.api.scope import assessment_in, membership
-from vertebra.api.serializers import ANSWER_COLUMNS, answer_json, answer_row_json, event_json
+from vertebra.api.serializers import (
+    ANSWER_COLUMNS,
+    agreements_json,
+    answer_json,
+    answer_row_json,
+    event_json,
+)
 from vertebra.assessments.domain import (
     AnswerConflictError,
     AnswerPlan,
@@ -95,7 +101,10 @@ def list_answers(
     if filters.status:
         answers = answers.filter(status=filters.status)
     rows = answers.values_list(*ANSWER_COLUMNS)
-    return paginate(request, rows, filters, lambda row: answer_row_json(request, assessment, row))
+    agreed = agreements_json(request, assessment, member=member)
+    return paginate(
+        request, rows, filters, lambda row: answer_row_json(request, assessment, row, agreed)
+    )
 
 
 @router.get(
@@ -215,15 +224,17 @@ def update_answers(
     changed = [r.answer.objective.code for r in results if r.changed]
     codes = [item.code for item in payload.answers]
     saved = {a.objective.code: a for a in answers_in(assessment).filter(objective__code__in=codes)}
+    agreed = agreements_json(request, assessment, member=member, codes=codes)
     return {
         "changed": changed,
-        "results": [answer_json(request, assessment, saved[code]) for code in codes],
+        "results": [answer_json(request, assessment, saved[code], agreed) for code in codes],
     }
 
 
 def _bulk_conflict(
     request: HttpRequest, assessment: Assessment, conflicts: dict[str, Answer]
 ) -> ApiError:
+    agreed = agreements_json(request, assessment, codes=conflicts)
     return ApiError(
         409,
         _(
@@ -233,7 +244,8 @@ def _bulk_conflict(
         % {"codes": ", ".join(conflicts)},
         details={
             "current": {
-                code: answer_json(request, assessment, answer) for code, answer in conflicts.items()
+                code: answer_json(request, assessment, answer, agreed)
+                for code, answer in conflicts.items()
             }
         },
     )

@@ -34,6 +34,7 @@ from vertebra.api.schemas import (
 from vertebra.api.scope import assessment_in, membership
 from vertebra.api.serializers import (
     ANSWER_COLUMNS,
+    agreements_json,
     answer_row_json,
     assessment_json,
     profile_json,
@@ -177,7 +178,9 @@ def get_assessment(
     member = membership(request, city)
     assessment = assessment_in(member, assessment_id)
     # The revision counts target changes too (they show in the profile).
-    key = (assessment_state(assessment), api_root(request), tuple(sorted(includes)))
+    # Whether the caller may open the workshops an answer was agreed in (their links).
+    facilitates = access.can(member, Verb.EDIT_ANSWERS)
+    key = (assessment_state(assessment), api_root(request), tuple(sorted(includes)), facilitates)
 
     def build() -> str:
         targets = (
@@ -204,7 +207,8 @@ def get_assessment(
             total=result.total,
         )
         if "answers" in includes:
-            data["answers"] = [answer_row_json(request, assessment, row) for row in rows]
+            agreed = agreements_json(request, assessment, member=member)
+            data["answers"] = [answer_row_json(request, assessment, row, agreed) for row in rows]
         if "profile" in includes:
             data["profile"] = profile_json(request, assessment, result)
         return validated_json(request, AssessmentDetail, data)

@@ -15,10 +15,11 @@ from vertebra.api.scope import assessment_in, membership
 from vertebra.assessments.models import Assessment
 from vertebra.reports.exports import XLSX_CONTENT_TYPE, export_csv, export_json, export_xlsx
 from vertebra.reports.pdf import render_pdf
+from vertebra.reports.rendering import WORKSHOP_CSV
 
 router = ApiRouter(tags=["exports"])
 
-ExportFormat = Literal["json", "csv", "xlsx", "pdf"]
+ExportFormat = Literal["json", "csv", "xlsx", "pdf", "ratings.csv", "decisions.csv"]
 CONTENT_TYPES = {
     "json": "application/json",
     "csv": "text/csv",
@@ -28,7 +29,8 @@ CONTENT_TYPES = {
 FILES = files(
     CONTENT_TYPES.values(),
     "The file: JSON (complete enough to rebuild the assessment), CSV or XLSX (answers that "
-    "can be edited and imported back), or the PDF report.",
+    "can be edited and imported back; the XLSX file also has the workshops' ratings and "
+    "agreed answers), the PDF report, or the workshops' ratings.csv and decisions.csv.",
 )
 
 
@@ -54,6 +56,10 @@ def download_export(
         response = JsonResponse(export_json(assessment), json_dumps_params={"ensure_ascii": False})
     elif fmt == "csv":
         response = HttpResponse(export_csv(assessment), content_type="text/csv; charset=utf-8")
+    elif fmt in WORKSHOP_CSV:
+        response = HttpResponse(
+            export_csv(assessment, table=WORKSHOP_CSV[fmt]), content_type="text/csv; charset=utf-8"
+        )
     elif fmt == "xlsx":
         response = HttpResponse(export_xlsx(assessment), content_type=XLSX_CONTENT_TYPE)
     else:

@@ -24,7 +24,7 @@ from vertebra.api.pagination import paginate
 from vertebra.api.routing import ANYONE, PARTICIPANT, ApiRouter
 from vertebra.api.schemas import PageQuery, Problem, reading, writing
 from vertebra.api.scope import membership
-from vertebra.api.serializers import answer_json
+from vertebra.api.serializers import agreements_json, answer_json
 from vertebra.api.workshop_schemas import (
     ConsensusIn,
     ConsensusOut,
@@ -239,12 +239,13 @@ def record_consensus(
     try:
         decisions = domain.record_consensus(workshop=workshop, user=caller(request), answers=items)
     except domain.ConsensusConflictError as exc:
+        agreed = agreements_json(request, workshop.assessment, codes=exc.current)
         raise ApiError(
             409,
             str(exc),
             details={
                 "current": {
-                    code: answer_json(request, workshop.assessment, answer)
+                    code: answer_json(request, workshop.assessment, answer, agreed)
                     for code, answer in exc.current.items()
                 }
             },
