@@ -202,7 +202,7 @@ def test_policy_page_query_budget_as_the_assessment_changes(world: World) -> Non
     """Seen again: session, person, memberships (with the menu's cities), and the assessment
     with its revision. After a change elsewhere: also the statuses and each answer's revision
     (the cards are kept). After a change to one of its answers: also that answer, its files,
-    comments and history, and the workshops it was agreed in."""
+    comments and history, its review notes, and the workshops it was agreed in."""
     _fill_everything(world)
     client = world.client("admin")
     url = world.url("policies/I2/")
