@@ -323,3 +323,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Failures only: no row per successful sign-in.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+
+# --- Workshops: joining's rate limit (vertebra.workshops.domain, docs/CONFIGURATION.md) ----
+# At most WORKSHOP_JOINS_PER_ADDRESS attempts to join from one address, and
+# WORKSHOP_JOINS_PER_WORKSHOP for one workshop, within WORKSHOP_JOIN_WINDOW_MINUTES.
+WORKSHOP_JOIN_WINDOW_MINUTES = env_int("VERTEBRA_WORKSHOP_JOIN_WINDOW_MINUTES", 10, minimum=1)
+WORKSHOP_JOINS_PER_ADDRESS = env_int("VERTEBRA_WORKSHOP_JOINS_PER_ADDRESS", 30, minimum=1)
+WORKSHOP_JOINS_PER_WORKSHOP = env_int("VERTEBRA_WORKSHOP_JOINS_PER_WORKSHOP", 200, minimum=1)

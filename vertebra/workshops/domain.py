@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,10 +53,9 @@ MAX_TITLE = 200
 MAX_NAME = 100
 MAX_COMMENT = 2000
 MAX_NOTE = 2000
-# Joining is limited per address and per workshop, over a sliding window.
-JOIN_WINDOW = dt.timedelta(minutes=10)
-JOINS_PER_ADDRESS = 30
-JOINS_PER_WORKSHOP = 200
+# Joining is limited per address and per workshop, over a sliding window: the settings
+# WORKSHOP_JOIN_WINDOW_MINUTES, WORKSHOP_JOINS_PER_ADDRESS and WORKSHOP_JOINS_PER_WORKSHOP
+# (docs/CONFIGURATION.md), read on every join so that a test may change them.
 
 
 class WorkshopValidationError(Exception):
@@ -212,18 +212,18 @@ def covered_codes(workshop: Workshop) -> list[str]:
 
 def join_allowed(*, address: str, workshop: Workshop | None, now: dt.datetime) -> bool:
     """Count this attempt; False when the address or the workshop joined too often lately."""
-    since = now - JOIN_WINDOW
+    since = now - dt.timedelta(minutes=settings.WORKSHOP_JOIN_WINDOW_MINUTES)
     with transaction.atomic():
         JoinAttempt.objects.filter(at__lt=since).delete()
         JoinAttempt.objects.create(address=address[:64], workshop=workshop, at=now)
         if JoinAttempt.objects.filter(address=address[:64], at__gte=since).count() > (
-            JOINS_PER_ADDRESS
+            settings.WORKSHOP_JOINS_PER_ADDRESS
         ):
             return False
         return (
             workshop is None
             or JoinAttempt.objects.filter(workshop=workshop, at__gte=since).count()
-            <= JOINS_PER_WORKSHOP
+            <= settings.WORKSHOP_JOINS_PER_WORKSHOP
         )
 
 
@@ -240,6 +240,11 @@ def clean_participant(*, workshop: Workshop, data: Mapping[str, Any]) -> dict[st
     return {"name": name, "stakeholder_type": str(kind)}
 
 
+def member_name(member: User) -> str:
+    """The name a city member joins under: their account's (its email when it has none)."""
+    return clean_text(member.display_name, single_line=True).strip()[:MAX_NAME]
+
+
 def join(
     *,
     workshop: Workshop | None,
@@ -249,17 +254,42 @@ def join(
 ) -> tuple[Participant, str]:
     """A new participant of an open (or revealed) workshop and their credential, returned
     here and never again; ``workshop`` is None for an unknown code. Rate-limited per address
-    and per workshop (TooManyJoinsError); a closed or unknown code is JoinRefusedError."""
+    and per workshop (TooManyJoinsError); a closed or unknown code is JoinRefusedError.
+
+    ``member`` is a member of the workshop's city (the caller checks it through ``access``):
+    their name is their account's, whatever ``data`` says; when they joined before, their
+    participant is given a new credential (the previous one stops working) and keeps its
+    stakeholder type and ratings, so a member is one participant however often they join."""
     if not join_allowed(address=address, workshop=workshop, now=timezone.now()):
         raise TooManyJoinsError()
     if workshop is None or workshop.is_closed:
         raise JoinRefusedError()
-    cleaned = clean_participant(workshop=workshop, data=data)
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    participant = Participant.objects.create(
-        workshop=workshop, member=member, token_digest=digest(key), **cleaned
-    )
+    if member is None:
+        cleaned = clean_participant(workshop=workshop, data=data)
+        participant = Participant.objects.create(
+            workshop=workshop, token_digest=digest(key), **cleaned
+        )
+        return participant, key
+    with transaction.atomic():
+        # The workshop's row, locked, makes a member's joins one after the other.
+        Workshop.objects.select_for_update().filter(pk=workshop.pk).values_list("pk").first()
+        found = Participant.objects.filter(workshop=workshop, member=member).first()
+        if found is not None:
+            found.token_digest = digest(key)
+            found.save(update_fields=["token_digest"])
+            found.workshop = workshop
+            return found, key
+        cleaned = clean_participant(workshop=workshop, data={**data, "name": member_name(member)})
+        participant = Participant.objects.create(
+            workshop=workshop, member=member, token_digest=digest(key), **cleaned
+        )
     return participant, key
+
+
+def joined_as(*, workshop: Workshop, member: User) -> Participant | None:
+    """The participant a city member joined this workshop as, or None."""
+    return Participant.objects.filter(workshop=workshop, member=member).first()
 
 
 # --- rating ---------------------------------------------------------------------------------
