@@ -235,3 +235,28 @@ def test_a_members_credential_reaches_only_this_workshops_rating_pages(world: Wo
     assert Rating.objects.count() == 0
     # A viewer stays a viewer: the facilitator's page is still refused.
     assert client.get(world.url(f"workshops/{mine.uuid}/")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("persona", "with_account"),
+    [
+        ("admin", True),
+        ("editor", True),
+        ("contributor", True),
+        ("viewer", True),
+        ("outsider", False),
+        ("anonymous", False),
+    ],
+)
+def test_who_joins_with_their_account_by_persona(
+    world: World, persona: str, with_account: bool
+) -> None:
+    workshop = _open(world)
+    client = world.client(persona)
+    form = client.get(f"/join/{workshop.join_code}/").content.decode()
+    assert ('name="name"' not in form) is with_account
+    _joined(workshop, "Typed Name", client=client)
+    participant = Participant.objects.get()
+    expected = world.people[persona] if with_account else None
+    name = world.people[persona].email if with_account else "Typed Name"
+    assert (participant.member, participant.name) == (expected, name)
