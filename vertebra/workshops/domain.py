@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -364,15 +365,28 @@ class Results:
 
 def results_of(workshop: Workshop) -> Results:
     """Per covered objective: ratings, distribution, split by stakeholder type, agreement and
-    flag; and the participants per stakeholder type (two queries)."""
+    flag; and the participants per stakeholder type (two queries).
+
+    The database counts the ratings per objective, stakeholder type and status, so what is
+    read grows with the objectives, not with the ratings: the facilitator's live view asks
+    for this every few seconds while the room is rating."""
     votes: dict[str, list[rules.Vote]] = {}
-    rows = Rating.objects.filter(participant__workshop=workshop).values_list(
-        "objective_code", "participant__stakeholder_type", "status"
+    rows = (
+        Rating.objects.filter(participant__workshop=workshop)
+        .values_list("objective_code", "participant__stakeholder_type", "status")
+        .annotate(count=Count("id"))
+        .order_by()
     )
-    for code, kind, status in rows.order_by("participant__joined_at", "participant_id"):
-        votes.setdefault(code, []).append(rules.Vote(kind, status))
-    kinds = Participant.objects.filter(workshop=workshop).values_list("stakeholder_type", flat=True)
-    return Results(rules.results(covered_codes(workshop), votes), rules.participation(kinds))
+    for code, kind, status, count in rows:
+        votes.setdefault(code, []).extend([rules.Vote(kind, status)] * count)
+    kinds = (
+        Participant.objects.filter(workshop=workshop)
+        .values_list("stakeholder_type")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    participants = rules.participation(kind for kind, count in kinds for _ in range(count))
+    return Results(rules.results(covered_codes(workshop), votes), participants)
 
 
 # --- the facilitator's steps ----------------------------------------------------------------
