@@ -5,6 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Generated cases are judged by what they find, not by how fast a busy machine makes them: no
+# deadline per case and no "too slow" health check (the suite runs beside other work in CI).
+hypothesis_settings.register_profile(
+    "vertebra", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("vertebra")
 
 
 def pytest_configure(config: Any) -> None:

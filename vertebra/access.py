@@ -579,6 +579,20 @@ def review_note_in(
     return found
 
 
+# --- workshops: a city member joining with their account ----------------------------------
+
+
+def member_joining(user: Person, workshop: Workshop) -> User | None:
+    """The signed-in person when they are a member of the workshop's city (any role), who
+    then joins with their account; None for anyone else, who joins as a guest would."""
+    if not user.is_authenticated:
+        return None
+    assessment = workshop.assessment
+    if not Membership.objects.filter(user=user, city=assessment.city_id).exists():
+        return None
+    return user
+
+
 # --- the command line: the operator of the instance reaches every city -------------------
 
 

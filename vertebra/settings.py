@@ -374,3 +374,10 @@ LOGGING["loggers"] = {
         "propagate": False,
     }
 }
+
+# --- Workshops: joining's rate limit (vertebra.workshops.domain, docs/CONFIGURATION.md) ----
+# At most WORKSHOP_JOINS_PER_ADDRESS attempts to join from one address, and
+# WORKSHOP_JOINS_PER_WORKSHOP for one workshop, within WORKSHOP_JOIN_WINDOW_MINUTES.
+WORKSHOP_JOIN_WINDOW_MINUTES = env_int("VERTEBRA_WORKSHOP_JOIN_WINDOW_MINUTES", 10, minimum=1)
+WORKSHOP_JOINS_PER_ADDRESS = env_int("VERTEBRA_WORKSHOP_JOINS_PER_ADDRESS", 30, minimum=1)
+WORKSHOP_JOINS_PER_WORKSHOP = env_int("VERTEBRA_WORKSHOP_JOINS_PER_WORKSHOP", 200, minimum=1)

@@ -271,8 +271,8 @@ def test_a_join_with_a_stakeholder_type_the_workshop_does_not_expect_is_refused(
     assert Participant.objects.count() == 0
 
 
-def test_joining_is_rate_limited_per_address(world: World, monkeypatch: Any) -> None:
-    monkeypatch.setattr(domain, "JOINS_PER_ADDRESS", 2)
+def test_joining_is_rate_limited_per_address(world: World, settings: Any) -> None:
+    settings.WORKSHOP_JOINS_PER_ADDRESS = 2
     workshop = open_workshop(world)
     join(workshop, "Ana", "Media", address="10.0.0.9")
     Client(REMOTE_ADDR="10.0.0.9").post(
@@ -295,8 +295,8 @@ def test_joining_is_rate_limited_per_address(world: World, monkeypatch: Any) -> 
     assert sorted(Participant.objects.values_list("name", flat=True)) == ["Ana", "Cy"]
 
 
-def test_joining_is_rate_limited_per_workshop(world: World, monkeypatch: Any) -> None:
-    monkeypatch.setattr(domain, "JOINS_PER_WORKSHOP", 2)
+def test_joining_is_rate_limited_per_workshop(world: World, settings: Any) -> None:
+    settings.WORKSHOP_JOINS_PER_WORKSHOP = 2
     workshop = open_workshop(world)
     join(workshop, "Ana", "Media", address="10.0.0.1")
     join(workshop, "Ben", "Media", address="10.0.0.2")

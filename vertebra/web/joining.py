@@ -2,7 +2,9 @@
 display name and a stakeholder type, and rating the objectives of each covered policy.
 
 Joining gives a credential kept in the browser's session under the join code; it reaches
-this workshop's pages and nothing else (``access.participant_for``). Joining and rating call
+this workshop's pages and nothing else (``access.participant_for``). A signed-in member of
+the workshop's city joins with their account (``access.member_joining``). Once the
+facilitator reveals the results, each objective's card shows them. Joining and rating call
 the same ``vertebra.workshops.domain`` functions as the API. A closed or unknown code gets
 the same page.
 """
@@ -19,8 +21,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vertebra import access
 from vertebra.frameworks.domain import objective_titles, shape_of
-from vertebra.workshops import domain
-from vertebra.workshops.models import Participant, Rating, RatingStatus, Workshop
+from vertebra.workshops import domain, rules
+from vertebra.workshops.models import (
+    Participant,
+    Rating,
+    RatingStatus,
+    Workshop,
+    WorkshopStatus,
+)
 
 SESSION_KEY = "workshop_credentials"
 
@@ -63,11 +71,15 @@ def enter_code(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def join_workshop(request: HttpRequest, code: str) -> HttpResponse:
+    """A guest gives a display name and a stakeholder type; a signed-in member of the
+    workshop's city joins under their account's name (still choosing a type), and a member
+    who joined before gets their participant back, ratings and all."""
     code = domain.normalized_code(code)
     me = _me(request, code)
     if me is not None and not me.workshop.is_closed:
         return redirect("join_policy", code, me.workshop.policies[0])
     workshop = access.workshop_to_join(code)
+    member = access.member_joining(request.user, workshop) if workshop is not None else None
     errors: dict[str, str] = {}
     data = {"name": "", "stakeholder_type": ""}
     if request.method == "POST":
@@ -76,7 +88,9 @@ def join_workshop(request: HttpRequest, code: str) -> HttpResponse:
             "stakeholder_type": request.POST.get("stakeholder_type", ""),
         }
         try:
-            _participant, key = domain.join(workshop=workshop, data=data, address=_address(request))
+            _participant, key = domain.join(
+                workshop=workshop, data=data, address=_address(request), member=member
+            )
         except domain.JoinRefusedError:
             return _refused(request)
         except domain.TooManyJoinsError as exc:
@@ -94,7 +108,15 @@ def join_workshop(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "workshops/join.html",
-        {"workshop": workshop, "data": data, "errors": errors},
+        {
+            "workshop": workshop,
+            "data": data,
+            "errors": errors,
+            "member_name": domain.member_name(member) if member is not None else None,
+            "earlier": (
+                domain.joined_as(workshop=workshop, member=member) if member is not None else None
+            ),
+        },
         status=400 if errors else 200,
     )
 
@@ -127,7 +149,7 @@ def _policy_page(
     mine = {
         r.objective_code: r for r in Rating.objects.filter(participant=me, objective_code__in=codes)
     }
-    objectives = []
+    objectives: list[dict[str, object]] = []
     for code in codes:
         rating = mine.get(code)
         shown = (typed or {}).get(code) or {
@@ -145,6 +167,11 @@ def _policy_page(
             }
         )
     index = workshop.policies.index(policy)
+    revealed = workshop.status == WorkshopStatus.REVEALED
+    if revealed:
+        found = {r.code: r for r in domain.results_of(workshop).objectives}
+        for item in objectives:
+            item["result"] = revealed_result(found[str(item["code"])])
     return render(
         request,
         "workshops/rate.html",
@@ -158,9 +185,23 @@ def _policy_page(
             "next": workshop.policies[index + 1] if index + 1 < len(workshop.policies) else None,
             "objectives": objectives,
             "statuses": RatingStatus.choices,
+            "revealed": revealed,
         },
         status=status,
     )
+
+
+def revealed_result(result: rules.ObjectiveResult) -> dict[str, object]:
+    """One objective's results as a participant sees them once revealed: counts per status
+    (with their labels), the agreement in percent and the flag; never anyone's name."""
+    return {
+        "ratings": result.ratings,
+        "distribution": [
+            (label, result.distribution.get(value, 0)) for value, label in RatingStatus.choices
+        ],
+        "share": None if result.agreement is None else round(result.agreement * 100),
+        "flagged": result.flagged,
+    }
 
 
 def rate_policy(request: HttpRequest, code: str, policy: str) -> HttpResponse:

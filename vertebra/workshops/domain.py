@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,10 +55,9 @@ MAX_TITLE = 200
 MAX_NAME = 100
 MAX_COMMENT = 2000
 MAX_NOTE = 2000
-# Joining is limited per address and per workshop, over a sliding window.
-JOIN_WINDOW = dt.timedelta(minutes=10)
-JOINS_PER_ADDRESS = 30
-JOINS_PER_WORKSHOP = 200
+# Joining is limited per address and per workshop, over a sliding window: the settings
+# WORKSHOP_JOIN_WINDOW_MINUTES, WORKSHOP_JOINS_PER_ADDRESS and WORKSHOP_JOINS_PER_WORKSHOP
+# (docs/CONFIGURATION.md), read on every join so that a test may change them.
 
 
 class WorkshopValidationError(Exception):
@@ -216,18 +216,18 @@ def covered_codes(workshop: Workshop) -> list[str]:
 
 def join_allowed(*, address: str, workshop: Workshop | None, now: dt.datetime) -> bool:
     """Count this attempt; False when the address or the workshop joined too often lately."""
-    since = now - JOIN_WINDOW
+    since = now - dt.timedelta(minutes=settings.WORKSHOP_JOIN_WINDOW_MINUTES)
     with transaction.atomic():
         JoinAttempt.objects.filter(at__lt=since).delete()
         JoinAttempt.objects.create(address=address[:64], workshop=workshop, at=now)
         if JoinAttempt.objects.filter(address=address[:64], at__gte=since).count() > (
-            JOINS_PER_ADDRESS
+            settings.WORKSHOP_JOINS_PER_ADDRESS
         ):
             return False
         return (
             workshop is None
             or JoinAttempt.objects.filter(workshop=workshop, at__gte=since).count()
-            <= JOINS_PER_WORKSHOP
+            <= settings.WORKSHOP_JOINS_PER_WORKSHOP
         )
 
 
@@ -244,6 +244,11 @@ def clean_participant(*, workshop: Workshop, data: Mapping[str, Any]) -> dict[st
     return {"name": name, "stakeholder_type": str(kind)}
 
 
+def member_name(member: User) -> str:
+    """The name a city member joins under: their account's (its email when it has none)."""
+    return clean_text(member.display_name, single_line=True).strip()[:MAX_NAME]
+
+
 def join(
     *,
     workshop: Workshop | None,
@@ -253,21 +258,47 @@ def join(
 ) -> tuple[Participant, str]:
     """A new participant of an open (or revealed) workshop and their credential, returned
     here and never again; ``workshop`` is None for an unknown code. Rate-limited per address
-    and per workshop (TooManyJoinsError); a closed or unknown code is JoinRefusedError."""
+    and per workshop (TooManyJoinsError); a closed or unknown code is JoinRefusedError.
+
+    ``member`` is a member of the workshop's city (the caller checks it through ``access``):
+    their name is their account's, whatever ``data`` says; when they joined before, their
+    participant is given a new credential (the previous one stops working) and keeps its
+    stakeholder type and ratings, so a member is one participant however often they join."""
     if not join_allowed(address=address, workshop=workshop, now=timezone.now()):
         raise TooManyJoinsError()
     if workshop is None or workshop.is_closed:
         raise JoinRefusedError()
-    cleaned = clean_participant(workshop=workshop, data=data)
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if member is None:
+        cleaned = clean_participant(workshop=workshop, data=data)
+        with transaction.atomic():
+            # The assessment's page shows its workshops' participation (kept parts); a
+            # workshop may outlive its assessment's finalization, so a final one counts too.
+            count_change(assessment_id=workshop.assessment_id, draft=False)
+            participant = Participant.objects.create(
+                workshop=workshop, token_digest=digest(key), **cleaned
+            )
+        return participant, key
     with transaction.atomic():
-        # The assessment's page shows its workshops' participation (kept parts); a workshop
-        # may outlive its assessment's finalization, so a final one counts too.
+        # The workshop's row, locked, makes a member's joins one after the other.
+        Workshop.objects.select_for_update().filter(pk=workshop.pk).values_list("pk").first()
+        found = Participant.objects.filter(workshop=workshop, member=member).first()
+        if found is not None:
+            found.token_digest = digest(key)
+            found.save(update_fields=["token_digest"])
+            found.workshop = workshop
+            return found, key
+        cleaned = clean_participant(workshop=workshop, data={**data, "name": member_name(member)})
         count_change(assessment_id=workshop.assessment_id, draft=False)
         participant = Participant.objects.create(
             workshop=workshop, member=member, token_digest=digest(key), **cleaned
         )
     return participant, key
+
+
+def joined_as(*, workshop: Workshop, member: User) -> Participant | None:
+    """The participant a city member joined this workshop as, or None."""
+    return Participant.objects.filter(workshop=workshop, member=member).first()
 
 
 # --- rating ---------------------------------------------------------------------------------
@@ -342,15 +373,28 @@ class Results:
 
 def results_of(workshop: Workshop) -> Results:
     """Per covered objective: ratings, distribution, split by stakeholder type, agreement and
-    flag; and the participants per stakeholder type (two queries)."""
+    flag; and the participants per stakeholder type (two queries).
+
+    The database counts the ratings per objective, stakeholder type and status, so what is
+    read grows with the objectives, not with the ratings: the facilitator's live view asks
+    for this every few seconds while the room is rating."""
     votes: dict[str, list[rules.Vote]] = {}
-    rows = Rating.objects.filter(participant__workshop=workshop).values_list(
-        "objective_code", "participant__stakeholder_type", "status"
+    rows = (
+        Rating.objects.filter(participant__workshop=workshop)
+        .values_list("objective_code", "participant__stakeholder_type", "status")
+        .annotate(count=Count("id"))
+        .order_by()
     )
-    for code, kind, status in rows.order_by("participant__joined_at", "participant_id"):
-        votes.setdefault(code, []).append(rules.Vote(kind, status))
-    kinds = Participant.objects.filter(workshop=workshop).values_list("stakeholder_type", flat=True)
-    return Results(rules.results(covered_codes(workshop), votes), rules.participation(kinds))
+    for code, kind, status, count in rows:
+        votes.setdefault(code, []).extend([rules.Vote(kind, status)] * count)
+    kinds = (
+        Participant.objects.filter(workshop=workshop)
+        .values_list("stakeholder_type")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    participants = rules.participation(kind for kind, count in kinds for _ in range(count))
+    return Results(rules.results(covered_codes(workshop), votes), participants)
 
 
 # --- the facilitator's steps ----------------------------------------------------------------
