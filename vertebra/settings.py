@@ -357,9 +357,9 @@ except DeploymentConfigError as error:
     raise ImproperlyConfigured(str(error)) from None
 METRICS_TOKEN = env_str("VERTEBRA_METRICS_TOKEN", "").strip()
 INSTALLED_APPS += ["django_prometheus"]
-# Counted around everything else: the first and the last middleware.
-MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
-MIDDLEWARE.insert(1, "vertebra.requestlog.RequestLogMiddleware")
+# Counted around everything else but the API's problem documents, which stay outermost.
+MIDDLEWARE.insert(1, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.insert(2, "vertebra.requestlog.RequestLogMiddleware")
 MIDDLEWARE += ["django_prometheus.middleware.PrometheusAfterMiddleware"]
 # Load balancers probe over plain HTTP: the checks are answered there too.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]

@@ -221,11 +221,13 @@ def first_run() -> None:
 def metrics_folder() -> None:
     """The folder where gunicorn's workers keep their metrics (prometheus_client's
     multiprocess mode), so that /metrics adds up every worker's counts whichever worker
-    answers. A new empty folder for each ``vertebra serve``, removed when it stops, unless
+    answers: ``metrics/PID`` in the data folder, new for each ``vertebra serve`` and removed
+    when it stops (with those of earlier ones that were killed), unless
     ``PROMETHEUS_MULTIPROC_DIR`` names one already (it is then emptied)."""
     import atexit
     import shutil
-    import tempfile
+
+    from vertebra.instance import data_dir
 
     given = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
     if given:
@@ -234,15 +236,32 @@ def metrics_folder() -> None:
             if entry.is_file() and entry.name.endswith(".db"):
                 os.unlink(entry.path)
         return
-    folder = tempfile.mkdtemp(prefix="vertebra-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
     parent = os.getpid()
+    folders = data_dir() / "metrics"
+    folders.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for entry in os.scandir(folders):
+        if entry.name.isdigit() and not _running(int(entry.name)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+    folder = folders / str(parent)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
     def remove() -> None:
         if os.getpid() == parent:  # not in a worker that exits before the others
             shutil.rmtree(folder, ignore_errors=True)
 
     atexit.register(remove)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def run_serve(args: argparse.Namespace) -> int:
