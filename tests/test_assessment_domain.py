@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 
 from vertebra.accounts.models import User
 from vertebra.assessments.domain import (
@@ -380,7 +382,8 @@ def test_upgrade_starts_the_revisions_at_the_changes_so_far():
     Answer.objects.update(revision=0)
     Assessment.objects.update(revision=0)
 
-    migration.count_past_changes(apps, None)
+    # The migration's data step is given the schema editor of the database it migrates.
+    migration.count_past_changes(apps, SimpleNamespace(connection=connection))
 
     assert _revision(assessment) == 5  # three history events and two comments
     assert _revision(other) == 0
