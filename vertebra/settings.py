@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "vertebra.assessments",
     "vertebra.planning",
     "vertebra.workshops",
+    "vertebra.sharing",  # benchmarking and the public page
     "vertebra.web",
     "vertebra.api",
     "vertebra.reports",

@@ -17,6 +17,7 @@ from vertebra.api.endpoints import (
     analyses,
     answers,
     assessments,
+    benchmark,
     cities,
     evidence,
     exports,
@@ -105,5 +106,6 @@ for module in (
     exports,
     team,  # the city's team: members and invitations
     workshops,  # workshops: the facilitator's and the participants'
+    benchmark,  # opt-in benchmarking among cities
 ):
     api.add_router("", module.router)

@@ -41,6 +41,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from vertebra import __version__, archives
 from vertebra.archives import ArchiveError, check_archive
 from vertebra.reports.restore_rules import check_rows
+from vertebra.sharing.benchmark import rebuild_all as rebuild_benchmarks
 
 BACKUP_FORMAT = "vertebra-backup"
 BACKUP_FORMAT_VERSION = 1
@@ -52,6 +53,7 @@ BACKUP_APPS = (
     "assessments",
     "planning",
     "workshops",
+    "sharing",
     "api",
     "reports",
     "web",
@@ -567,6 +569,8 @@ def restore_backup(source: Any, *, force: bool = False) -> RestoreResult:
                 with connection.cursor() as cursor:
                     for statement in connection.ops.sequence_reset_sql(no_style(), model_list):
                         cursor.execute(statement)
+                # Benchmark counts are derived: counted again from the restored rows.
+                rebuild_benchmarks()
                 _store_files(archive, checked.files)
         except DatabaseError as exc:
             raise BackupError(

@@ -401,6 +401,16 @@ def _decision(decision: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Proble
     return {}
 
 
+def _publication(publication: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Problems:
+    """Only a final assessment of the same city is published (sharing.public.publish)."""
+    assessment = publication.assessment
+    if assessment.status != "final":
+        return {"assessment": "only a final assessment can be published"}
+    if assessment.city_id != publication.city_id:
+        return {"assessment": "the assessment is of another city"}
+    return {}
+
+
 RULES: dict[str, Rule] = {
     "auth.group": _none,
     "accounts.user": _none,
@@ -425,4 +435,10 @@ RULES: dict[str, Rule] = {
     "workshops.decision": _decision,
     "workshops.joinattempt": _none,
     "api.apitoken": _none,
+    # Benchmarking and the public page (vertebra.sharing); benchmark rows are counted again.
+    "sharing.sharingevent": _none,
+    "sharing.benchmarkentry": _none,
+    "sharing.benchmarkfigures": _none,
+    "sharing.publicprofile": _none,
+    "sharing.publication": _publication,
 }

@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from vertebra.web import account, dashboard, editor, signin, team, views, work, workshops
+from vertebra.web import (
+    account,
+    dashboard,
+    editor,
+    sharing_urls,
+    signin,
+    team,
+    views,
+    work,
+    workshops,
+)
 
 assessment = "cities/<slug:city_slug>/assessments/<uuid:assessment_uuid>/"
 
@@ -73,6 +83,9 @@ city_patterns += [
         name="invitation_withdraw",
     ),
 ]
+
+# Benchmarking, the Sharing page and the public page for citizens (vertebra/web/sharing_urls.py).
+city_patterns += sharing_urls.urlpatterns + sharing_urls.public_patterns
 
 urlpatterns = [
     path("", views.home, name="home"),
