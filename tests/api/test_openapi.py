@@ -21,6 +21,7 @@ ACTION = "/api/v1/cities/{city}/assessments/{assessment_id}/actions/{action_id}"
 WORKSHOPS = "/api/v1/cities/{city}/assessments/{assessment_id}/workshops"
 OPERATIONS = {
     ("GET", "/api/v1/frameworks"),
+    ("GET", "/api/v1/cities/{city}/benchmark"),  # opt-in benchmarking
     ("GET", "/api/v1/frameworks/{framework_id}/{version}"),
     ("GET", "/api/v1/cities"),
     ("GET", "/api/v1/cities/{city}"),

@@ -82,6 +82,17 @@ def test_a_member_sees_how_many_other_cities_stand_at_each_stage_and_where_the_c
     assert [d["counts"] for d in body["dimensions"]] == [counts(5, 0, 0, 0, 0, 0)] * 4
 
 
+def test_the_benchmark_has_an_etag_and_answers_if_none_match_with_304(
+    peers: dict[str, Any],
+) -> None:
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token_of(peers['viewer'])}")
+    first = client.get(API.format("porto"))
+    again = client.get(API.format("porto"), HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first["ETag"].startswith('"')
+    assert (again.status_code, again.content) == (304, b"")
+
+
 def test_a_city_behind_or_ahead_of_the_median_is_told_so(peers: dict[str, Any]) -> None:
     benchmark.opt_out(city=peers["porto"], by=peers["admin"])
     assessed(peers["porto"], ("L1S", "L1M"), title="Review 2027", date=dt.date(2027, 3, 1))
