@@ -228,8 +228,19 @@ def rebuild_all() -> None:
             .values_list("city_id", "framework_version_id")
             .distinct()
         )
+        entries = []
         for city_id, version_id in sorted(set(pairs)):
-            _refresh(city_id, version_id)
+            latest = _latest_final(city_id, version_id)
+            if latest is not None and latest.snapshot is not None:
+                entries.append(
+                    BenchmarkEntry(
+                        city_id=city_id,
+                        framework_version_id=version_id,
+                        assessment_id=latest.pk,
+                        stages=stages_of(latest.snapshot),
+                    )
+                )
+        BenchmarkEntry.objects.bulk_create(entries, batch_size=500)
         for version_id in FrameworkVersion.objects.values_list("pk", flat=True):
             recount(_locked_figures(version_id))
 
