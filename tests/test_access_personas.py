@@ -24,7 +24,7 @@ from tests.api.conftest import error
 from vertebra.access import ROLE_VERBS, Verb
 from vertebra.accounts.models import User
 from vertebra.api.tokens import create_token
-from vertebra.assessments.domain import create_assessment
+from vertebra.assessments.domain import create_assessment, finalize
 from vertebra.assessments.evidence import add_attachment
 from vertebra.assessments.models import (
     Answer,
@@ -37,6 +37,7 @@ from vertebra.cities import team
 from vertebra.cities.models import City, Invitation, Membership, MembershipEvent, Role
 from vertebra.planning.domain import create_action
 from vertebra.planning.models import Action, ActionEvent, ActionNote, Target
+from vertebra.sharing.models import Publication, SharingEvent
 from vertebra.workshops.models import Workshop
 
 ROLES = tuple(Role)
@@ -53,6 +54,7 @@ class World:
     invitation: Invitation
     people: dict[str, User]
     tokens: dict[str, str]
+    final: Assessment  # last year's, final: what the Sharing page publishes
 
     @property
     def page(self) -> str:
@@ -100,7 +102,13 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
     invitation, _token = team.invite(
         city=city, email="invited@porto.example", role="viewer", by=people["admin"]
     )
-    return World(city, assessment, action, attachment, invitation, people, tokens)
+    final = finalize(
+        assessment=create_assessment(
+            city=city, user=people["admin"], title="Review 2025", date=dt.date(2025, 3, 1)
+        ),
+        user=people["admin"],
+    )
+    return World(city, assessment, action, attachment, invitation, people, tokens, final)
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,7 @@ def _comment(w: World) -> dict[str, Any]:
 PROBES: dict[Verb, list[Probe]] = {
     Verb.VIEW: [
         _page("city page", "GET", lambda w: "/cities/porto/"),
+        _page("benchmark page", "GET", lambda w: "/cities/porto/benchmark/"),
         _page("dashboard", "GET", lambda w: w.page),
         _page("history", "GET", lambda w: w.page + "history/"),
         _page("policy page", "GET", lambda w: w.page + "policies/L1/"),
@@ -320,6 +329,20 @@ PROBES: dict[Verb, list[Probe]] = {
         _api("finalize", "POST", lambda w: w.api + "/finalize"),
     ],
     Verb.MANAGE_CITY: [
+        # Benchmarking and the public page (the Sharing page).
+        _page("sharing page", "GET", lambda w: "/cities/porto/sharing/"),
+        _page(
+            "join benchmarking",
+            "POST",
+            lambda w: "/cities/porto/sharing/benchmark/join/",
+            lambda w: {"consent": "on"},
+        ),
+        _page(
+            "publish an assessment",
+            "POST",
+            lambda w: f"/cities/porto/sharing/assessments/{w.final.uuid}/publish/",
+            lambda w: {"licence": "CC-BY-4.0"},
+        ),
         _page(
             "stakeholder types form", "GET", lambda w: "/cities/porto/settings/stakeholder-types/"
         ),
@@ -414,6 +437,9 @@ def written(w: World) -> tuple[Any, ...]:
         sorted(Invitation.objects.values_list("email", "token_digest", "withdrawn_at")),
         MembershipEvent.objects.count(),
         sorted(Workshop.objects.values_list("title", "status")),
+        w.city.share_for_benchmarking,
+        sorted(Publication.objects.values_list("assessment__title", flat=True)),
+        SharingEvent.objects.count(),
     )
 
 
