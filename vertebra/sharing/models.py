@@ -99,7 +99,7 @@ class BenchmarkFigures(models.Model):
         FrameworkVersion, on_delete=models.CASCADE, related_name="+"
     )
     contributors = models.PositiveIntegerField(default=0)
-    counts = models.JSONField(default=dict)
+    counts = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
