@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from vertebra.assessments.models import Answer, Comment
     from vertebra.cities.models import Invitation
     from vertebra.planning.models import Action
+    from vertebra.sharing.models import PublicProfile, SharingEvent
     from vertebra.workshops.models import Participant, Workshop
 
     Person = User | AnonymousUser
@@ -532,6 +533,15 @@ def published_assessments(city: City) -> list[Assessment]:
         .defer("framework_version__definition")
         .order_by("date", "created_at")
     )
+
+
+def sharing_of(membership: Membership) -> tuple[PublicProfile | None, list[SharingEvent]]:
+    """The member's city's public-page choices (None before its first publication) and its
+    latest 50 sharing events, newest first."""
+    from vertebra.sharing.models import PublicProfile, SharingEvent
+
+    events = SharingEvent.objects.filter(city=membership.city_id).select_related("assessment")
+    return PublicProfile.objects.filter(city=membership.city_id).first(), list(events[:50])
 
 
 def final_assessments_of(membership: Membership) -> list[Assessment]:

@@ -242,3 +242,17 @@ def test_no_benchmark_response_names_or_counts_out_any_city(peers: dict[str, Any
     assert "Town Porto" not in bodies[0]
     rows = [api_body["overall"], *api_body["dimensions"], *api_body["policies"]]
     assert all(sum(c["cities"] for c in row["counts"]) == 5 for row in rows)
+
+
+def test_the_benchmark_is_read_in_a_fixed_number_of_queries(
+    peers: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    token = token_of(peers["viewer"])
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    client.get(API.format("porto"))  # the token's first use of the minute is recorded once
+    with django_assert_num_queries(5) as few:
+        assert client.get(API.format("porto")).status_code == 200
+    for n in range(6, 12):
+        _city(f"peer{n}", opted_in=True, achieved=("L1S",))
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get(API.format("porto")).json()["other_cities"] == 11

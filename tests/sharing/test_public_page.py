@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -178,3 +180,42 @@ def test_the_public_page_speaks_the_visitors_language_and_is_revalidated(
     assert "Accept-Language" in page["Vary"]
     assert "How resilient is Porto?" in page.content.decode()
     assert "Review 2026" in page.content.decode()
+
+
+def test_the_public_page_is_drawn_in_a_fixed_number_of_queries(
+    porto: dict[str, Any], django_assert_num_queries: Any, settings: Any
+) -> None:
+    publish(assessment=porto["latest"], by=None, licence="CC-BY-4.0", include_costs=False)
+    with django_assert_num_queries(6) as first:
+        assert get("porto/").status_code == 200
+    with django_assert_num_queries(1):  # kept: only the city and its revision are read
+        assert get("porto/").status_code == 200
+    for n in range(5):
+        Action.objects.create(
+            city=porto["city"], assessment=porto["latest"], title=f"Action {n}", status="planned"
+        )
+    publish(assessment=porto["first"], by=None, licence="CC-BY-4.0", include_costs=False)
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert get("porto/data.json").status_code == 200
+
+
+def test_the_csv_has_a_row_per_level_and_no_cell_a_spreadsheet_would_run(
+    porto: dict[str, Any],
+) -> None:
+    Assessment = type(porto["latest"])
+    Assessment.objects.filter(pk=porto["latest"].pk).update(title='=HYPERLINK("x")')
+    publish(assessment=porto["latest"], by=None, licence="CC0-1.0", include_costs=False)
+
+    response = get("porto/data.csv")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "framework", "version", "licence", "assessment", "date", "level", "code", "name",
+        "stage", "target", "target_date", "actions", "due_from", "due_until", "costs",
+    ]  # fmt: skip
+    head = ["smr-rmm", "1", "CC0-1.0", '\'=HYPERLINK("x")', "2026-03-01"]
+    assert rows[1] == [*head, "city", "", "Porto", "", "", "", "", "", "", ""]
+    assert [r[5] for r in rows[1:]] == ["city"] + ["dimension"] * 4 + ["policy"] * 10
+    l1 = next(r for r in rows if r[5:7] == ["policy", "L1"])
+    assert l1[8:] == ["S", "M", "2027-06-30", "1", "2026-09-01", "2026-09-01", ""]

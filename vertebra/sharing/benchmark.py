@@ -211,7 +211,9 @@ def opt_out(*, city: City, by: User | None) -> bool:
 def on_finalized(sender: Any, *, assessment: Assessment, **kwargs: Any) -> None:
     """A finalization in an opted-in city counts at once (inside finalize's transaction)."""
     del sender, kwargs
-    if City.objects.filter(pk=assessment.city_id, share_for_benchmarking=True).exists():
+    # The city's row is held, so an opt-out in progress is waited for and then seen.
+    sharing = City.objects.select_for_update().filter(pk=assessment.city_id)
+    if any(sharing.values_list("share_for_benchmarking", flat=True)):
         _refresh(assessment.city_id, assessment.framework_version_id)
 
 

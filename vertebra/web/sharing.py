@@ -19,7 +19,7 @@ from vertebra.cities.models import Membership
 from vertebra.frameworks.domain import shape_of
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.sharing import benchmark, public
-from vertebra.sharing.models import Licence, PublicProfile, SharingEvent
+from vertebra.sharing.models import Licence
 from vertebra.web.scope import user_of
 
 
@@ -46,7 +46,7 @@ def _sharing_page(
     status: int = 200,
 ) -> HttpResponse:
     city = membership.city
-    choices = PublicProfile.objects.filter(city=city.pk).first()
+    choices, history = access.sharing_of(membership)
     initial = (
         {"licence": choices.licence, "include_costs": choices.include_costs} if choices else {}
     )
@@ -65,7 +65,7 @@ def _sharing_page(
             "publish_form": publish_form or PublishForm(initial=initial),
             "rows": rows,
             "published_any": any(r["publication"] for r in rows),
-            "history": SharingEvent.objects.filter(city=city.pk).select_related("assessment")[:50],
+            "history": history,
         },
         status=status,
     )
