@@ -9,9 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.sharing.factories import assessed, member
+from vertebra.assessments.domain import finalize
+from vertebra.assessments.evidence import add_attachment
 from vertebra.cities.models import City
 from vertebra.planning.models import Action, Target
 from vertebra.sharing.models import Publication, SharingEvent
@@ -21,13 +24,22 @@ ADDRESSES = ("", "data.json", "data.csv", "badge.svg")
 
 
 @pytest.fixture
-def porto(db: None) -> dict[str, Any]:
+def porto(db: None, settings: Any, tmp_path: Any) -> dict[str, Any]:
+    settings.MEDIA_ROOT = tmp_path / "uploads"
     city = City.objects.create(slug="porto", name="Porto")
     admin = member("ana.admin@porto.example", city)
     admin.name = "Ana Admin"
     admin.save()
     first = assessed(city, (), title="Review 2025", date=dt.date(2025, 3, 1))
-    latest = assessed(city, ("L1S",), title="Review 2026", date=dt.date(2026, 3, 1))
+    draft = assessed(city, (), title="Review 2026", date=dt.date(2026, 3, 1), final=False)
+    minutes = draft.answers.get(objective__code="L1S1")
+    add_attachment(
+        answer=minutes,
+        user=admin,
+        upload=SimpleUploadedFile("board-minutes-secret.txt", b"Minutes"),
+    )
+    draft.answers.filter(objective__code__startswith="L1S").update(status="achieved")
+    latest = finalize(assessment=draft, user=admin)
     latest.answers.filter(objective__code="L1S1").update(evidence="Secret council minutes")
     Target.objects.create(
         assessment=latest, policy_code="L1", stage_code="M", target_date=dt.date(2027, 6, 30)
@@ -101,6 +113,7 @@ def test_public_pages_and_data_hold_no_names_evidence_or_costs_unless_included(
         "Mayor's office",
         "Set up the resilience board",
         "12500",
+        "board-minutes-secret",
     )
 
     for address in ADDRESSES:
@@ -117,6 +130,7 @@ def test_public_pages_and_data_hold_no_names_evidence_or_costs_unless_included(
 
 
 def test_the_badge_is_an_svg_without_script(porto: dict[str, Any]) -> None:
+    City.objects.filter(slug="porto").update(name="Porto <script>alert(1)</script>")
     publish(assessment=porto["latest"], by=None, licence="CC-BY-4.0", include_costs=False)
 
     badge = get("porto/badge.svg")
@@ -126,7 +140,7 @@ def test_the_badge_is_an_svg_without_script(porto: dict[str, Any]) -> None:
     body = badge.content.decode()
     assert body.startswith("<svg xmlns=")
     assert "<script" not in body.lower() and "on" + "load" not in body.lower()
-    assert "Porto" in body and "No stage yet" in body
+    assert "Porto &lt;script&gt;" in body and "No stage yet" in body
 
 
 def test_unpublishing_removes_the_page_and_data_at_once_even_when_kept(
