@@ -223,7 +223,7 @@ def test_the_csv_has_a_row_per_level_and_no_cell_a_spreadsheet_would_run(
     response = get("porto/data.csv")
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [
         "framework", "version", "licence", "assessment", "date", "level", "code", "name",
         "stage", "target", "target_date", "actions", "due_from", "due_until", "costs",

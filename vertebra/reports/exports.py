@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -159,18 +159,24 @@ def csv_row(values: Iterable[Any]) -> list[Any]:
     return ["" if v is None else inert_csv_text(v) if isinstance(v, str) else v for v in values]
 
 
-def export_csv(assessment: Assessment, *, data: ReportData | None = None) -> bytes:
-    data = data or report_data(assessment, with_previous=False)
+def csv_bytes(header: Sequence[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    """A CSV file of these rows under ``header``: every CSV Vertebra writes (an assessment's
+    export, a city's public open data) is written here."""
     out = io.StringIO(newline="")
     # The header is our own column names, as they are. Below it every text is in quotes, so
     # that no separator inside it can start a new cell, whichever separator the spreadsheet
     # program expects; numbers stay bare.
-    csv.writer(out, lineterminator="\r\n").writerow(ANSWER_COLUMN_NAMES)
+    csv.writer(out, lineterminator="\r\n").writerow(header)
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
-    for row in answer_rows(data, status_labels=False):
+    for row in rows:
         writer.writerow(csv_row(row))
     # A byte order mark so that spreadsheet programs open the file as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def export_csv(assessment: Assessment, *, data: ReportData | None = None) -> bytes:
+    data = data or report_data(assessment, with_previous=False)
+    return csv_bytes(ANSWER_COLUMN_NAMES, answer_rows(data, status_labels=False))
 
 
 # -- XLSX ---------------------------------------------------------------------------------------

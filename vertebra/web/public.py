@@ -10,9 +10,7 @@ so a withdrawn assessment is never served again. Browsers and proxies revalidate
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -27,9 +25,9 @@ from django.views.decorators.http import require_GET
 from vertebra import access
 from vertebra.cities.models import City
 from vertebra.frameworks.domain import shape_of
+from vertebra.reports.exports import csv_bytes
 from vertebra.sharing.models import PublicProfile
 from vertebra.sharing.public import public_record
-from vertebra.text import inert_csv_text
 from vertebra.web.presenters import cell_state_label, stage_label
 
 # How long a kept public answer may be reused while nothing was published or withdrawn (the
@@ -140,33 +138,28 @@ def public_csv(request: HttpRequest, city_slug: str) -> HttpResponse:
             a["title"],
             a["date"],
         ]
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-
-        def row(*cells: Any) -> None:  # text no spreadsheet program runs
-            writer.writerow([inert_csv_text(c) if isinstance(c, str) else c for c in cells])
-
-        writer.writerow(CSV_HEADER)
-        row(*head, "city", "", city.name, a["stage"] or "", *[""] * 6)
+        rows: list[list[Any]] = [[*head, "city", "", city.name, a["stage"], *[None] * 6]]
         for d in a["dimensions"]:
-            row(*head, "dimension", d["code"], d["name"], d["stage"] or "", *[""] * 6)
+            rows.append([*head, "dimension", d["code"], d["name"], d["stage"], *[None] * 6])
         for p in a["policies"]:
             plan = p["plan"]
             costs = " ".join(f"{c['amount']} {c['currency']}" for c in plan.get("costs", []))
-            row(
-                *head,
-                "policy",
-                p["code"],
-                p["name"],
-                p["stage"] or "",
-                p["target"] or "",
-                p["target_date"] or "",
-                plan["actions"],
-                plan["due_from"] or "",
-                plan["due_until"] or "",
-                costs,
+            rows.append(
+                [
+                    *head,
+                    "policy",
+                    p["code"],
+                    p["name"],
+                    p["stage"],
+                    p["target"],
+                    p["target_date"],
+                    plan["actions"],
+                    plan["due_from"],
+                    plan["due_until"],
+                    costs,
+                ]
             )
-        return out.getvalue().encode()
+        return csv_bytes(CSV_HEADER, rows)
 
     return _served(request, city_slug, "csv", make)
 
