@@ -194,6 +194,7 @@ def test_the_public_page_speaks_the_visitors_language_and_is_revalidated(
     assert "Accept-Language" in page["Vary"]
     assert "How resilient is Porto?" in page.content.decode()
     assert "Review 2026" in page.content.decode()
+    assert "1 Mar 2026" in page.content.decode()  # dates as the visitor's language writes them
 
 
 def test_the_public_page_is_drawn_in_a_fixed_number_of_queries(

@@ -10,6 +10,7 @@ so a withdrawn assessment is never served again. Browsers and proxies revalidate
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_GET
 from vertebra import access
 from vertebra.cities.models import City
 from vertebra.frameworks.domain import shape_of
+from vertebra.l10n import day
 from vertebra.reports.exports import csv_bytes
 from vertebra.sharing.models import PublicProfile
 from vertebra.sharing.public import public_record
@@ -72,11 +74,21 @@ CONTENT_TYPES = {
 }
 
 
+def _day(value: str | None) -> str:
+    return day(dt.date.fromisoformat(value)) if value else ""
+
+
 def _page(request: HttpRequest) -> Callable[[City, PublicProfile], bytes]:
     def make(city: City, profile: PublicProfile) -> bytes:
         record = _record(city, profile)
         names = {s["code"]: s["name"] for s in record["stages"]}
+        # Dates as the visitor's language writes them (the open data keeps ISO 8601).
+        for row in [record["assessment"], *record["cycles"]]:
+            row["date_shown"] = _day(row["date"])
         for policy in record["assessment"]["policies"]:
+            policy["target_date_shown"] = _day(policy["target_date"])
+            for key in ("due_from", "due_until"):
+                policy["plan"][f"{key}_shown"] = _day(policy["plan"][key])
             for cell in policy["matrix"]:
                 cell["label"] = cell_state_label(cell["state"])
         return render_to_string(
