@@ -25,7 +25,7 @@ from tests.api.conftest import error
 from vertebra.access import ROLE_VERBS, Verb
 from vertebra.accounts.models import User
 from vertebra.api.tokens import create_token
-from vertebra.assessments.domain import create_assessment
+from vertebra.assessments.domain import create_assessment, finalize
 from vertebra.assessments.evidence import add_attachment
 from vertebra.assessments.models import (
     Answer,
@@ -40,6 +40,7 @@ from vertebra.planning.domain import create_action
 from vertebra.planning.models import Action, ActionEvent, ActionNote, Target
 from vertebra.reviews import domain as review_rules
 from vertebra.reviews.models import Review, ReviewNote, ReviewReply
+from vertebra.sharing.models import Publication, SharingEvent
 from vertebra.workshops.models import Workshop
 
 ROLES = tuple(Role)
@@ -62,6 +63,7 @@ class World:
     tokens: dict[str, str]
     reviews: dict[str, Review]
     note: ReviewNote
+    final: Assessment  # last year's, final: what the Sharing page publishes
 
     @property
     def page(self) -> str:
@@ -133,7 +135,15 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
         until=today - dt.timedelta(days=1)
     )
     review_rules.close(review=reviews["reviewer_after_close"], by=people["admin"])
-    return World(city, assessment, action, attachment, invitation, people, tokens, reviews, note)
+    final = finalize(
+        assessment=create_assessment(
+            city=city, user=people["admin"], title="Review 2025", date=dt.date(2025, 3, 1)
+        ),
+        user=people["admin"],
+    )
+    return World(
+        city, assessment, action, attachment, invitation, people, tokens, reviews, note, final
+    )
 
 
 @dataclass(frozen=True)
@@ -199,6 +209,7 @@ def _comment(w: World) -> dict[str, Any]:
 PROBES: dict[Verb, list[Probe]] = {
     Verb.VIEW: [
         _page("city page", "GET", lambda w: "/cities/porto/"),
+        _page("benchmark page", "GET", lambda w: "/cities/porto/benchmark/"),
         _page("dashboard", "GET", lambda w: w.page),
         _page("history", "GET", lambda w: w.page + "history/"),
         _page("policy page", "GET", lambda w: w.page + "policies/L1/"),
@@ -371,6 +382,20 @@ PROBES: dict[Verb, list[Probe]] = {
         _api("finalize", "POST", lambda w: w.api + "/finalize"),
     ],
     Verb.MANAGE_CITY: [
+        # Benchmarking and the public page (the Sharing page).
+        _page("sharing page", "GET", lambda w: "/cities/porto/sharing/"),
+        _page(
+            "join benchmarking",
+            "POST",
+            lambda w: "/cities/porto/sharing/benchmark/join/",
+            lambda w: {"consent": "on"},
+        ),
+        _page(
+            "publish an assessment",
+            "POST",
+            lambda w: f"/cities/porto/sharing/assessments/{w.final.uuid}/publish/",
+            lambda w: {"licence": "CC-BY-4.0"},
+        ),
         _page(
             "stakeholder types form", "GET", lambda w: "/cities/porto/settings/stakeholder-types/"
         ),
@@ -503,6 +528,9 @@ def written(w: World) -> tuple[Any, ...]:
         sorted(Review.objects.values_list("invitation__email", "closed_at")),
         ReviewNote.objects.count(),
         ReviewReply.objects.count(),
+        w.city.share_for_benchmarking,
+        sorted(Publication.objects.values_list("assessment__title", flat=True)),
+        SharingEvent.objects.count(),
     )
 
 

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from vertebra.cities.models import Invitation
     from vertebra.planning.models import Action
     from vertebra.reviews.models import Review, ReviewNote
+    from vertebra.sharing.models import PublicProfile, SharingEvent
     from vertebra.workshops.models import Participant, Workshop
 
     Person = User | AnonymousUser
@@ -731,3 +732,55 @@ def people_for_operator(city: City | None = None) -> list[tuple[User, list[Membe
     memberships = Membership.objects.select_related("city").order_by("city__slug")
     people = people.prefetch_related(Prefetch("memberships", queryset=memberships))
     return [(person, list(person.memberships.all())) for person in people]
+
+
+# --- sharing beyond the team: benchmarking and the public page (vertebra.sharing) ----------
+# The public page needs no account: a city is reachable there only while it has a published
+# assessment (404 otherwise, the same as for a city that does not exist), and only its
+# published assessments are. Benchmark figures are read through the member's own city.
+
+
+def public_city(city_slug: str) -> City:
+    """The city with its public page's choices, while it publishes something; else 404."""
+    found = (
+        City.objects.filter(slug=city_slug, publications__isnull=False)
+        .select_related("public_profile")
+        .first()
+    )
+    if found is None:
+        raise Http404(_("No such public page."))
+    return found
+
+
+def published_assessments(city: City) -> list[Assessment]:
+    """The city's published assessments, oldest first, with their model versions."""
+    return list(
+        Assessment.objects.filter(city=city, publication__isnull=False)
+        .select_related("framework_version")
+        .defer("framework_version__definition")
+        .order_by("date", "created_at")
+    )
+
+
+def sharing_of(membership: Membership) -> tuple[PublicProfile | None, list[SharingEvent]]:
+    """The member's city's public-page choices (None before its first publication) and its
+    latest 50 sharing events, newest first."""
+    from vertebra.sharing.models import PublicProfile, SharingEvent
+
+    events = SharingEvent.objects.filter(city=membership.city_id).select_related("assessment")
+    return PublicProfile.objects.filter(city=membership.city_id).first(), list(events[:50])
+
+
+def final_assessments_of(membership: Membership) -> list[Assessment]:
+    """The member's city's final assessments, newest first, each with its publication (or
+    None): what the sharing page offers to publish."""
+    from vertebra.assessments.models import AssessmentStatus
+
+    found = list(
+        assessments(membership.city, load=Load.PAGE)
+        .filter(status=AssessmentStatus.FINAL)
+        .select_related("publication")
+    )
+    for assessment in found:
+        assessment.city = membership.city
+    return found

@@ -124,6 +124,25 @@ KINDS: dict[str, Kind] = {
                 "never matches); details.current holds the current value. Nothing was saved."
             ),
         ),
+        # Benchmarking (vertebra.sharing.benchmark).
+        Kind(
+            "not_opted_in",
+            403,
+            gettext_lazy("The city does not take part in benchmarking"),
+            gettext_lazy(
+                "A city that has not opted in sees no benchmark figures and contributes none; "
+                "its admins can opt in on the city's Sharing page."
+            ),
+        ),
+        Kind(
+            "not_enough_cities",
+            409,
+            gettext_lazy("Not enough cities yet"),
+            gettext_lazy(
+                "Benchmark figures are shown only when at least 5 other cities that use the "
+                "model version take part. No figures are given until then."
+            ),
+        ),
         Kind(
             "payload_too_large",
             413,

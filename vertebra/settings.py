@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "vertebra.planning",
     "vertebra.workshops",
     "vertebra.reviews",  # critical-friend review
+    "vertebra.sharing",  # benchmarking and the public page
     "vertebra.web",
     "vertebra.api",
     "vertebra.reports",

@@ -80,6 +80,8 @@ KINDS = {
     "assessment_final": (409, "The assessment is final"),
     "last_admin": (409, "The city's last admin"),
     "precondition_failed": (412, "The precondition failed"),
+    "not_opted_in": (403, "The city does not take part in benchmarking"),
+    "not_enough_cities": (409, "Not enough cities yet"),
     "payload_too_large": (413, "The request is too large"),
     "unsupported_media_type": (415, "Unsupported content type"),
     "validation_error": (422, "The request has invalid values"),

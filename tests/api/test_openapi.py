@@ -22,6 +22,7 @@ WORKSHOPS = "/api/v1/cities/{city}/assessments/{assessment_id}/workshops"
 REVIEWS = "/api/v1/cities/{city}/assessments/{assessment_id}/reviews"
 OPERATIONS = {
     ("GET", "/api/v1/frameworks"),
+    ("GET", "/api/v1/cities/{city}/benchmark"),  # opt-in benchmarking
     ("GET", "/api/v1/frameworks/{framework_id}/{version}"),
     ("GET", "/api/v1/cities"),
     ("GET", "/api/v1/cities/{city}"),

@@ -30,6 +30,7 @@ from vertebra.cities import team
 from vertebra.planning.domain import add_note, create_action
 from vertebra.planning.models import Action
 from vertebra.reviews import domain as reviews
+from vertebra.sharing.public import publish
 from vertebra.web.reports import CONTENT_TYPES
 from vertebra.workshops.domain import create_workshop
 
@@ -71,7 +72,8 @@ class Walk:
         self.final = create_assessment(
             city=world.city, user=admin, title="Review 2025", date=dt.date(2025, 3, 1)
         )
-        finalize(assessment=self.final, user=admin)
+        self.final = finalize(assessment=self.final, user=admin)
+        publish(assessment=self.final, by=admin, licence="CC-BY-4.0", include_costs=False)
         self.invitation, self.invitation_token = team.invite(
             city=world.city, email="guest@porto.example", role="viewer", by=admin
         )
@@ -171,6 +173,10 @@ PAGES: dict[str, list[Callable[[Walk], str]]] = {
     # Critical-friend review: the team's page, and the reviewer's (walked as them below).
     "web:reviews": [lambda w: w.assessment("reviews/")],
     "review": [lambda w: f"/reviews/{w.review.uuid}/"],
+    # Benchmarking, the Sharing page and the public page (no sign-in).
+    "web:sharing": [lambda w: "/cities/porto/sharing/"],
+    "web:benchmark": [lambda w: "/cities/porto/benchmark/"],
+    "web:public": [lambda w: "/public/porto/"],
 }
 
 # Addresses that are no page, why, and an example of each (a GET shows no HTML page there).
@@ -259,6 +265,19 @@ NOT_PAGES: dict[str, tuple[str, Callable[[Walk], str]]] = {
         "a file, for its reviewer",
         lambda w: f"/reviews/{w.review.uuid}/files/{w.attachment.uuid}/",
     ),
+    "web:benchmark_opt_in": ("POST only", lambda w: "/cities/porto/sharing/benchmark/join/"),
+    "web:benchmark_opt_out": ("POST only", lambda w: "/cities/porto/sharing/benchmark/leave/"),
+    "web:publish": (
+        "POST only",
+        lambda w: f"/cities/porto/sharing/assessments/{w.final.uuid}/publish/",
+    ),
+    "web:unpublish": (
+        "POST only",
+        lambda w: f"/cities/porto/sharing/assessments/{w.final.uuid}/unpublish/",
+    ),
+    "web:public_json": ("the public page's open data as JSON", lambda w: "/public/porto/data.json"),
+    "web:public_csv": ("the public page's open data as CSV", lambda w: "/public/porto/data.csv"),
+    "web:public_badge": ("an SVG image", lambda w: "/public/porto/badge.svg"),
 }
 
 # The administration, for a superuser.

@@ -17,6 +17,7 @@ from vertebra.api.endpoints import (
     analyses,
     answers,
     assessments,
+    benchmark,
     cities,
     evidence,
     exports,
@@ -109,5 +110,6 @@ for module in (
     team,  # the city's team: members and invitations
     workshops,  # workshops: the facilitator's and the participants'
     reviews,  # critical-friend review: the city's side and the reviewer's
+    benchmark,  # opt-in benchmarking among cities
 ):
     api.add_router("", module.router)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -425,6 +426,10 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+# Sent inside finalize()'s transaction with the final ``assessment``; receivers write in it.
+assessment_finalized = Signal()
+
+
 def finalize(*, assessment: Assessment, user: User | None) -> Assessment:
     """Make a draft final: read-only from now on, with its profile kept as a snapshot."""
     with transaction.atomic():
@@ -444,6 +449,9 @@ def finalize(*, assessment: Assessment, user: User | None) -> Assessment:
             revision=F("revision") + 1,
         )
         locked.revision += 1  # exact: the row is locked
+        # Inside the transaction: what depends on final assessments (the benchmark figures)
+        # changes with it or not at all.
+        assessment_finalized.send(sender=Assessment, assessment=locked)
     return locked
 
 

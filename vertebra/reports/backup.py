@@ -42,6 +42,7 @@ from vertebra import __version__, archives
 from vertebra.archives import ArchiveError, check_archive
 from vertebra.reports.restore_rules import check_rows
 from vertebra.reports.upgrade import UpgradeError, known_migrations, release, upgrade_rows
+from vertebra.sharing.benchmark import rebuild_all as rebuild_benchmarks
 from vertebra.storage import open_stream
 
 BACKUP_FORMAT = "vertebra-backup"
@@ -55,6 +56,7 @@ BACKUP_APPS = (
     "planning",
     "workshops",
     "reviews",
+    "sharing",
     "api",
     "reports",
     "web",
@@ -612,6 +614,8 @@ def restore_backup(source: Any, *, force: bool = False) -> RestoreResult:
                 with connection.cursor() as cursor:
                     for statement in connection.ops.sequence_reset_sql(no_style(), model_list):
                         cursor.execute(statement)
+                # Benchmark counts are derived: counted again from the restored rows.
+                rebuild_benchmarks()
                 _store_files(archive, checked.files)
         except DatabaseError as exc:
             raise BackupError(

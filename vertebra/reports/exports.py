@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -261,28 +261,33 @@ def csv_row(values: Iterable[Any]) -> list[Any]:
     return ["" if v is None else inert_csv_text(v) if isinstance(v, str) else v for v in values]
 
 
+def csv_bytes(header: Sequence[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    """A CSV file of these rows under ``header``: every CSV Vertebra writes (an assessment's
+    export, a city's public open data) is written here."""
+    out = io.StringIO(newline="")
+    # The header is our own column names, as they are. Below it every text is in quotes, so
+    # that no separator inside it can start a new cell, whichever separator the spreadsheet
+    # program expects; numbers stay bare.
+    csv.writer(out, lineterminator="\r\n").writerow(header)
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+    for row in rows:
+        writer.writerow(csv_row(row))
+    # A byte order mark so that spreadsheet programs open the file as UTF-8.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
 def export_csv(
     assessment: Assessment, *, data: ReportData | None = None, table: str = "answers"
 ) -> bytes:
     """One table of ``CSV_TABLES`` as a CSV file: the answers by default."""
     data = data or report_data(assessment, with_previous=False)
     if table == "answers":
-        names: Iterable[str] = ANSWER_COLUMN_NAMES
-        rows: Iterable[list[Any]] = answer_rows(data, status_labels=False)
-    else:
-        found = workshop_tables(data, status_labels=False)[table]
-        names = [name for name, _heading, _width in found.columns]
-        rows = ([_csv_value(v) for v in row] for row in found.rows)
-    out = io.StringIO(newline="")
-    # The header is our own column names, as they are. Below it every text is in quotes, so
-    # that no separator inside it can start a new cell, whichever separator the spreadsheet
-    # program expects; numbers stay bare.
-    csv.writer(out, lineterminator="\r\n").writerow(names)
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
-    for row in rows:
-        writer.writerow(csv_row(row))
-    # A byte order mark so that spreadsheet programs open the file as UTF-8.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        return csv_bytes(ANSWER_COLUMN_NAMES, answer_rows(data, status_labels=False))
+    found = workshop_tables(data, status_labels=False)[table]
+    return csv_bytes(
+        [name for name, _heading, _width in found.columns],
+        ([_csv_value(v) for v in row] for row in found.rows),
+    )
 
 
 # -- XLSX ---------------------------------------------------------------------------------------

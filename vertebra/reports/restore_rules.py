@@ -435,6 +435,16 @@ def _review_reply(reply: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Probl
     return _review_text(reply.text)
 
 
+def _publication(publication: Any, m2m: Mapping[str, list[Any]], rows: Rows) -> Problems:
+    """Only a final assessment of the same city is published (sharing.public.publish)."""
+    assessment = publication.assessment
+    if assessment.status != "final":
+        return {"assessment": "only a final assessment can be published"}
+    if assessment.city_id != publication.city_id:
+        return {"assessment": "the assessment is of another city"}
+    return {}
+
+
 RULES: dict[str, Rule] = {
     "auth.group": _none,
     "accounts.user": _none,
@@ -462,4 +472,10 @@ RULES: dict[str, Rule] = {
     "reviews.review": _review,
     "reviews.reviewnote": _review_note,
     "reviews.reviewreply": _review_reply,
+    # Benchmarking and the public page (vertebra.sharing); benchmark rows are counted again.
+    "sharing.sharingevent": _none,
+    "sharing.benchmarkentry": _none,
+    "sharing.benchmarkfigures": _none,
+    "sharing.publicprofile": _none,
+    "sharing.publication": _publication,
 }

@@ -7,6 +7,7 @@ from vertebra.web import (
     editor,
     references,
     reviews,
+    sharing_urls,
     signin,
     team,
     views,
@@ -108,6 +109,9 @@ city_patterns += [
         name="invitation_withdraw",
     ),
 ]
+
+# Benchmarking, the Sharing page and the public page for citizens (vertebra/web/sharing_urls.py).
+city_patterns += sharing_urls.urlpatterns + sharing_urls.public_patterns
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,0 +1,1 @@
+"""Cities learning from each other: opt-in benchmarking and the public page for citizens."""
