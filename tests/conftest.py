@@ -36,6 +36,18 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# --- Languages (docs/TRANSLATING.md) ---------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts and ends in the default language: a page asked for in Spanish leaves
+    Spanish active in the test's thread, as a server's next request would not notice."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     from vertebra.frameworks.domain import load_shipped_frameworks

@@ -145,3 +145,21 @@ def test_an_invitation_email_is_in_the_recipients_own_language(world: World, mai
     assert spanish["Subject"] == "Le invitan a Porto en Vertebra"
     assert "Siga este enlace para aceptar:" in body_of(spanish)
     assert english["Subject"] == "You are invited to Porto in Vertebra"
+
+
+def test_dates_numbers_and_money_follow_spanish():
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from vertebra import l10n
+    from vertebra.planning.money import money
+
+    with translation.override("es"):
+        assert (
+            l10n.day(dt.date(2027, 6, 30)),
+            l10n.month(dt.date(2027, 6, 30)),
+            l10n.number(12500.5),
+            money(Decimal("12500.50"), "EUR"),
+        ) == ("30 jun 2027", "jun 2027", "12.500,5", "12.500,50\xa0€")

@@ -68,7 +68,9 @@ def setup_database(*, prepare_new: bool = False) -> None:
     try:
         pending = pending_migrations()
     except DatabaseError as exc:
-        raise CliError(f"the database cannot be read: {exc}".strip()) from None
+        raise CliError(
+            (_("the database cannot be read: %(error)s") % {"error": exc}).strip()
+        ) from None
     if pending and prepare_new and _brand_new():
         from django.core.management import call_command
 
@@ -76,9 +78,21 @@ def setup_database(*, prepare_new: bool = False) -> None:
         return
     if pending:
         raise CliError(
-            f"the database is not up to date ({len(pending)} changes of its layout to apply); "
-            "run 'vertebra migrate' first"
+            _(
+                "the database is not up to date (%(count)d changes of its layout to apply); "
+                "run 'vertebra migrate' first"
+            )
+            % {"count": len(pending)}
         )
+
+
+def _(message: str) -> str:
+    """A message of the command line in the active language (English unless a command
+    chooses another, as `vertebra report --lang` does); as written before Django is set up."""
+    from django.apps import apps
+    from django.utils.translation import gettext
+
+    return gettext(message) if apps.ready else message
 
 
 def read_password_stdin() -> str:
@@ -86,5 +100,5 @@ def read_password_stdin() -> str:
 
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
-        raise CliError("no password on standard input")
+        raise CliError(_("no password on standard input"))
     return password

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from vertebra.cli.base import CliError, setup_database
+from vertebra.cli.base import CliError, _, setup_database
 
 # As vertebra.reports.rendering.FORMATS (read without loading Django before the command runs).
 FORMATS = ("pdf", "xlsx", "csv", "json", "ratings.csv", "decisions.csv")
@@ -97,7 +97,7 @@ def _city(slug: str) -> Any:
 
     city = city_for_operator(slug)
     if city is None:
-        raise CliError(f"no city with the short name {slug!r}")
+        raise CliError(_("no city with the short name %(slug)r") % {"slug": slug})
     return city
 
 
@@ -109,12 +109,14 @@ def _assessment(city: Any, assessment_id: str | None) -> Any:
     if assessment_id is None:
         latest = latest_assessment_for_operator(city)
         if latest is None:
-            raise CliError(f"{city.slug} has no assessments yet")
+            raise CliError(_("%(city)s has no assessments yet") % {"city": city.slug})
         return latest
     try:
         key = uuid.UUID(assessment_id)
     except ValueError:
-        raise CliError(f"--assessment {assessment_id!r} is not an assessment id (a UUID)") from None
+        raise CliError(
+            _("--assessment %(id)r is not an assessment id (a UUID)") % {"id": assessment_id}
+        ) from None
     assessment = assessment_for_operator(city, key)
     if assessment is None:
         raise CliError(f"{city.slug} has no assessment {assessment_id}")
@@ -141,8 +143,18 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         Path(args.output).write_bytes(data)
     except OSError as exc:
-        raise CliError(f"{args.output}: cannot write: {exc.strerror}") from None
-    print(f"Wrote {args.output}: {assessment.title} ({assessment.date}), {args.format.upper()}")
+        raise CliError(
+            _("%(file)s: cannot write: %(error)s") % {"file": args.output, "error": exc.strerror}
+        ) from None
+    print(
+        _("Wrote %(file)s: %(title)s (%(date)s), %(format)s")
+        % {
+            "file": args.output,
+            "title": assessment.title,
+            "date": assessment.date,
+            "format": args.format.upper(),
+        }
+    )
     return 0
 
 
@@ -158,7 +170,9 @@ def _open_database(*, prepare_new: bool = False) -> None:
     try:
         setup_database(prepare_new=prepare_new)
     except DatabaseError as exc:
-        raise CliError(f"the database cannot be used: {_first_line(exc)}") from None
+        raise CliError(
+            _("the database cannot be used: %(error)s") % {"error": _first_line(exc)}
+        ) from None
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -178,15 +192,18 @@ def run_import(args: argparse.Namespace) -> int:
     framework = _framework_choice(args.framework, assessment) if args.framework else None
     path = Path(args.file)
     if not path.is_file():
-        raise CliError(f"{args.file}: no such file")
+        raise CliError(_("%(file)s: no such file") % {"file": args.file})
     if path.stat().st_size > MAX_IMPORT_BYTES:
         raise CliError(
-            f"{path.name}: the file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB"
+            _("%(file)s: the file is larger than %(mb)d MB")
+            % {"file": path.name, "mb": MAX_IMPORT_BYTES // 1024 // 1024}
         )
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CliError(f"{args.file}: cannot read: {exc.strerror}") from None
+        raise CliError(
+            _("%(file)s: cannot read: %(error)s") % {"file": args.file, "error": exc.strerror}
+        ) from None
     try:
         if assessment is None:
             summary = import_into_new_assessment(
@@ -201,18 +218,30 @@ def run_import(args: argparse.Namespace) -> int:
     except AssessmentLockedError:
         title = assessment.title if assessment is not None else args.assessment
         raise CliError(
-            f"{title} is final and can no longer be changed; import into a draft"
+            _("%(title)s is final and can no longer be changed; import into a draft")
+            % {"title": title}
         ) from None
     except DatabaseError as exc:
         raise CliError(
-            f"the database did not take the import, nothing was imported: {_first_line(exc)}"
+            _("the database did not take the import, nothing was imported: %(error)s")
+            % {"error": _first_line(exc)}
         ) from None
     a = summary.assessment
     if summary.created_assessment:
-        print(f"Created the draft assessment {a.title!r} ({a.uuid}).")
+        print(
+            _("Created the draft assessment %(title)r (%(id)s).") % {"title": a.title, "id": a.uuid}
+        )
     print(
-        f"Imported {path.name} into {a.title!r}: {len(summary.new)} new, "
-        f"{len(summary.changed)} changed, {len(summary.unchanged)} unchanged."
+        _(
+            "Imported %(file)s into %(title)r: %(new)d new, %(changed)d changed, %(unchanged)d unchanged."
+        )
+        % {
+            "file": path.name,
+            "title": a.title,
+            "new": len(summary.new),
+            "changed": len(summary.changed),
+            "unchanged": len(summary.unchanged),
+        }
     )
     return 0
 
@@ -263,22 +292,34 @@ def run_backup(args: argparse.Namespace) -> int:
 
     target = Path(args.file)
     if not target.parent.is_dir():
-        raise CliError(f"{args.file}: no such folder")
+        raise CliError(_("%(file)s: no such folder") % {"file": args.file})
     try:
         with _written_whole(target) as fd, open(fd, "wb", closefd=False) as handle:
             manifest = write_backup(handle)
     except BackupError as exc:
         raise CliError(*exc.errors) from None
     except OSError as exc:
-        raise CliError(f"{args.file}: cannot write: {exc.strerror or _first_line(exc)}") from None
+        raise CliError(
+            _("%(file)s: cannot write: %(error)s")
+            % {"file": args.file, "error": exc.strerror or _first_line(exc)}
+        ) from None
     except DatabaseError as exc:
-        raise CliError(f"the database cannot be read: {_first_line(exc)}") from None
+        raise CliError(
+            _("the database cannot be read: %(error)s") % {"error": _first_line(exc)}
+        ) from None
     counts = manifest["counts"]
     print(
-        f"Wrote {args.file}: {counts.get('accounts.user', 0)} people, "
-        f"{counts.get('cities.city', 0)} cities, "
-        f"{counts.get('assessments.assessment', 0)} assessments, "
-        f"{len(manifest['files'])} attachment files."
+        _(
+            "Wrote %(file)s: %(people)d people, %(cities)d cities, %(assessments)d assessments, "
+            "%(files)d attachment files."
+        )
+        % {
+            "file": args.file,
+            "people": counts.get("accounts.user", 0),
+            "cities": counts.get("cities.city", 0),
+            "assessments": counts.get("assessments.assessment", 0),
+            "files": len(manifest["files"]),
+        }
     )
     return 0
 
@@ -294,16 +335,28 @@ def run_restore(args: argparse.Namespace) -> int:
     except BackupError as exc:
         raise CliError(*(f"{args.file}: {e}" for e in exc.errors)) from None
     except OSError as exc:
-        raise CliError(f"{args.file}: cannot read: {exc.strerror or _first_line(exc)}") from None
+        raise CliError(
+            _("%(file)s: cannot read: %(error)s")
+            % {"file": args.file, "error": exc.strerror or _first_line(exc)}
+        ) from None
     except DatabaseError as exc:
         raise CliError(
-            f"the database did not take the restore, nothing was restored: {_first_line(exc)}"
+            _("the database did not take the restore, nothing was restored: %(error)s")
+            % {"error": _first_line(exc)}
         ) from None
     counts = result.counts
     print(
-        f"Restored {args.file}: {counts.get('accounts.user', 0)} people, "
-        f"{counts.get('cities.city', 0)} cities, "
-        f"{counts.get('assessments.assessment', 0)} assessments, {result.files} attachment files.",
+        _(
+            "Restored %(file)s: %(people)d people, %(cities)d cities, %(assessments)d "
+            "assessments, %(files)d attachment files."
+        )
+        % {
+            "file": args.file,
+            "people": counts.get("accounts.user", 0),
+            "cities": counts.get("cities.city", 0),
+            "assessments": counts.get("assessments.assessment", 0),
+            "files": result.files,
+        },
         file=sys.stdout,
     )
     return 0
