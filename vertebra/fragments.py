@@ -56,6 +56,12 @@ def _generation() -> str:
     return str(value)
 
 
+def generation() -> str:
+    """The current generation, for parts kept outside this module's keys (the public pages'
+    bytes): a key with it is not looked up again after ``forget_all``."""
+    return _generation()
+
+
 def _name(kind: str, key: tuple[Hashable, ...]) -> str:
     digest = hashlib.blake2b(repr(key).encode(), digest_size=20).hexdigest()
     return f"{kind}:{digest}"

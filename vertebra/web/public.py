@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from vertebra import access
+from vertebra import access, fragments
 from vertebra.cities.models import City
 from vertebra.frameworks.domain import shape_of
 from vertebra.l10n import day
@@ -46,7 +46,7 @@ def _served(
 ) -> HttpResponse:
     city = access.public_city(city_slug)
     profile = city.public_profile
-    key = f"public:{city.pk}:{profile.revision}:{get_language()}:{kind}"
+    key = f"public:{fragments.generation()}:{city.pk}:{profile.revision}:{get_language()}:{kind}"
     cache = caches["fragments"]
     body = cache.get(key)
     if body is None:
