@@ -56,6 +56,11 @@ class ReferenceItem(_Strict):
     translations: dict[Language, ItemTranslation] = Field(default_factory=dict)
 
 
+class ReferenceTranslation(_Strict):
+    name: Text | None = None
+    short_name: Annotated[Text, Field(max_length=40)] | None = None
+
+
 class Reference(_Strict):
     """The other reference: its id, name, where it is published and its items in order."""
 
@@ -64,7 +69,7 @@ class Reference(_Strict):
     short_name: Annotated[Text, Field(max_length=40)] | None = None
     url: Text | None = None
     items: list[ReferenceItem] = Field(min_length=1)
-    translations: dict[Language, NameDescriptionTranslation] = Field(default_factory=dict)
+    translations: dict[Language, ReferenceTranslation] = Field(default_factory=dict)
 
 
 class ModelVersion(_Strict):
@@ -185,13 +190,68 @@ def shipped_crosswalks() -> tuple[Crosswalk, ...]:
     return tuple(read_crosswalk_file(path) for path in shipped_crosswalk_paths())
 
 
-def crosswalks_for(framework_id: str, version: int) -> list[Crosswalk]:
-    """The shipped crosswalks that read this model version."""
+def crosswalks_for(framework_id: str, version: int, language: str | None = None) -> list[Crosswalk]:
+    """The shipped crosswalks that read this model version, their texts in ``language`` where
+    they have it (see :func:`in_language`)."""
     return [
-        crosswalk
+        in_language(crosswalk, language) if language else crosswalk
         for crosswalk in shipped_crosswalks()
         if (crosswalk.framework.id, crosswalk.framework.version) == (framework_id, version)
     ]
+
+
+@functools.lru_cache(maxsize=64)
+def _in_language(index: int, language: str) -> Crosswalk:
+    crosswalk = shipped_crosswalks()[index]
+    base = language.split("-")[0]
+
+    def pick(translations: Mapping[str, object]) -> object | None:
+        return translations.get(language) or translations.get(base)
+
+    def text(translated: object | None, field: str, original: str | None) -> str | None:
+        value = getattr(translated, field, None) if translated is not None else None
+        return value or original
+
+    own = pick(crosswalk.translations)
+    ref = crosswalk.reference
+    ref_t = pick(ref.translations)
+    items = [
+        item.model_copy(
+            update={
+                "name": text(pick(item.translations), "name", item.name),
+                "description": text(pick(item.translations), "description", item.description),
+            }
+        )
+        for item in ref.items
+    ]
+    links = [
+        link.model_copy(update={"note": text(pick(link.translations), "note", link.note)})
+        for link in crosswalk.links
+    ]
+    reference = ref.model_copy(
+        update={
+            "name": text(ref_t, "name", ref.name),
+            "short_name": text(ref_t, "short_name", ref.short_name),
+            "items": items,
+        }
+    )
+    return crosswalk.model_copy(
+        update={
+            "name": text(own, "name", crosswalk.name),
+            "description": text(own, "description", crosswalk.description),
+            "reference": reference,
+            "links": links,
+        }
+    )
+
+
+def in_language(crosswalk: Crosswalk, language: str) -> Crosswalk:
+    """A shipped crosswalk with its names, descriptions and notes in ``language`` (or its base
+    language, ``nb`` for ``nb-NO``) where the file has them; the original texts elsewhere."""
+    for index, shipped in enumerate(shipped_crosswalks()):
+        if shipped is crosswalk:
+            return _in_language(index, language)
+    return crosswalk
 
 
 def crosswalk_for(framework_id: str, version: int, crosswalk_id: str) -> Crosswalk | None:
@@ -324,19 +384,9 @@ def supported_by_objective(
 ) -> dict[str, tuple[Supported, ...]]:
     """For a model version, what each objective supports in each shipped crosswalk."""
     supported: dict[str, list[Supported]] = {}
-    for crosswalk in crosswalks_for(framework_id, version):
-        reference = _translated_name(crosswalk.reference, language)
+    for crosswalk in crosswalks_for(framework_id, version, language):
+        reference = crosswalk.reference.name
         for code, items in items_by_objective(crosswalk).items():
-            named = tuple((item.code, _item_name(item, language)) for item in items)
+            named = tuple((item.code, item.name) for item in items)
             supported.setdefault(code, []).append(Supported(crosswalk.id, reference, named))
     return {code: tuple(groups) for code, groups in supported.items()}
-
-
-def _item_name(item: ReferenceItem, language: str) -> str:
-    translated = item.translations.get(language)
-    return translated.name if translated and translated.name else item.name
-
-
-def _translated_name(reference: Reference, language: str) -> str:
-    translated = reference.translations.get(language)
-    return translated.name if translated and translated.name else reference.name

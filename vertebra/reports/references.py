@@ -25,8 +25,9 @@ class ReferenceReport:
 
 
 def crosswalks_of(assessment: Assessment) -> list[Crosswalk]:
+    """The crosswalks of the assessment's model version, in the active language."""
     fv = assessment.framework_version
-    return crosswalks_for(fv.framework_id, fv.version)
+    return crosswalks_for(fv.framework_id, fv.version, get_language() or "en")
 
 
 def statuses_of(assessment: Assessment) -> dict[str, str]:

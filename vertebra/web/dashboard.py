@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET
 
 from vertebra.assessments.models import AnswerEvent
 from vertebra.fragments import assessment_state, kept
-from vertebra.frameworks.crosswalk import crosswalks_for
 from vertebra.frameworks.domain import objective_titles
 from vertebra.frameworks.models import FrameworkVersion
 from vertebra.maturity import Profile, Shape
 from vertebra.reports.charts import policy_stages_svg
+from vertebra.reports.references import crosswalks_of
 from vertebra.web.cards import ObjectiveLinks, history_rows, translated_labels
 from vertebra.web.forms import FIELD_LABELS
 from vertebra.web.presenters import (
@@ -116,7 +116,7 @@ def _assessment_body(scope: AssessmentScope) -> str:
                 "stages": stages(shape),
                 "coverage": coverage_percent(prof),
                 "chart": mark_safe(_chart(fv, prof, shape)),  # noqa: S308
-                "crosswalks": crosswalks_for(fv.framework_id, fv.version),
+                "crosswalks": crosswalks_of(assessment),
                 "participation": participation if participation.workshops else None,
             },
         )
