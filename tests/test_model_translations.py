@@ -29,7 +29,7 @@ def smr() -> Framework:
 def test_the_smr_model_ships_spanish_for_every_name_description_and_objective():
     model = smr()
     texts = texts_in(model, "es")
-    assert languages_of(model) == {"es"}
+    assert languages_of(model) == {"es", "it", "de", "fr", "da", "nb", "lv"}
     assert (texts.language, texts.source_language, texts.translated) == ("es", "en", True)
     assert texts.name == "Modelo de Madurez en Resiliencia de SMR"
     assert dict(texts.stages) == {
@@ -48,8 +48,37 @@ def test_the_smr_model_ships_spanish_for_every_name_description_and_objective():
 
 
 @pytest.mark.parametrize(
+    ("language", "verTebrate"),
+    [
+        ("es", "verTebrada"),
+        ("it", "verTebrato"),
+        ("de", "verTebral"),
+        ("fr", "verTébré"),
+        ("da", "verTebrat"),
+        ("nb", "verTebrat"),
+        ("lv", "verTebrāls"),
+    ],
+)
+def test_every_offered_language_has_every_name_description_and_objective_of_the_smr_model(
+    language: str, verTebrate: str
+) -> None:
+    model = smr()
+    texts = texts_in(model, language)
+    assert (texts.language, texts.translated) == (language, True)
+    assert texts.stages["T"] == verTebrate
+    english = texts_in(model, "en")
+    for kind in ("stages", "stage_descriptions", "dimensions", "policies", "objectives"):
+        translated, own = getattr(texts, kind), getattr(english, kind)
+        assert translated.keys() == own.keys(), kind
+        assert all(text.strip() for text in translated.values()), kind
+    # A translation, not a copy: most texts differ from the English (names such as "Robust"
+    # may be the same word).
+    assert sum(texts.objectives[c] != english.objectives[c] for c in english.objectives) == 96
+
+
+@pytest.mark.parametrize(
     ("asked", "served"),
-    [("es", "es"), ("es-AR", "es"), ("ES", "es"), ("en", None), ("en-GB", None), ("lv", None)],
+    [("es", "es"), ("es-AR", "es"), ("ES", "es"), ("en", None), ("en-GB", None), ("lv", "lv")],
 )
 def test_a_language_is_served_by_its_own_translation_or_its_base_language(asked, served):
     assert translation_for(smr(), asked) == served

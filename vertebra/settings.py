@@ -206,7 +206,7 @@ INTERFACE_LANGUAGES = [
     ("nb", "Norsk bokmål"),
     ("lv", "Latviešu"),
 ]
-OFFERED_LANGUAGES = ("en", "es")
+OFFERED_LANGUAGES = ("en", "es", "it", "de", "fr", "da", "nb", "lv")
 LANGUAGES = [(code, name) for code, name in INTERFACE_LANGUAGES if code in OFFERED_LANGUAGES]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # --- end of languages -----------------------------------------------------------------------

@@ -98,7 +98,7 @@ def test_the_dashboard_writes_percentages_in_the_persons_language(client, settin
     url = f"/cities/{w.city.slug}/assessments/{w.assessment.uuid}/"
     german = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "1\u00a0% coverage" in german and "1% coverage" in english
+    assert "1\u00a0% Abdeckung" in german and "1% coverage" in english
     assert "15.01.2026" in german and "15 Jan 2026" in english
 
 
