@@ -63,6 +63,20 @@ def test_every_catalogue_is_shipped_and_passes_msgfmt_check(language, domain):
     assert problems(path, complete=False) == []
 
 
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_catalogue_passes_the_checks_of_the_compiler_make_uses(language, domain):
+    """`make compilemessages` compiles with Babel, whose checks are not msgfmt's: a plural form
+    may only use the placeholders of its own message (Babel checks every form against both)."""
+    from babel.messages.pofile import read_po
+
+    with catalogue(translations.CATALOGUES, language, domain).open("rb") as handle:
+        checked = read_po(handle)
+    assert [
+        (str(message.id), [str(e) for e in errors]) for message, errors in checked.check()
+    ] == []
+
+
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_the_catalogues_hold_exactly_the_messages_of_the_code(extracted, domain):
     for language in OTHER_LANGUAGES:
