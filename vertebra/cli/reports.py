@@ -35,7 +35,10 @@ def register(subparsers: Any) -> None:
     report.add_argument(
         "--lang",
         metavar="LANG",
-        help="the report's language, one of the instance's languages (en, es, ...); default: en",
+        help=(
+            "the report's language, one of the instance's languages (en, es, ...); default: "
+            "the environment's (LANG), else en"
+        ),
     )
     report.set_defaults(handler=run_report)
 
@@ -122,22 +125,13 @@ def _assessment(city: Any, assessment_id: str | None) -> Any:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from django.conf import settings
-    from django.utils import translation
-
-    from vertebra.languages import LanguageNotOffered, chosen_language
-
+    # The language, from --lang or the environment, is active already (cli_language).
     setup_database()
-    try:
-        language = chosen_language(args.lang) if args.lang else settings.LANGUAGE_CODE
-    except LanguageNotOffered as exc:
-        raise CliError(f"--lang: {exc}") from None
     city = _city(args.city)
     assessment = _assessment(city, args.assessment)
     from vertebra.reports.rendering import render_report
 
-    with translation.override(language):
-        data = render_report(assessment, args.format)
+    data = render_report(assessment, args.format)
     try:
         Path(args.output).write_bytes(data)
     except OSError as exc:
