@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except CliError as exc:
             sys.stdout.flush()
             for line in exc.lines:
-                print(f"vertebra: {line}", file=sys.stderr)
+                print("vertebra:", line, file=sys.stderr)
             return exc.exit_code
         sys.stdout.flush()  # here, so that a closed pipe is noticed while it can be handled
     except KeyboardInterrupt:

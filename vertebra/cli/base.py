@@ -7,6 +7,8 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
+from django.utils.translation import gettext as _
+
 
 class CliError(Exception):
     """A problem with the caller's input: printed on stderr, exit status 2, no traceback."""
@@ -81,7 +83,7 @@ def cli_language(requested: str | None = None) -> Iterator[str]:
             try:
                 language = chosen_language(requested)
             except LanguageNotOffered as exc:
-                raise CliError(f"--lang: {exc}") from None
+                raise CliError(_("--lang: %(exc)s") % {"exc": exc}) from None
         with translation.override(language):
             yield language
 
@@ -136,8 +138,10 @@ def setup_database(*, prepare_new: bool = False) -> None:
         return
     if pending:
         raise CliError(
-            f"the database is not up to date ({len(pending)} changes of its layout to apply); "
-            "run 'vertebra migrate' first"
+            _(
+                "the database is not up to date (%(count)s changes of its layout to apply); run 'vertebra migrate' first"
+            )
+            % {"count": len(pending)}
         )
 
 
@@ -146,5 +150,5 @@ def read_password_stdin() -> str:
 
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
-        raise CliError("no password on standard input")
+        raise CliError(_("no password on standard input"))
     return password

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from vertebra.cli.base import CliError, setup_database
 
 # As vertebra.reports.rendering.FORMATS (read without loading Django before the command runs).
@@ -100,7 +102,7 @@ def _city(slug: str) -> Any:
 
     city = city_for_operator(slug)
     if city is None:
-        raise CliError(f"no city with the short name {slug!r}")
+        raise CliError(_("no city with the short name %(slug)r") % {"slug": slug})
     return city
 
 
@@ -112,15 +114,21 @@ def _assessment(city: Any, assessment_id: str | None) -> Any:
     if assessment_id is None:
         latest = latest_assessment_for_operator(city)
         if latest is None:
-            raise CliError(f"{city.slug} has no assessments yet")
+            raise CliError(_("%(slug)s has no assessments yet") % {"slug": city.slug})
         return latest
     try:
         key = uuid.UUID(assessment_id)
     except ValueError:
-        raise CliError(f"--assessment {assessment_id!r} is not an assessment id (a UUID)") from None
+        raise CliError(
+            _("--assessment %(assessment_id)r is not an assessment id (a UUID)")
+            % {"assessment_id": assessment_id}
+        ) from None
     assessment = assessment_for_operator(city, key)
     if assessment is None:
-        raise CliError(f"{city.slug} has no assessment {assessment_id}")
+        raise CliError(
+            _("%(slug)s has no assessment %(assessment_id)s")
+            % {"slug": city.slug, "assessment_id": assessment_id}
+        )
     return assessment
 
 
@@ -135,8 +143,19 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         Path(args.output).write_bytes(data)
     except OSError as exc:
-        raise CliError(f"{args.output}: cannot write: {exc.strerror}") from None
-    print(f"Wrote {args.output}: {assessment.title} ({assessment.date}), {args.format.upper()}")
+        raise CliError(
+            _("%(output)s: cannot write: %(strerror)s")
+            % {"output": args.output, "strerror": exc.strerror}
+        ) from None
+    print(
+        _("Wrote %(output)s: %(title)s (%(date)s), %(format)s")
+        % {
+            "output": args.output,
+            "title": assessment.title,
+            "date": assessment.date,
+            "format": args.format.upper(),
+        }
+    )
     return 0
 
 
@@ -152,7 +171,9 @@ def _open_database(*, prepare_new: bool = False) -> None:
     try:
         setup_database(prepare_new=prepare_new)
     except DatabaseError as exc:
-        raise CliError(f"the database cannot be used: {_first_line(exc)}") from None
+        raise CliError(
+            _("the database cannot be used: %(first_line)s") % {"first_line": _first_line(exc)}
+        ) from None
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -172,15 +193,18 @@ def run_import(args: argparse.Namespace) -> int:
     framework = _framework_choice(args.framework, assessment) if args.framework else None
     path = Path(args.file)
     if not path.is_file():
-        raise CliError(f"{args.file}: no such file")
+        raise CliError(_("%(file)s: no such file") % {"file": args.file})
     if path.stat().st_size > MAX_IMPORT_BYTES:
         raise CliError(
-            f"{path.name}: the file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB"
+            _("%(name)s: the file is larger than %(value)s MB")
+            % {"name": path.name, "value": MAX_IMPORT_BYTES // 1024 // 1024}
         )
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CliError(f"{args.file}: cannot read: {exc.strerror}") from None
+        raise CliError(
+            _("%(file)s: cannot read: %(strerror)s") % {"file": args.file, "strerror": exc.strerror}
+        ) from None
     try:
         if assessment is None:
             summary = import_into_new_assessment(
@@ -195,18 +219,31 @@ def run_import(args: argparse.Namespace) -> int:
     except AssessmentLockedError:
         title = assessment.title if assessment is not None else args.assessment
         raise CliError(
-            f"{title} is final and can no longer be changed; import into a draft"
+            _("%(title)s is final and can no longer be changed; import into a draft")
+            % {"title": title}
         ) from None
     except DatabaseError as exc:
         raise CliError(
-            f"the database did not take the import, nothing was imported: {_first_line(exc)}"
+            _("the database did not take the import, nothing was imported: %(first_line)s")
+            % {"first_line": _first_line(exc)}
         ) from None
     a = summary.assessment
     if summary.created_assessment:
-        print(f"Created the draft assessment {a.title!r} ({a.uuid}).")
+        print(
+            _("Created the draft assessment %(title)r (%(uuid)s).")
+            % {"title": a.title, "uuid": a.uuid}
+        )
     print(
-        f"Imported {path.name} into {a.title!r}: {len(summary.new)} new, "
-        f"{len(summary.changed)} changed, {len(summary.unchanged)} unchanged."
+        _(
+            "Imported %(name)s into %(title)r: %(count)s new, %(count2)s changed, %(count3)s unchanged."
+        )
+        % {
+            "name": path.name,
+            "title": a.title,
+            "count": len(summary.new),
+            "count2": len(summary.changed),
+            "count3": len(summary.unchanged),
+        }
     )
     return 0
 
@@ -223,8 +260,15 @@ def _framework_choice(reference: str, assessment: Any) -> Any:
     fv = assessment.framework_version if assessment is not None else None
     if fv is not None and (fv.framework_id, fv.version) != (framework_id, version or fv.version):
         raise CliError(
-            f"--framework: {assessment.title!r} uses {fv.framework_id}@{fv.version}, "
-            f"not {reference}; leave --framework out to import into it"
+            _(
+                "--framework: %(title)r uses %(framework_id)s@%(version)s, not %(reference)s; leave --framework out to import into it"
+            )
+            % {
+                "title": assessment.title,
+                "framework_id": fv.framework_id,
+                "version": fv.version,
+                "reference": reference,
+            }
         )
     return chosen
 
@@ -257,22 +301,33 @@ def run_backup(args: argparse.Namespace) -> int:
 
     target = Path(args.file)
     if not target.parent.is_dir():
-        raise CliError(f"{args.file}: no such folder")
+        raise CliError(_("%(file)s: no such folder") % {"file": args.file})
     try:
         with _written_whole(target) as fd, open(fd, "wb", closefd=False) as handle:
             manifest = write_backup(handle)
     except BackupError as exc:
         raise CliError(*exc.errors) from None
     except OSError as exc:
-        raise CliError(f"{args.file}: cannot write: {exc.strerror or _first_line(exc)}") from None
+        raise CliError(
+            _("%(file)s: cannot write: %(value)s")
+            % {"file": args.file, "value": exc.strerror or _first_line(exc)}
+        ) from None
     except DatabaseError as exc:
-        raise CliError(f"the database cannot be read: {_first_line(exc)}") from None
+        raise CliError(
+            _("the database cannot be read: %(first_line)s") % {"first_line": _first_line(exc)}
+        ) from None
     counts = manifest["counts"]
     print(
-        f"Wrote {args.file}: {counts.get('accounts.user', 0)} people, "
-        f"{counts.get('cities.city', 0)} cities, "
-        f"{counts.get('assessments.assessment', 0)} assessments, "
-        f"{len(manifest['files'])} attachment files."
+        _(
+            "Wrote %(file)s: %(get)s people, %(get2)s cities, %(get3)s assessments, %(count)s attachment files."
+        )
+        % {
+            "file": args.file,
+            "get": counts.get("accounts.user", 0),
+            "get2": counts.get("cities.city", 0),
+            "get3": counts.get("assessments.assessment", 0),
+            "count": len(manifest["files"]),
+        }
     )
     return 0
 
@@ -288,16 +343,27 @@ def run_restore(args: argparse.Namespace) -> int:
     except BackupError as exc:
         raise CliError(*(f"{args.file}: {e}" for e in exc.errors)) from None
     except OSError as exc:
-        raise CliError(f"{args.file}: cannot read: {exc.strerror or _first_line(exc)}") from None
+        raise CliError(
+            _("%(file)s: cannot read: %(value)s")
+            % {"file": args.file, "value": exc.strerror or _first_line(exc)}
+        ) from None
     except DatabaseError as exc:
         raise CliError(
-            f"the database did not take the restore, nothing was restored: {_first_line(exc)}"
+            _("the database did not take the restore, nothing was restored: %(first_line)s")
+            % {"first_line": _first_line(exc)}
         ) from None
     counts = result.counts
     print(
-        f"Restored {args.file}: {counts.get('accounts.user', 0)} people, "
-        f"{counts.get('cities.city', 0)} cities, "
-        f"{counts.get('assessments.assessment', 0)} assessments, {result.files} attachment files.",
+        _(
+            "Restored %(file)s: %(get)s people, %(get2)s cities, %(get3)s assessments, %(files)s attachment files."
+        )
+        % {
+            "file": args.file,
+            "get": counts.get("accounts.user", 0),
+            "get2": counts.get("cities.city", 0),
+            "get3": counts.get("assessments.assessment", 0),
+            "files": result.files,
+        },
         file=sys.stdout,
     )
     return 0
