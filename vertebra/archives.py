@@ -18,6 +18,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 MB = 1024 * 1024
 # Members smaller than this are not held to the ratio: their size alone is harmless.
 RATIO_FLOOR = 1 * MB
@@ -64,28 +66,46 @@ def _size(count: int) -> str:
     for unit, name in ((1024 * MB, "GB"), (MB, "MB")):
         if count >= unit:
             return f"{count / unit:.1f}".removesuffix(".0") + f" {name}"
-    return f"{count} bytes"
+    return _("%(count)s bytes") % {"count": count}
 
 
 def check_archive(archive: zipfile.ZipFile, limits: ArchiveLimits) -> None:
     """Raise ArchiveError when the archive's directory breaks one of ``limits``."""
     members = archive.infolist()
     if len(members) > limits.members:
-        raise ArchiveError(f"it holds {len(members)} files; at most {limits.members} are accepted")
+        raise ArchiveError(
+            _("it holds %(count)s files; at most %(most)s are accepted")
+            % {"count": len(members), "most": limits.members}
+        )
     total = 0
     for member in members:
         name = member.filename[:100]
         ratio = member.file_size // max(member.compress_size, 1)
         if member.file_size > RATIO_FLOOR and ratio > limits.ratio:
             raise ArchiveError(
-                f"its part {name} expands {ratio} times (to {_size(member.file_size)}); "
-                f"at most {limits.ratio} times is accepted"
+                _(
+                    "its part %(name)s expands %(ratio)s times (to %(size)s); "
+                    "at most %(most)s times is accepted"
+                )
+                % {
+                    "name": name,
+                    "ratio": ratio,
+                    "size": _size(member.file_size),
+                    "most": limits.ratio,
+                }
             )
         if member.file_size > limits.member_bytes:
             raise ArchiveError(
-                f"its part {name} expands to {_size(member.file_size)}; "
-                f"at most {_size(limits.member_bytes)} is accepted"
+                _("its part %(name)s expands to %(size)s; at most %(most)s is accepted")
+                % {
+                    "name": name,
+                    "size": _size(member.file_size),
+                    "most": _size(limits.member_bytes),
+                }
             )
         total += member.file_size
         if total > limits.total_bytes:
-            raise ArchiveError(f"its parts expand to more than {_size(limits.total_bytes)} in all")
+            raise ArchiveError(
+                _("its parts expand to more than %(size)s in all")
+                % {"size": _size(limits.total_bytes)}
+            )

@@ -19,6 +19,7 @@ import math
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
 
 try:  # libyaml's parser: several times faster
     from yaml import CSafeLoader as _BaseLoader
@@ -49,28 +50,30 @@ class _Refused(Exception):
 
 def _number(text: str) -> float:
     if len(text) > MAX_NUMBER_TEXT:
-        raise _Refused(f"the number {text[:20]}… is too long")
+        raise _Refused(_("the number %(number)s… is too long") % {"number": text[:20]})
     value = float(text)
     if not math.isfinite(value):
-        raise _Refused(f"the number {text} is too large")
+        raise _Refused(_("the number %(number)s is too large") % {"number": text})
     return value
 
 
 def _integer(text: str) -> int:
     if len(text.lstrip("+-")) > MAX_DIGITS:
-        raise _Refused(f"a number with {len(text.lstrip('+-'))} digits is too long")
+        raise _Refused(
+            _("a number with %(count)s digits is too long") % {"count": len(text.lstrip("+-"))}
+        )
     return int(text)
 
 
 def _constant(name: str) -> Any:
-    raise _Refused(f"{name} is not a number")
+    raise _Refused(_("%(name)s is not a number") % {"name": name})
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     mapping: dict[str, Any] = {}
     for key, value in pairs:
         if key in mapping:
-            raise _Refused(f"duplicate key {key!r}")
+            raise _Refused(_("duplicate key %(key)r") % {"key": key})
         mapping[key] = value
     return mapping
 
@@ -103,7 +106,7 @@ class _StrictLoader(_BaseLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         self.flatten_mapping(node)
         seen: set[Any] = set()
-        for key_node, _ in node.value:
+        for key_node, _value_node in node.value:
             key = self.construct_object(key_node, deep=deep)
             try:
                 duplicate = key in seen
@@ -112,7 +115,7 @@ class _StrictLoader(_BaseLoader):
                 continue  # an unhashable key: the base class reports it
             if duplicate:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                    None, None, _("duplicate key %(key)r") % {"key": key}, key_node.start_mark
                 )
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         return mapping
@@ -121,7 +124,10 @@ class _StrictLoader(_BaseLoader):
         digits = sum(c.isalnum() for c in str(node.value))
         if digits > MAX_DIGITS:
             raise yaml.constructor.ConstructorError(
-                None, None, f"a number with {digits} digits is too long", node.start_mark
+                None,
+                None,
+                _("a number with %(count)s digits is too long") % {"count": digits},
+                node.start_mark,
             )
         value: int = super().construct_yaml_int(node)
         return value
@@ -129,12 +135,15 @@ class _StrictLoader(_BaseLoader):
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
         if len(str(node.value)) > MAX_NUMBER_TEXT:
             raise yaml.constructor.ConstructorError(
-                None, None, "a number is too long", node.start_mark
+                None, None, _("a number is too long"), node.start_mark
             )
         value: float = super().construct_yaml_float(node)
         if not math.isfinite(value):
             raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value} is not a finite number", node.start_mark
+                None,
+                None,
+                _("%(value)s is not a finite number") % {"value": node.value},
+                node.start_mark,
             )
         return value
 
@@ -148,7 +157,7 @@ def _check_events(text: str, max_depth: int) -> None:
     depth = 0
     for event in yaml.parse(text, Loader=_BaseLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            problem = "anchors and aliases (&name, *name) are not allowed"
+            problem = _("anchors and aliases (&name, *name) are not allowed")
             raise DocumentError("YAML", problem, **_place(event.start_mark))
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
@@ -163,7 +172,7 @@ def load_yaml(text: str, *, max_depth: int = MAX_DEPTH) -> Any:
         _check_events(text, max_depth)
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
-        problem = exc.problem or exc.context or "syntax error"
+        problem = exc.problem or exc.context or _("syntax error")
         place = _place(exc.problem_mark or exc.context_mark)
         raise DocumentError("YAML", problem, **place) from None
     except yaml.reader.ReaderError as exc:
@@ -176,7 +185,9 @@ def load_yaml(text: str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise DocumentError("YAML", _too_deep(max_depth)) from None
     except (ValueError, TypeError, OverflowError) as exc:
         # The safe constructor lets a few of these through, e.g. for the date 2024-13-45.
-        raise DocumentError("YAML", f"a value cannot be read: {exc}") from None
+        raise DocumentError(
+            "YAML", _("a value cannot be read: %(problem)s") % {"problem": exc}
+        ) from None
 
 
 def _place(mark: Any) -> dict[str, int]:
@@ -186,7 +197,7 @@ def _place(mark: Any) -> dict[str, int]:
 
 
 def _too_deep(max_depth: int) -> str:
-    return f"nested more than {max_depth} levels deep"
+    return _("nested more than %(depth)s levels deep") % {"depth": max_depth}
 
 
 def _deeper_than(document: Any, max_depth: int) -> bool:

@@ -207,8 +207,8 @@ def test_assessment_page_counts_the_kinds_of_stakeholders_that_took_part(
     _rate(second, "Eva", 1, {})
     html = world.client(persona).get(world.url()).content.decode()
     assert _section(html, 'id="participation-count">', "</p>") == (
-        f"2 of the city's {len(types)} kinds of stakeholders took part in this assessment's "
-        "2 workshops (3 participants)."
+        f"2 of the city's {len(types)} kinds of stakeholders took part in 2 workshops of this "
+        "assessment (3 participants)."
     )
     rows = re.findall(
         r'<tr(?: class="muted")?><th scope="row">([^<]+)</th><td>(\d+)</td></tr>',
@@ -263,7 +263,7 @@ def test_a_participant_joining_shows_on_the_kept_assessment_page(world: World) -
     client.get(world.url())  # kept
     _rate(workshop, "Rui", 1, {})
     html = client.get(world.url()).content.decode()
-    assert "took part in this assessment's workshop (2 participants)." in _section(
+    assert "took part in 1 workshop of this assessment (2 participants)." in _section(
         html, 'id="participation-count">', "</p>"
     )
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from vertebra import __version__
 from vertebra.cli import assess, cities, crosswalk, framework, notify, reports, server, tokens
-from vertebra.cli.base import CliError
+from vertebra.cli.base import CliError, cli_language
 
 COMMAND_MODULES = [server, framework, crosswalk, assess, cities, tokens, reports, notify]
 
@@ -41,11 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         try:
-            result: int = args.handler(args)
+            with cli_language(getattr(args, "lang", None)):
+                result: int = args.handler(args)
         except CliError as exc:
             sys.stdout.flush()
             for line in exc.lines:
-                print(f"vertebra: {line}", file=sys.stderr)
+                print("vertebra:", line, file=sys.stderr)
             return exc.exit_code
         sys.stdout.flush()  # here, so that a closed pipe is noticed while it can be handled
     except KeyboardInterrupt:

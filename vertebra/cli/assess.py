@@ -7,6 +7,8 @@ import json
 from pathlib import PurePath
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from vertebra.cli.base import CliError
 from vertebra.frameworks.defaults import DEFAULT_FRAMEWORK_ID
 
@@ -59,15 +61,21 @@ def parse_targets(
     text = value.strip()
     stages = ", ".join(stage_codes)
     if not text:
-        raise CliError(f"--target: give a stage ({stages}) or a list such as L1=A,P1=M")
+        raise CliError(
+            _("--target: give a stage (%(stages)s) or a list such as L1=A,P1=M")
+            % {"stages": stages}
+        )
     if "=" not in text:
         if text not in stage_codes:
-            raise CliError(f"--target {text!r}: unknown stage; use one of {stages}")
+            raise CliError(
+                _("--target %(text)r: unknown stage; use one of %(stages)s")
+                % {"text": text, "stages": stages}
+            )
         return dict.fromkeys(policy_codes, text)
     targets: dict[str, str] = {}
     errors: list[str] = []
     for item in text.split(","):
-        policy, _, stage = (part.strip() for part in item.partition("="))
+        policy, _sep, stage = (part.strip() for part in item.partition("="))
         if policy not in policy_codes:
             errors.append(
                 f"--target: unknown policy {policy!r}; use one of {', '.join(policy_codes)}"
@@ -117,8 +125,11 @@ def _framework(framework_id: str) -> Any:
         try:
             load_shipped(framework_id)
         except UnknownFrameworkError as exc:
-            raise CliError(f"--framework: {exc}") from None
-        raise CliError(f"--framework: unknown maturity model {framework_id!r}")
+            raise CliError(_("--framework: %(exc)s") % {"exc": exc}) from None
+        raise CliError(
+            _("--framework: unknown maturity model %(framework_id)r")
+            % {"framework_id": framework_id}
+        )
     return framework_of(fv)
 
 
@@ -144,38 +155,55 @@ def run_assess(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result.to_json(framework=fw.id, version=fw.version), indent=2))
     else:
-        print(render_table(result, shape=shape, title=f"{fw.name} (version {fw.version})"))
+        title = _("%(name)s (version %(version)s)") % {"name": fw.name, "version": fw.version}
+        print(render_table(result, shape=shape, title=title))
     return 0
 
 
 def _stage_name(shape: Any, code: str | None) -> str:
-    return "none yet" if code is None else f"{shape.stage_names[code]} ({code})"
+    return _("none yet") if code is None else f"{shape.stage_names[code]} ({code})"
 
 
 def render_table(result: Any, *, shape: Any, title: str) -> str:
+    """The profile as people read it, in the active language (the explanations as the pages
+    word them, vertebra/explanations.py)."""
+    from vertebra.explanations import explain_policy
+
     stage_codes = list(shape.stage_codes)
-    lines = [title, f"Answered: {result.answered} of {result.total} objectives", ""]
-    header = f"{'Policy':<8}" + "".join(f"{code:>7}" for code in stage_codes) + "   Stage"
+    answered = _("Answered: %(answered)s of %(total)s objectives") % {
+        "answered": result.answered,
+        "total": result.total,
+    }
+    lines = [title, answered, ""]
+    policy, stage = _("Policy"), _("Stage")
+    header = f"{policy:<8}" + "".join(f"{code:>7}" for code in stage_codes) + f"   {stage}"
     lines.append(header)
     lines.append("-" * len(header + "     "))
     for policy_code, p in result.policies.items():
         cells = "".join(f"{'-' if c.total == 0 else f'{c.achieved}/{c.total}':>7}" for c in p.cells)
         lines.append(f"{policy_code:<8}{cells}   {p.stage or '-'}")
     lines.append("")
-    lines.append("Cells: achieved / objectives at that stage ('-': no objectives at that stage).")
+    lines.append(
+        _("Cells: achieved / objectives at that stage ('-': no objectives at that stage).")
+    )
     lines.append("")
-    lines.append(f"Overall: {_stage_name(shape, result.overall.stage)}")
+    lines.append(_("Overall: %(stage)s") % {"stage": _stage_name(shape, result.overall.stage)})
     for code, group in result.dimensions.items():
         lines.append(f"{group.name} ({code}): {_stage_name(shape, group.stage)}")
     lines.append("")
     for p in result.policies.values():
-        lines.append(p.explanation)
+        lines.append(explain_policy(shape, p))
         if p.next_stage_progress is not None:
-            lines.append(f"    next stage progress: {round(p.next_stage_progress * 100)}%")
+            progress = round(p.next_stage_progress * 100)
+            lines.append("    " + _("next stage progress: %(percent)s%%") % {"percent": progress})
         if p.ahead_of_order:
-            lines.append(f"    achieved ahead of order: {', '.join(p.ahead_of_order)}")
+            codes = ", ".join(p.ahead_of_order)
+            lines.append("    " + _("achieved ahead of order: %(codes)s") % {"codes": codes})
         if p.target is not None:
-            target = shape.stage_names[p.target]
-            todo = ", ".join(p.to_target) if p.to_target else "nothing: the target is met"
-            lines.append(f"    to reach the target {target} ({p.target}): {todo}")
+            todo = ", ".join(p.to_target) if p.to_target else _("nothing: the target is met")
+            lines.append(
+                "    "
+                + _("to reach the target %(target)s (%(code)s): %(todo)s")
+                % {"target": shape.stage_names[p.target], "code": p.target, "todo": todo}
+            )
     return "\n".join(lines)

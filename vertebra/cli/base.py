@@ -1,8 +1,11 @@
-"""What every command shares: errors that end in exit status 2, and lazy Django set-up."""
+"""What every command shares: errors that end in exit status 2, lazy Django set-up and the
+language people read the output in."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 
 class CliError(Exception):
@@ -24,6 +27,63 @@ def setup_django() -> None:
     except ImproperlyConfigured as exc:
         # A setting read from the environment is wrong: its message names the variable.
         raise CliError(str(exc)) from None
+
+
+# The environment variables that name a person's language, in the order gettext reads them.
+LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def environment_language(environ: Mapping[str, str], offered: Iterable[str]) -> str:
+    """The first offered language the environment names (``LANGUAGE`` may list several,
+    ``es:fr``; ``LANG=es_ES.UTF-8`` names ``es``), else English. The first variable set wins,
+    as in gettext; ``C`` and ``POSIX`` mean English."""
+    codes = set(offered)
+    for variable in LANGUAGE_VARIABLES:
+        value = environ.get(variable, "").strip()
+        if not value:
+            continue
+        for item in value.split(":"):
+            tag = item.split(".")[0].split("@")[0].replace("_", "-").lower()
+            if tag in codes:
+                return tag
+            if tag.split("-")[0] in codes:
+                return tag.split("-")[0]
+        if variable != "LANGUAGE":
+            break
+    return "en"
+
+
+@contextmanager
+def cli_language(requested: str | None = None) -> Iterator[str]:
+    """Speak a command's output in ``requested`` (a ``--lang``) when given, else in the
+    environment's language (:func:`environment_language`) when it is offered, else English.
+
+    An unknown ``--lang`` is a CliError naming the offered languages. Django is set up for its
+    translations only (no database); when its settings cannot be read the output stays English
+    and the command that needs them says why.
+    """
+    try:
+        setup_django()
+    except CliError:
+        if requested:
+            raise
+        yield "en"
+        return
+    from django.conf import settings
+    from django.utils import translation
+
+    from vertebra.languages import LanguageNotOffered, chosen_language
+
+    offered = [code for code, _name in settings.LANGUAGES]
+    language = environment_language(os.environ, offered)
+    with translation.override(language):
+        if requested:
+            try:
+                language = chosen_language(requested)
+            except LanguageNotOffered as exc:
+                raise CliError(_("--lang: %(exc)s") % {"exc": exc}) from None
+        with translation.override(language):
+            yield language
 
 
 def pending_migrations() -> list[str]:
@@ -88,7 +148,8 @@ def setup_database(*, prepare_new: bool = False) -> None:
 
 def _(message: str) -> str:
     """A message of the command line in the active language (English unless a command
-    chooses another, as `vertebra report --lang` does); as written before Django is set up."""
+    chooses: `--lang` or the environment, see `in_language`); as written before Django is set
+    up, or when its settings cannot be read."""
     from django.apps import apps
     from django.utils.translation import gettext
 

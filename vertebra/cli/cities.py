@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from vertebra.cli import people
 from vertebra.cli.base import CliError, read_password_stdin, setup_database
 
@@ -74,7 +76,7 @@ def run_city_create(args: argparse.Namespace) -> int:
         city = create_city(slug=args.slug, name=args.name)
     except CityInputError as exc:
         raise CliError(str(exc)) from None
-    print(f"Created city {city.slug} ({city.name})")
+    print(_("Created city %(slug)s (%(name)s)") % {"slug": city.slug, "name": city.name})
     return 0
 
 
@@ -89,7 +91,7 @@ def run_user_create(args: argparse.Namespace) -> int:
 
     city = city_for_operator(args.city)
     if city is None:
-        raise CliError(f"--city {args.city}: no such city")
+        raise CliError(_("--city %(city)s: no such city") % {"city": args.city})
     password: str | None = read_password_stdin()
     if User.objects.filter(email=args.email.strip().lower()).exists():
         password = None
@@ -105,11 +107,16 @@ def run_user_create(args: argparse.Namespace) -> int:
     except CityInputError as exc:
         raise CliError(str(exc)) from None
     what = "Created" if created else "Updated"
-    print(f"{what} {user.email}: {membership.role} in {city.slug}")
+    print(
+        _("%(what)s %(email)s: %(role)s in %(slug)s")
+        % {"what": what, "email": user.email, "role": membership.role, "slug": city.slug}
+    )
     if not created:
         print(
-            f"The password on standard input was not used: {user.email} already has one. "
-            "To change it: vertebra user set-password EMAIL --password-stdin"
+            _(
+                "The password on standard input was not used: %(email)s already has one. To change it: vertebra user set-password EMAIL --password-stdin"
+            )
+            % {"email": user.email}
         )
     return 0
 
@@ -128,7 +135,9 @@ def run_demo(args: argparse.Namespace) -> int:
     kept = f"; {had} kept as they were" if had else ""
     count = city.assessments.count()
     print(
-        f"Demo City is ready: {added} sample assessments added{kept}; "
-        f"{count} assessments in city '{city.slug}'"
+        _(
+            "Demo City is ready: %(added)s sample assessments added%(kept)s; %(count)s assessments in city '%(slug)s'"
+        )
+        % {"added": added, "kept": kept, "count": count, "slug": city.slug}
     )
     return 0

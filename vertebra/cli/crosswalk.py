@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from vertebra.cli.base import CliError
 
 
@@ -62,23 +64,25 @@ def run_validate(args: argparse.Namespace) -> int:
         if candidate.version == model.version:
             shipped = candidate
     if shipped is None:
-        print(f"{args.file}: valid; {summary}")
+        print(_("%(file)s: valid; %(summary)s") % {"file": args.file, "summary": summary})
         print(
-            f"{args.file}: objective codes not checked: {model.id} version {model.version} is "
-            "not a shipped model"
+            _(
+                "%(file)s: objective codes not checked: %(id)s version %(version)s is not a shipped model"
+            )
+            % {"file": args.file, "id": model.id, "version": model.version}
         )
         return 0
     problems = problems_against(crosswalk, shipped)
     if problems:
         raise CliError(*(f"{args.file}: {problem}" for problem in problems))
-    print(f"{args.file}: valid; {summary}")
+    print(_("%(file)s: valid; %(summary)s") % {"file": args.file, "summary": summary})
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
     from vertebra.frameworks.crosswalk import shipped_crosswalks
 
-    print(f"{'ID':<32} {'VERSION':>7}  {'MODEL':<16} {'LINKS':>5}  REFERENCE")
+    print(f"{_('ID'):<32} {_('VERSION'):>7}  {_('MODEL'):<16} {_('LINKS'):>5}  {_('REFERENCE')}")
     for crosswalk in shipped_crosswalks():
         model = f"{crosswalk.framework.id}@{crosswalk.framework.version}"
         print(

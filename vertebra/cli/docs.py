@@ -44,6 +44,13 @@ def render() -> str:
         "command whose reader stops early (`vertebra ... | head`) ends quietly with status 141,",
         "as a program ended by SIGPIPE does.",
         "",
+        "What a command writes for people (its messages, errors and tables, and the",
+        "explanations of `vertebra assess`) is in the language of `--lang` where the command",
+        "has it (`vertebra report`), else in the one the environment names (`LANGUAGE`,",
+        "`LC_ALL`, `LC_MESSAGES`, `LANG`, the first one set; e.g. `LANG=es_ES.UTF-8`) when it",
+        "is one of the offered languages, else in English. Output for programs (JSON, exported",
+        "files) stays as it is (docs/TRANSLATING.md).",
+        "",
     ]
     for path, sub in _walk(parser, ["vertebra"]):
         parts.append(f"## `{' '.join(path)}`")

@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from vertebra.cli.base import CliError, setup_database, setup_django
 from vertebra.frameworks.defaults import DEFAULT_FRAMEWORK_ID
 
@@ -81,15 +83,22 @@ def _read(path: str) -> Any:
 def _summary(fw: Any) -> str:
     policies = sum(len(d.policies) for d in fw.dimensions)
     objectives = sum(len(p.objectives) for d in fw.dimensions for p in d.policies)
-    return (
-        f"{fw.id} version {fw.version}: {len(fw.stages)} stages, {len(fw.dimensions)} dimensions, "
-        f"{policies} policies, {objectives} objectives"
-    )
+    return _(
+        "%(id)s version %(version)s: %(stages)s stages, %(dimensions)s dimensions, "
+        "%(policies)s policies, %(objectives)s objectives"
+    ) % {
+        "id": fw.id,
+        "version": fw.version,
+        "stages": len(fw.stages),
+        "dimensions": len(fw.dimensions),
+        "policies": policies,
+        "objectives": objectives,
+    }
 
 
 def run_validate(args: argparse.Namespace) -> int:
     fw = _read(args.file)
-    print(f"{args.file}: valid; {_summary(fw)}")
+    print(_("%(file)s: valid; %(summary)s") % {"file": args.file, "summary": _summary(fw)})
     return 0
 
 
@@ -102,7 +111,7 @@ def run_import(args: argparse.Namespace) -> int:
         result = load_framework(framework=fw)
     except FrameworkConflictError as exc:
         raise CliError(f"{args.file}: {exc}") from None
-    state = "imported" if result.created else "already loaded, nothing changed"
+    state = _("imported") if result.created else _("already loaded, nothing changed")
     print(f"{_summary(fw)}: {state}")
     return 0
 
@@ -128,7 +137,10 @@ def run_export(args: argparse.Namespace) -> int:
             load_shipped(args.framework_id)
         except UnknownFrameworkError as exc:
             raise CliError(str(exc)) from None
-        raise CliError(f"{args.framework_id} version {args.model_version} is not loaded")
+        raise CliError(
+            _("%(framework_id)s version %(model_version)s is not loaded")
+            % {"framework_id": args.framework_id, "model_version": args.model_version}
+        )
     document = export_file(fw)
     if args.format == "yaml":
         print(dump_yaml(document), end="")
@@ -174,7 +186,7 @@ def run_list(args: argparse.Namespace) -> int:
             names[(fv.framework_id, fv.version)] = fv.name
     except DatabaseError:
         pass
-    print(f"{'ID':<20} {'VERSION':>7}  {'STATE':<16} NAME")
+    print(f"{_('ID'):<20} {_('VERSION'):>7}  {_('STATE'):<16} {_('NAME')}")
     for key in sorted(rows):
         print(f"{key[0]:<20} {key[1]:>7}  {', '.join(rows[key]):<16} {names[key]}")
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from vertebra.cli.base import CliError, setup_database
 
 
@@ -50,11 +52,15 @@ def run_notify(args: argparse.Namespace) -> int:
             quiet += 1
         # Told up to now (or nothing to tell): the next digest starts here.
         User.objects.filter(pk=user.pk).update(digest_sent_at=now)
-    print(f"Sent {told} digests; {quiet} people had nothing new.")
+    print(
+        _("Sent %(told)s digests; %(quiet)s people had nothing new.")
+        % {"told": told, "quiet": quiet}
+    )
     if failures:
         raise CliError(
             *failures,
-            f"{len(failures)} people were not told; they will be at the next run.",
+            _("%(count)s people were not told; they will be at the next run.")
+            % {"count": len(failures)},
             exit_code=1,
         )
     return 0

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+
 from vertebra.cli.base import CliError, read_password_stdin, setup_database
 
 if TYPE_CHECKING:
@@ -70,7 +72,10 @@ def person_by_email(email: str) -> User:
 
     person = User.objects.filter(email=email.strip().lower()).first()
     if person is None:
-        raise CliError(f"{email}: no such person (create one with 'vertebra user create')")
+        raise CliError(
+            _("%(email)s: no such person (create one with 'vertebra user create')")
+            % {"email": email}
+        )
     return person
 
 
@@ -82,7 +87,7 @@ def run_user_list(args: argparse.Namespace) -> int:
     if args.city is not None:
         city = access.city_for_operator(args.city)
         if city is None:
-            raise CliError(f"--city {args.city}: no such city")
+            raise CliError(_("--city %(city)s: no such city") % {"city": args.city})
     rows = [
         (
             person.email,
@@ -93,7 +98,7 @@ def run_user_list(args: argparse.Namespace) -> int:
     ]
     email_width = max([len("EMAIL"), *(len(row[0]) for row in rows)])
     name_width = max([len("NAME"), *(len(row[1]) for row in rows)])
-    print(f"{'EMAIL':<{email_width}}  {'NAME':<{name_width}}  CITIES")
+    print(f"{_('EMAIL'):<{email_width}}  {_('NAME'):<{name_width}}  {_('CITIES')}")
     for email, name, cities in rows:
         print(f"{email:<{email_width}}  {name:<{name_width}}  {cities}")
     return 0
@@ -109,7 +114,7 @@ def run_user_set_password(args: argparse.Namespace) -> int:
         set_password(user=person, password=password)
     except AccountInputError as error:
         raise CliError(*(f"password: {m}" for m in error.errors["password"])) from None
-    print(f"Set a new password for {person.email}")
+    print(_("Set a new password for %(email)s") % {"email": person.email})
     return 0
 
 
@@ -119,13 +124,16 @@ def run_user_unlock(args: argparse.Namespace) -> int:
 
     email = normalized_email(args.email)
     if not email:
-        raise CliError("EMAIL: give the email address to unlock")
+        raise CliError(_("EMAIL: give the email address to unlock"))
     failures = failures_of(email)
     unlock(email)
     if failures:
-        print(f"Unlocked {email}: {failures} failed sign-ins forgotten")
+        print(
+            _("Unlocked %(email)s: %(failures)s failed sign-ins forgotten")
+            % {"email": email, "failures": failures}
+        )
     else:
-        print(f"{email} was not locked: no recent failed sign-ins")
+        print(_("%(email)s was not locked: no recent failed sign-ins") % {"email": email})
     return 0
 
 
@@ -135,7 +143,7 @@ def run_city_list(args: argparse.Namespace) -> int:
 
     cities = list(access.cities_for_operator())
     slug_width = max([len("SLUG"), *(len(city.slug) for city in cities)])
-    print(f"{'SLUG':<{slug_width}}  {'MEMBERS':>7}  NAME")
+    print(f"{_('SLUG'):<{slug_width}}  {_('MEMBERS'):>7}  {_('NAME')}")
     for city in cities:
         members: int = city.member_count  # type: ignore[attr-defined]
         print(f"{city.slug:<{slug_width}}  {members:>7}  {city.name}")

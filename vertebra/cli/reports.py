@@ -35,7 +35,10 @@ def register(subparsers: Any) -> None:
     report.add_argument(
         "--lang",
         metavar="LANG",
-        help="the report's language, one of the instance's languages (en, es, ...); default: en",
+        help=(
+            "the report's language, one of the instance's languages (en, es, ...); default: "
+            "the environment's (LANG), else en"
+        ),
     )
     report.set_defaults(handler=run_report)
 
@@ -119,27 +122,21 @@ def _assessment(city: Any, assessment_id: str | None) -> Any:
         ) from None
     assessment = assessment_for_operator(city, key)
     if assessment is None:
-        raise CliError(f"{city.slug} has no assessment {assessment_id}")
+        raise CliError(
+            _("%(slug)s has no assessment %(assessment_id)s")
+            % {"slug": city.slug, "assessment_id": assessment_id}
+        )
     return assessment
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from django.conf import settings
-    from django.utils import translation
-
-    from vertebra.languages import LanguageNotOffered, chosen_language
-
+    # The language, from --lang or the environment, is active already (cli_language).
     setup_database()
-    try:
-        language = chosen_language(args.lang) if args.lang else settings.LANGUAGE_CODE
-    except LanguageNotOffered as exc:
-        raise CliError(f"--lang: {exc}") from None
     city = _city(args.city)
     assessment = _assessment(city, args.assessment)
     from vertebra.reports.rendering import render_report
 
-    with translation.override(language):
-        data = render_report(assessment, args.format)
+    data = render_report(assessment, args.format)
     try:
         Path(args.output).write_bytes(data)
     except OSError as exc:
@@ -258,8 +255,15 @@ def _framework_choice(reference: str, assessment: Any) -> Any:
     fv = assessment.framework_version if assessment is not None else None
     if fv is not None and (fv.framework_id, fv.version) != (framework_id, version or fv.version):
         raise CliError(
-            f"--framework: {assessment.title!r} uses {fv.framework_id}@{fv.version}, "
-            f"not {reference}; leave --framework out to import into it"
+            _(
+                "--framework: %(title)r uses %(framework_id)s@%(version)s, not %(reference)s; leave --framework out to import into it"
+            )
+            % {
+                "title": assessment.title,
+                "framework_id": fv.framework_id,
+                "version": fv.version,
+                "reference": reference,
+            }
         )
     return chosen
 

@@ -9,6 +9,8 @@ import socket
 import sys
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from vertebra.cli.base import CliError, all_migrations, pending_migrations, setup_django
 
 
@@ -107,8 +109,10 @@ def check_address(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError):
-        raise CliError(f"--host {host}: not an address or a name this machine knows") from None
-    family, kind, proto, _, address = infos[0]
+        raise CliError(
+            _("--host %(host)s: not an address or a name this machine knows") % {"host": host}
+        ) from None
+    family, kind, proto, _canonname, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -117,17 +121,26 @@ def check_address(host: str, port: int) -> None:
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise CliError(
-                    f"port {port} on {host} is already in use; stop the program using it or "
-                    "choose another --port"
+                    _(
+                        "port %(port)s on %(host)s is already in use; stop the program using it or choose another --port"
+                    )
+                    % {"port": port, "host": host}
                 ) from None
             if exc.errno == errno.EACCES:
                 raise CliError(
-                    f"port {port} on {host}: permission denied (ports below 1024 need "
-                    "administrator rights)"
+                    _(
+                        "port %(port)s on %(host)s: permission denied (ports below 1024 need administrator rights)"
+                    )
+                    % {"port": port, "host": host}
                 ) from None
             if exc.errno == errno.EADDRNOTAVAIL:
-                raise CliError(f"--host {host}: not an address of this machine") from None
-            raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+                raise CliError(
+                    _("--host %(host)s: not an address of this machine") % {"host": host}
+                ) from None
+            raise CliError(
+                _("cannot listen on %(host)s:%(port)s: %(value)s")
+                % {"host": host, "port": port, "value": exc.strerror or exc}
+            ) from None
 
 
 def migrate(*, verbose: bool = True) -> None:
@@ -166,14 +179,16 @@ def check_migrations() -> int:
             pending = pending_migrations()
     except DatabaseError as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise CliError(f"the database cannot be read: {first}") from None
+        raise CliError(_("the database cannot be read: %(first)s") % {"first": first}) from None
     if pending:
         raise CliError(
-            f"the database is not up to date ({len(pending)} changes of its layout to apply); "
-            "run 'vertebra migrate'",
+            _(
+                "the database is not up to date (%(count)s changes of its layout to apply); run 'vertebra migrate'"
+            )
+            % {"count": len(pending)},
             exit_code=1,
         )
-    print("database: up to date")
+    print(_("database: up to date"))
     return 0
 
 
@@ -185,7 +200,10 @@ def initialise(*, verbose: bool = True) -> None:
         fv = result.framework_version
         if verbose:
             state = "loaded" if result.created else "already loaded"
-            print(f"{fv.framework_id} version {fv.version}: {state}")
+            print(
+                _("%(framework_id)s version %(version)s: %(state)s")
+                % {"framework_id": fv.framework_id, "version": fv.version, "state": state}
+            )
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -211,10 +229,10 @@ def first_run() -> None:
     admin = User.objects.create_superuser(FIRST_ADMIN_EMAIL, password)
     build_demo(admin=admin)
     print("", flush=True)
-    print("An administrator account was created. Keep this password; it is shown only once:")
-    print(f"    email:    {FIRST_ADMIN_EMAIL}")
-    print(f"    password: {password}")
-    print("The Demo City is ready for you to explore.", flush=True)
+    print(_("An administrator account was created. Keep this password; it is shown only once:"))
+    print(_("    email:    %(FIRST_ADMIN_EMAIL)s") % {"FIRST_ADMIN_EMAIL": FIRST_ADMIN_EMAIL})
+    print(_("    password: %(password)s") % {"password": password})
+    print(_("The Demo City is ready for you to explore."), flush=True)
     print("", flush=True)
 
 
@@ -271,7 +289,7 @@ def run_serve(args: argparse.Namespace) -> int:
         try:
             port = port_number(os.environ.get("PORT", "8000"))
         except argparse.ArgumentTypeError as exc:
-            raise CliError(f"$PORT {exc}") from None
+            raise CliError(_("$PORT %(exc)s") % {"exc": exc}) from None
     check_address(args.host, port)
     metrics_folder()  # before Django, and so prometheus_client, is imported
     initialise()
@@ -310,7 +328,10 @@ def run_serve(args: argparse.Namespace) -> int:
         # With VERTEBRA_LOG_FORMAT=json, Vertebra writes the one line per request itself.
         *(["--access-logfile", "-"] if settings.LOG_FORMAT != "json" else []),
     ]
-    print(f"Vertebra is serving on http://{args.host}:{port}/", flush=True)
+    print(
+        _("Vertebra is serving on http://%(host)s:%(port)s/") % {"host": args.host, "port": port},
+        flush=True,
+    )
     from gunicorn.app.wsgiapp import run
 
     sys.argv = gunicorn_args

@@ -7,6 +7,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from vertebra.cli.base import CliError, setup_database
 
 
@@ -63,14 +65,20 @@ def run_token_create(args: argparse.Namespace) -> int:
 
     user = User.objects.filter(email=args.email.strip().lower()).first()
     if user is None:
-        raise CliError(f"{args.email}: no such person (create one with 'vertebra user create')")
+        raise CliError(
+            _("%(email)s: no such person (create one with 'vertebra user create')")
+            % {"email": args.email}
+        )
     if not user.is_active:
-        raise CliError(f"{args.email}: this account is deactivated")
+        raise CliError(_("%(email)s: this account is deactivated") % {"email": args.email})
     try:
         token, key = create_token(user=user, name=args.name)
     except TokenInputError as exc:
-        raise CliError(f"--name: {exc}") from None
-    print(f"Created token '{token.name}' for {user.email}. It is shown only once:")
+        raise CliError(_("--name: %(exc)s") % {"exc": exc}) from None
+    print(
+        _("Created token '%(name)s' for %(email)s. It is shown only once:")
+        % {"name": token.name, "email": user.email}
+    )
     print(key)
     return 0
 
@@ -87,7 +95,7 @@ def run_token_list(args: argparse.Namespace) -> int:
 
     person = person_by_email(args.email)
     tokens = list(person.api_tokens.order_by("-created_at", "-id"))
-    print(f"{'ID':<36}  {'CREATED':<16}  {'LAST USED':<16}  {'STATE':<7}  NAME")
+    print(f"{_('ID'):<36}  {_('CREATED'):<16}  {_('LAST USED'):<16}  {_('STATE'):<7}  {_('NAME')}")
     for token in tokens:
         state = "active" if token.is_active else "revoked"
         print(
@@ -107,14 +115,23 @@ def run_token_revoke(args: argparse.Namespace) -> int:
         token_id = uuid.UUID(args.token_id)
     except ValueError:
         raise CliError(
-            f"{args.token_id}: not a token id (one of 'vertebra token list {person.email}')"
+            _("%(token_id)s: not a token id (one of 'vertebra token list %(email)s')")
+            % {"token_id": args.token_id, "email": person.email}
         ) from None
     already = person.api_tokens.filter(uuid=token_id, revoked_at__isnull=False).exists()
     token = revoke_token(user=person, token_id=token_id)
     if token is None:
-        raise CliError(f"{args.token_id}: {person.email} has no such token")
+        raise CliError(
+            _("%(token_id)s: %(email)s has no such token")
+            % {"token_id": args.token_id, "email": person.email}
+        )
     if already:
-        print(f"Token '{token.name}' of {person.email} was already revoked")
+        print(
+            _("Token '%(name)s' of %(email)s was already revoked")
+            % {"name": token.name, "email": person.email}
+        )
     else:
-        print(f"Revoked token '{token.name}' of {person.email}")
+        print(
+            _("Revoked token '%(name)s' of %(email)s") % {"name": token.name, "email": person.email}
+        )
     return 0

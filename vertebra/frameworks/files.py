@@ -15,6 +15,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -152,21 +153,24 @@ def _decode(data: bytes, *, filename: str) -> Any:
             filename, [f"line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x})"]
         ) from None
     if not text.strip():
-        raise FrameworkFileError(filename, [f"{FILE}: the file is empty"])
+        raise FrameworkFileError(filename, [_("%(file)s: the file is empty") % {"file": FILE}])
     try:
         document = load_json(text) if suffix in JSON_EXTENSIONS else load_yaml(text)
     except DocumentError as exc:
         if exc.line is None:
             where = FILE
         elif exc.column is None:
-            where = f"line {exc.line}"
+            where = _("line %(line)s") % {"line": exc.line}
         else:
-            where = f"line {exc.line}, column {exc.column}"
-        raise FrameworkFileError(
-            filename, [f"{where}: invalid {exc.syntax}: {exc.problem}"]
-        ) from None
+            where = _("line %(line)s, column %(column)s") % {"line": exc.line, "column": exc.column}
+        problem = _("%(where)s: invalid %(syntax)s: %(problem)s") % {
+            "where": where,
+            "syntax": exc.syntax,
+            "problem": exc.problem,
+        }
+        raise FrameworkFileError(filename, [problem]) from None
     if document is None:
-        raise FrameworkFileError(filename, [f"{FILE}: the file is empty"])
+        raise FrameworkFileError(filename, [_("%(file)s: the file is empty") % {"file": FILE}])
     return document
 
 

@@ -6,13 +6,19 @@ from the structured fields with gettext, and stage names come from the model's d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
+from vertebra.explanations import (
+    ahead_note,
+    explain_group,
+    explain_policy,
+    stage_label,
+)
 from vertebra.maturity import Cell, GroupResult, PolicyResult, Profile, Shape
 
 
@@ -30,76 +36,6 @@ def _cell_state_labels(language: str | None) -> dict[str, str]:
 def cell_state_label(state: str) -> str:
     """In the active language (translated once per language)."""
     return _cell_state_labels(get_language())[state]
-
-
-def join_list(items: Sequence[str]) -> str:
-    """ "A", "A and B", "A, B and C" in the active language."""
-    if not items:
-        return ""
-    if len(items) == 1:
-        return items[0]
-    return _("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
-
-
-def stage_label(shape: Shape, code: str | None) -> str:
-    if code is None:
-        return _("No stage yet")
-    return shape.stage_names[code]
-
-
-def explain(
-    shape: Shape,
-    *,
-    subject: str,
-    stage: str | None,
-    next_stage: str | None,
-    gaps: Sequence[str],
-) -> str:
-    """One sentence: where the subject stands and what its next stage needs."""
-    if next_stage is None:
-        return _("%(subject)s stands at %(stage)s, the top stage.") % {
-            "subject": subject,
-            "stage": stage_label(shape, stage),
-        }
-    values = {
-        "subject": subject,
-        "next": shape.stage_names[next_stage],
-        "gaps": join_list(list(gaps)),
-    }
-    if stage is None:
-        return _("%(subject)s has not reached %(next)s yet; %(next)s needs %(gaps)s.") % values
-    values["stage"] = shape.stage_names[stage]
-    return _("%(subject)s stands at %(stage)s; %(next)s needs %(gaps)s.") % values
-
-
-def explain_policy(shape: Shape, result: PolicyResult) -> str:
-    return explain(
-        shape,
-        subject=result.code,
-        stage=result.stage,
-        next_stage=result.next_stage,
-        gaps=result.gaps,
-    )
-
-
-def explain_group(shape: Shape, result: GroupResult, *, subject: str) -> str:
-    return explain(
-        shape,
-        subject=subject,
-        stage=result.stage,
-        next_stage=result.next_stage,
-        gaps=result.gaps,
-    )
-
-
-def ahead_note(shape: Shape, result: PolicyResult) -> str:
-    """Achieved objectives above the next stage: they will count once the stages below are met."""
-    if not result.ahead_of_order or result.next_stage is None:
-        return ""
-    return _("%(codes)s already achieved; they count once %(next)s is met.") % {
-        "codes": join_list(list(result.ahead_of_order)),
-        "next": shape.stage_names[result.next_stage],
-    }
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,13 @@ from django.views.decorators.http import require_GET
 
 from vertebra import access, fragments
 from vertebra.cities.models import City
+from vertebra.explanations import stage_label
 from vertebra.frameworks.domain import shape_of
 from vertebra.l10n import day
 from vertebra.reports.exports import csv_bytes
 from vertebra.sharing.models import PublicProfile
 from vertebra.sharing.public import public_record
-from vertebra.web.presenters import cell_state_label, stage_label
+from vertebra.web.presenters import cell_state_label
 
 # How long a kept public answer may be reused while nothing was published or withdrawn (the
 # action plan's summary may lag this much behind a change of an action).

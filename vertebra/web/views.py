@@ -21,10 +21,11 @@ from vertebra.access import Load, Verb
 from vertebra.assessments.domain import AssessmentLockedError, finalize
 from vertebra.assessments.models import Assessment
 from vertebra.cities.models import Membership
+from vertebra.explanations import stage_label
 from vertebra.frameworks.domain import loaded_versions, shape_of
 from vertebra.planning.domain import start_assessment
 from vertebra.web.forms import AssessmentCreateForm
-from vertebra.web.presenters import coverage_percent, stage_label
+from vertebra.web.presenters import coverage_percent
 from vertebra.web.scope import load_scope, profiles_for, user_of
 
 
