@@ -97,11 +97,16 @@ review.invitation.refresh_from_db()
 review_note = reviews.add_note(review=review, objective="L1S1", mark="challenge", text="Minutes?", by=friend)
 review_to_close, _token = reviews.invite(assessment=draft, email="other@south.example", until=until, by=admin)
 south_draft = create_assessment(city=south, user=friend, title="South 2026", date=datetime.date(2026, 3, 1))
+south_file = add_attachment(
+    answer=Answer.objects.get(assessment=south_draft, objective__code="L1S1"),
+    user=friend,
+    upload=SimpleUploadedFile("south.txt", b"South minutes"),
+)
 mine = {}
 for role, user in people.items():
     own, _token = reviews.invite(assessment=south_draft, email=user.email, until=until, by=friend)
     team.accept(invitation=own.invitation, user=user)
-    mine[role] = {"VT_MY_REVIEW": str(own.uuid)}
+    mine[role] = {"VT_MY_REVIEW": str(own.uuid), "VT_MY_REVIEW_FILE": str(south_file.uuid)}
 print(json.dumps({
     "path": {
         "VT_CITY": city.slug,

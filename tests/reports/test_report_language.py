@@ -28,10 +28,11 @@ def test_the_command_writes_the_report_in_the_language_asked(tmp_path):
 
 def test_the_command_refuses_a_language_that_is_not_offered_and_writes_nothing(tmp_path, capsys):
     filled_assessment(make_city())
-    out = tmp_path / "lv.csv"
-    assert main(["report", "rivertown", "--format", "csv", "-o", str(out), "--lang", "lv"]) == 2
+    out = tmp_path / "pt.csv"
+    assert main(["report", "rivertown", "--format", "csv", "-o", str(out), "--lang", "pt"]) == 2
     assert capsys.readouterr().err == (
-        "vertebra: --lang: “lv” is not one of this instance's languages: en, es.\n"
+        "vertebra: --lang: “pt” is not one of this instance's languages: "
+        "en, es, it, de, fr, da, nb, lv.\n"
     )
     assert not out.exists()
 
@@ -51,7 +52,7 @@ def test_the_download_is_in_the_language_asked_and_says_so():
     refused = client.get(f"{url}?lang=xx")
     assert (refused.status_code, refused.content.decode()) == (
         400,
-        "“xx” is not one of this instance's languages: en, es.",
+        "“xx” is not one of this instance's languages: en, es, it, de, fr, da, nb, lv.",
     )
     assert "Content-Disposition" not in refused
 
