@@ -78,7 +78,7 @@ def test_assess_speaks_english_when_the_environment_names_no_offered_language(tm
     answers.write_text(ANSWERS, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "vertebra.cli", "assess", str(answers)],
-        env=_environment(LANG="fr_FR.UTF-8"),
+        env=_environment(LANG="pt_PT.UTF-8"),
         capture_output=True,
         text=True,
         timeout=60,
@@ -140,5 +140,6 @@ def test_an_unknown_lang_is_refused_in_the_environments_language(spanish_environ
     code = main(["report", "no-city", "--format", "pdf", "--lang", "xx", "-o", "out.pdf"])
     assert code == 2
     assert capsys.readouterr().err == (
-        "vertebra: --lang: «xx» no es uno de los idiomas de esta instancia: en, es.\n"
+        "vertebra: --lang: «xx» no es uno de los idiomas de esta instancia: "
+        "en, es, it, de, fr, da, nb, lv.\n"
     )
