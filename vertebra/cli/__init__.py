@@ -8,6 +8,7 @@ Commands that need the database set Django up themselves (``vertebra.cli.base.se
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -41,7 +42,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         try:
-            with cli_language(getattr(args, "lang", None)):
+            # The commands that prepare the instance (init, serve) write its key file and the
+            # metrics folder before Django reads its settings: they speak English, unset up.
+            speaking = (
+                contextlib.nullcontext()
+                if getattr(args, "prepares_instance", False)
+                else cli_language(getattr(args, "lang", None))
+            )
+            with speaking:
                 result: int = args.handler(args)
         except CliError as exc:
             sys.stdout.flush()

@@ -45,7 +45,8 @@ def register(subparsers: Any) -> None:
             "a generated password once) and the Demo City"
         ),
     )
-    init.set_defaults(handler=run_init)
+    # Both prepare the instance (its key file, the metrics folder) before Django reads them.
+    init.set_defaults(handler=run_init, prepares_instance=True)
     serve = subparsers.add_parser(
         "serve",
         help="run init, then serve the web application",
@@ -77,7 +78,7 @@ def register(subparsers: Any) -> None:
             "workers (default: 1)"
         ),
     )
-    serve.set_defaults(handler=run_serve)
+    serve.set_defaults(handler=run_serve, prepares_instance=True)
 
 
 def at_least_one(text: str) -> int:
