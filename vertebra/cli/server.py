@@ -9,9 +9,7 @@ import socket
 import sys
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from vertebra.cli.base import CliError, all_migrations, pending_migrations, setup_django
+from vertebra.cli.base import CliError, _, all_migrations, pending_migrations, setup_django
 
 
 def register(subparsers: Any) -> None:
