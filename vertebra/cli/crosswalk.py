@@ -91,7 +91,10 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     from vertebra.frameworks.crosswalk import shipped_crosswalks
 
-    print(f"{_('ID'):<32} {_('VERSION'):>7}  {_('MODEL'):<16} {_('LINKS'):>5}  {_('REFERENCE')}")
+    # The headings are worded outside the f-string: make messages reads no code inside one.
+    heading, version, model, links = _("ID"), _("VERSION"), _("MODEL"), _("LINKS")
+    reference = _("REFERENCE")
+    print(f"{heading:<32} {version:>7}  {model:<16} {links:>5}  {reference}")
     for crosswalk in shipped_crosswalks():
         model = f"{crosswalk.framework.id}@{crosswalk.framework.version}"
         print(

@@ -195,7 +195,9 @@ def run_list(args: argparse.Namespace) -> int:
             names[(fv.framework_id, fv.version)] = fv.name
     except DatabaseError:
         pass
-    print(f"{_('ID'):<20} {_('VERSION'):>7}  {_('STATE'):<16} {_('NAME')}")
+    # The headings are worded outside the f-string: make messages reads no code inside one.
+    heading, version, state, name = _("ID"), _("VERSION"), _("STATE"), _("NAME")
+    print(f"{heading:<20} {version:>7}  {state:<16} {name}")
     for key in sorted(rows):
         print(f"{key[0]:<20} {key[1]:>7}  {', '.join(rows[key]):<16} {names[key]}")
     return 0

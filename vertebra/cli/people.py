@@ -103,7 +103,8 @@ def run_user_list(args: argparse.Namespace) -> int:
     email, name = _("EMAIL"), _("NAME")
     email_width = max([len(email), *(len(row[0]) for row in rows)])
     name_width = max([len(name), *(len(row[1]) for row in rows)])
-    print(f"{email:<{email_width}}  {name:<{name_width}}  {_('CITIES')}")
+    cities_heading = _("CITIES")
+    print(f"{email:<{email_width}}  {name:<{name_width}}  {cities_heading}")
     for address, person_name, cities in rows:
         print(f"{address:<{email_width}}  {person_name:<{name_width}}  {cities}")
     return 0
@@ -149,7 +150,8 @@ def run_city_list(args: argparse.Namespace) -> int:
     cities = list(access.cities_for_operator())
     slug = _("SLUG")
     slug_width = max([len(slug), *(len(city.slug) for city in cities)])
-    print(f"{slug:<{slug_width}}  {_('MEMBERS'):>7}  {_('NAME')}")
+    members_heading, name = _("MEMBERS"), _("NAME")
+    print(f"{slug:<{slug_width}}  {members_heading:>7}  {name}")
     for city in cities:
         members: int = city.member_count  # type: ignore[attr-defined]
         print(f"{city.slug:<{slug_width}}  {members:>7}  {city.name}")

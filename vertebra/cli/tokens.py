@@ -99,7 +99,10 @@ def run_token_list(args: argparse.Namespace) -> int:
 
     person = person_by_email(args.email)
     tokens = list(person.api_tokens.order_by("-created_at", "-id"))
-    print(f"{_('ID'):<36}  {_('CREATED'):<16}  {_('LAST USED'):<16}  {_('STATE'):<7}  {_('NAME')}")
+    # The headings are worded outside the f-string: make messages reads no code inside one.
+    heading, created, used = _("ID"), _("CREATED"), _("LAST USED")
+    state, name = _("STATE"), _("NAME")
+    print(f"{heading:<36}  {created:<16}  {used:<16}  {state:<7}  {name}")
     for token in tokens:
         state = _("active") if token.is_active else _("revoked")
         print(
