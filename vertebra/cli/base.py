@@ -11,8 +11,9 @@ from typing import Any
 
 # The one message function of the command line: in the active language once Django is set up
 # (cli_language), as written before (vertebra/i18n.py).
-from vertebra.i18n import gettext as _
-from vertebra.i18n import gettext_noop, ngettext
+from vertebra.i18n import gettext, gettext_noop, ngettext
+
+_ = gettext
 
 
 class CliError(Exception):
