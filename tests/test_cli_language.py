@@ -64,13 +64,13 @@ def test_assess_speaks_spanish_from_lang_without_a_database(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[3] == "Política      S      M      A      R      T   Etapa"
     assert lines[19:23] == [
-        "Leadership & Governance (L): aún ninguno",
-        "Preparedness (P): aún ninguno",
-        "Infrastructure & Resources (I): aún ninguno",
-        "Cooperation (C): aún ninguno",
+        "Liderazgo y gobernanza (L): aún ninguno",
+        "Preparación (P): aún ninguno",
+        "Infraestructuras y recursos (I): aún ninguno",
+        "Cooperación (C): aún ninguno",
     ]
-    assert lines[24] == "L1 está en Starting; Moderate necesita L1M2, L1M3, L1M4 y L1M5."
-    assert lines[28] == "L3 aún no ha alcanzado Starting; Starting necesita L3S1."
+    assert lines[24] == "L1 está en Inicial; Moderada necesita L1M2, L1M3, L1M4 y L1M5."
+    assert lines[28] == "L3 aún no ha alcanzado Inicial; Inicial necesita L3S1."
 
 
 def test_assess_speaks_english_when_the_environment_names_no_offered_language(tmp_path):

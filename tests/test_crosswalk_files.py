@@ -87,7 +87,7 @@ def test_unknown_fields_wrong_kinds_and_missing_parts_are_named() -> None:
         "- {objective: L1S1, item: A, note: Plainly.}", "- {objective: L1S1, item: A, weight: 2}"
     )
     assert _errors(text) == [
-        "kind: Input should be 'crosswalk'",
+        "kind: expected 'crosswalk'",
         "links[0].weight: unknown field",
     ]
     assert _errors("format: 1\nkind: crosswalk\n") == [

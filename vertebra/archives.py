@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from vertebra.i18n import gettext as _
 
 MB = 1024 * 1024
 # Members smaller than this are not held to the ratio: their size alone is harmless.

@@ -19,7 +19,8 @@ import math
 from typing import Any
 
 import yaml
-from django.utils.translation import gettext as _
+
+from vertebra.i18n import gettext as _
 
 try:  # libyaml's parser: several times faster
     from yaml import CSafeLoader as _BaseLoader

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.utils.translation import gettext as _
-
+from vertebra.i18n import gettext as _
 from vertebra.maturity import GroupResult, PolicyResult, Shape
 
 __all__ = [

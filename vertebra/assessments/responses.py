@@ -18,11 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
-from django.utils.translation import gettext
-
 from vertebra.assessments.rules import check_answer
 from vertebra.documents import DocumentError, load_json, load_yaml
+from vertebra.i18n import gettext as _
 from vertebra.maturity import STATUSES, Shape
 from vertebra.text import csv_text_value
 
@@ -64,12 +62,6 @@ class ResponsesError(Exception):
 def normalise_status(value: str) -> str | None:
     cleaned = value.strip().lower().replace(" ", "_").replace("-", "_")
     return cleaned if cleaned in STATUSES else None
-
-
-def _(message: str) -> str:
-    """The message in the active language; as written (English) when Django is not set up,
-    as for ``vertebra assess``, which reads a file without a database."""
-    return gettext(message) if apps.ready else message
 
 
 def _too_large() -> str:

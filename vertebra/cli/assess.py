@@ -7,49 +7,52 @@ import json
 from pathlib import PurePath
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from vertebra.cli.base import CliError
+from vertebra.cli.base import CliError, _, file_errors
 from vertebra.frameworks.defaults import DEFAULT_FRAMEWORK_ID
+from vertebra.i18n import active_language
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "assess",
-        help="compute the maturity profile of a file of answers",
+        help=_("compute the maturity profile of a file of answers"),
         description=(
-            "Compute the maturity profile of a file of answers. RESPONSES is a CSV file with the "
-            "header objective,status (optional columns progress,evidence,notes,owner,links,"
-            "na_justification) or a JSON or YAML mapping of objective code to status. Unanswered "
-            "objectives are not_started. The answers follow the same rules as an import (a "
-            "not_applicable answer needs its na_justification), so a file that passes here "
-            "imports too."
+            _(
+                "Compute the maturity profile of a file of answers. RESPONSES is a CSV file with the "
+                "header objective,status (optional columns progress,evidence,notes,owner,links,"
+                "na_justification) or a JSON or YAML mapping of objective code to status. Unanswered "
+                "objectives are not_started. The answers follow the same rules as an import (a "
+                "not_applicable answer needs its na_justification), so a file that passes here "
+                "imports too."
+            )
         ),
     )
     parser.add_argument(
-        "responses", metavar="RESPONSES", help="the answers file (.csv, .json, .yaml)"
+        "responses", metavar="RESPONSES", help=_("the answers file (.csv, .json, .yaml)")
     )
     parser.add_argument(
         "--framework",
         default=DEFAULT_FRAMEWORK_ID,
         metavar="ID|FILE",
-        help=(
+        help=_(
             "the maturity model: the id of a shipped or loaded model, or a model file "
-            f"(.yaml, .yml, .json), read without a database (default: {DEFAULT_FRAMEWORK_ID})"
+            "(.yaml, .yml, .json), read without a database (default: %(default)s)"
         ),
     )
     parser.add_argument(
         "--format",
         choices=["table", "json"],
         default="table",
-        help="output format (default: table)",
+        help=_("output format (default: table)"),
     )
     parser.add_argument(
         "--target",
         metavar="T",
         help=(
-            "target stages: one stage code for every policy (e.g. A) or a list such as L1=A,P1=M; "
-            "adds the objectives that stand between each policy and its target"
+            _(
+                "target stages: one stage code for every policy (e.g. A) or a list such as L1=A,P1=M; "
+                "adds the objectives that stand between each policy and its target"
+            )
         ),
     )
     parser.set_defaults(handler=run_assess)
@@ -78,12 +81,16 @@ def parse_targets(
         policy, _sep, stage = (part.strip() for part in item.partition("="))
         if policy not in policy_codes:
             errors.append(
-                f"--target: unknown policy {policy!r}; use one of {', '.join(policy_codes)}"
+                _("--target: unknown policy %(policy)r; use one of %(policies)s")
+                % {"policy": policy, "policies": ", ".join(policy_codes)}
             )
         elif stage not in stage_codes:
-            errors.append(f"--target: unknown stage {stage!r} for {policy}; use one of {stages}")
+            errors.append(
+                _("--target: unknown stage %(stage)r for %(policy)s; use one of %(stages)s")
+                % {"stage": stage, "policy": policy, "stages": stages}
+            )
         elif policy in targets:
-            errors.append(f"--target: policy {policy} is given twice")
+            errors.append(_("--target: policy %(policy)s is given twice") % {"policy": policy})
         else:
             targets[policy] = stage
     if errors:
@@ -106,7 +113,7 @@ def _framework(framework_id: str) -> Any:
         try:
             return read_framework_file(framework_id)
         except FrameworkFileError as exc:
-            raise CliError(*(f"--framework {exc.path}: {error}" for error in exc.errors)) from None
+            raise CliError(*file_errors(exc.errors, prefix=f"--framework {exc.path}")) from None
     if framework_id in shipped_framework_paths():
         return load_shipped(framework_id)
     from vertebra.cli.base import setup_django
@@ -136,10 +143,13 @@ def _framework(framework_id: str) -> Any:
 def run_assess(args: argparse.Namespace) -> int:
     from vertebra.assessments.responses import ResponsesError, read_responses_file, statuses_of
     from vertebra.frameworks.files import to_shape
+    from vertebra.frameworks.texts import texts_in
     from vertebra.maturity import profile
 
     fw = _framework(args.framework)
-    shape = to_shape(fw)
+    # The model's names in the output's language where the model has them, else its own.
+    language = active_language()
+    shape = to_shape(fw, language)
     targets = None
     if args.target is not None:
         targets = parse_targets(
@@ -150,12 +160,13 @@ def run_assess(args: argparse.Namespace) -> int:
     try:
         responses = read_responses_file(args.responses, shape=shape)
     except ResponsesError as exc:
-        raise CliError(*(f"{exc.filename}: {error}" for error in exc.errors)) from None
+        raise CliError(*file_errors(exc.errors, prefix=exc.filename)) from None
     result = profile(shape, statuses_of(responses), targets=targets)
     if args.format == "json":
         print(json.dumps(result.to_json(framework=fw.id, version=fw.version), indent=2))
     else:
-        title = _("%(name)s (version %(version)s)") % {"name": fw.name, "version": fw.version}
+        name = texts_in(fw, language).name
+        title = _("%(name)s (version %(version)s)") % {"name": name, "version": fw.version}
         print(render_table(result, shape=shape, title=title))
     return 0
 

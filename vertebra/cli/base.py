@@ -3,9 +3,17 @@ language people read the output in."""
 
 from __future__ import annotations
 
+import argparse
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
+
+# The one message function of the command line: in the active language once Django is set up
+# (cli_language), as written before (vertebra/i18n.py).
+from vertebra.i18n import gettext, gettext_noop, ngettext
+
+_ = gettext
 
 
 class CliError(Exception):
@@ -146,16 +154,6 @@ def setup_database(*, prepare_new: bool = False) -> None:
         )
 
 
-def _(message: str) -> str:
-    """A message of the command line in the active language (English unless a command
-    chooses: `--lang` or the environment, see `in_language`); as written before Django is set
-    up, or when its settings cannot be read."""
-    from django.apps import apps
-    from django.utils.translation import gettext
-
-    return gettext(message) if apps.ready else message
-
-
 def read_password_stdin() -> str:
     import sys
 
@@ -163,3 +161,93 @@ def read_password_stdin() -> str:
     if not password:
         raise CliError(_("no password on standard input"))
     return password
+
+
+# -- the language of --help, usage and argparse's own messages ----------------------------------
+
+
+def peek(arguments: Sequence[str]) -> tuple[str | None, str | None]:
+    """The command (the first word that is not an option) and the ``--lang X`` or
+    ``--lang=X`` of a command line, read before the parser is built: its help texts and
+    argparse's own words are written in that language as the parser is made."""
+    command = language = None
+    words = iter(arguments)
+    for word in words:
+        if word == "--":
+            break
+        if word == "--lang":
+            language = next(words, None)
+        elif word.startswith("--lang="):
+            language = word.partition("=")[2]
+        elif command is None and not word.startswith("-"):
+            command = word
+    return command, language
+
+
+def add_language_option(parser: argparse.ArgumentParser) -> None:
+    """``--lang`` on a parser that has none; left out of the namespace unless given, so the
+    one given before the command is kept (``vertebra --lang es assess ...``)."""
+    if "--lang" in parser._option_string_actions:
+        return
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        default=argparse.SUPPRESS,
+        help=_(
+            "the language of the output, one of the instance's languages (en, es, ...); "
+            "default: the environment's (LANG), else en"
+        ),
+    )
+
+
+def _argparse_gettext(message: str) -> str:
+    # argparse also asks for the translation of a missing description (None).
+    return _(message) if message else message
+
+
+@contextmanager
+def argparse_in_our_language() -> Iterator[None]:
+    """argparse's own words ("usage:", "error:", "options", "the following arguments are
+    required: %s", ...) from our catalogue, in the active language.
+
+    argparse imports ``gettext as _`` and ``ngettext`` from Python's gettext (its domain
+    ``argparse``, which Vertebra does not ship) and looks both names up in its module each
+    time it calls them: for as long as a command runs they are ours. The messages are marked
+    in ``ARGPARSE_MESSAGES`` so that ``make messages`` extracts them."""
+    module: Any = argparse
+    saved = module._, module.ngettext
+    module._, module.ngettext = _argparse_gettext, ngettext
+    try:
+        yield
+    finally:
+        module._, module.ngettext = saved
+
+
+# argparse's messages that people meet, for the catalogues.
+ARGPARSE_MESSAGES = (
+    gettext_noop("usage: "),
+    gettext_noop("%(prog)s: error: %(message)s\n"),
+    gettext_noop("positional arguments"),
+    gettext_noop("options"),
+    gettext_noop("show this help message and exit"),
+    gettext_noop("the following arguments are required: %s"),
+    gettext_noop("one of the arguments %s is required"),
+    gettext_noop("argument %(argument_name)s: %(message)s"),
+    gettext_noop("invalid choice: %(value)r (choose from %(choices)s)"),
+    gettext_noop("invalid %(type)s value: %(value)r"),
+    gettext_noop("unrecognized arguments: %s"),
+    gettext_noop("expected one argument"),
+    gettext_noop("expected at most one argument"),
+    gettext_noop("expected at least one argument"),
+    gettext_noop("ambiguous option: %(option)s could match %(matches)s"),
+    gettext_noop("not allowed with argument %s"),
+    gettext_noop("ignored explicit argument %r"),
+    gettext_noop("unknown parser %(parser_name)r (choices: %(choices)s)"),
+    gettext_noop("can't open '%(filename)s': %(error)s"),
+)
+
+
+def file_errors(errors: Iterable[str], *, prefix: str) -> list[str]:
+    """A file's problems (already in the output's language) as CliError lines, each after
+    the file's name (or what names it, such as ``--framework FILE``)."""
+    return [f"{prefix}: {error}" for error in errors]

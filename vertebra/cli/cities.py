@@ -5,64 +5,70 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from vertebra.cli import people
-from vertebra.cli.base import CliError, read_password_stdin, setup_database
+from vertebra.cli.base import CliError, _, file_errors, read_password_stdin, setup_database
 
 
 def register(subparsers: Any) -> None:
     city = subparsers.add_parser(
-        "city", help="manage cities", description="Manage the cities (tenants) of this instance."
+        "city",
+        help=_("manage cities"),
+        description=_("Manage the cities (tenants) of this instance."),
     )
     city_sub = city.add_subparsers(dest="city_command", metavar="ACTION", required=True)
     create = city_sub.add_parser(
-        "create", help="create a city", description="Create a city with a short name (SLUG)."
+        "create", help=_("create a city"), description=_("Create a city with a short name (SLUG).")
     )
-    create.add_argument("slug", metavar="SLUG", help="short name used in addresses, e.g. donostia")
-    create.add_argument("--name", required=True, help="the city's full name")
+    create.add_argument(
+        "slug", metavar="SLUG", help=_("short name used in addresses, e.g. donostia")
+    )
+    create.add_argument("--name", required=True, help=_("the city's full name"))
     create.set_defaults(handler=run_city_create)
     people.register_city_actions(city_sub)
 
     user = subparsers.add_parser(
-        "user", help="manage people", description="Manage the people who log in to Vertebra."
+        "user", help=_("manage people"), description=_("Manage the people who log in to Vertebra.")
     )
     user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     ucreate = user_sub.add_parser(
         "create",
-        help="create a person, or add an existing person to a city",
+        help=_("create a person, or add an existing person to a city"),
         description=(
-            "Create a person who logs in with EMAIL and give them a role in a city. For an "
-            "existing person, only the role in the city is added or changed: their password "
-            "stays as it is, and the command says so (change it with 'vertebra user "
-            "set-password')."
+            _(
+                "Create a person who logs in with EMAIL and give them a role in a city. For an "
+                "existing person, only the role in the city is added or changed: their password "
+                "stays as it is, and the command says so (change it with 'vertebra user "
+                "set-password')."
+            )
         ),
     )
     ucreate.add_argument("email", metavar="EMAIL")
-    ucreate.add_argument("--city", required=True, metavar="SLUG", help="the city's short name")
+    ucreate.add_argument("--city", required=True, metavar="SLUG", help=_("the city's short name"))
     ucreate.add_argument(
         "--role",
         required=True,
         choices=["admin", "editor", "contributor", "viewer"],
-        help="the person's role in the city",
+        help=_("the person's role in the city"),
     )
     ucreate.add_argument(
         "--password-stdin",
         action="store_true",
         required=True,
-        help="read the password from the first line of standard input",
+        help=_("read the password from the first line of standard input"),
     )
     ucreate.set_defaults(handler=run_user_create)
     people.register_user_actions(user_sub)
 
     demo = subparsers.add_parser(
         "demo",
-        help="create the Demo City, or add the sample assessments it is missing",
+        help=_("create the Demo City, or add the sample assessments it is missing"),
         description=(
-            "Create the city 'demo' (Demo City) with two sample assessment cycles: an older "
-            "final one and a newer, partly answered draft. Run again, it only adds a sample "
-            "that is missing: assessments, answers, comments and actions people made in the "
-            "Demo City, in the samples too, stay as they are."
+            _(
+                "Create the city 'demo' (Demo City) with two sample assessment cycles: an older "
+                "final one and a newer, partly answered draft. Run again, it only adds a sample "
+                "that is missing: assessments, answers, comments and actions people made in the "
+                "Demo City, in the samples too, stay as they are."
+            )
         ),
     )
     demo.set_defaults(handler=run_demo)
@@ -99,18 +105,19 @@ def run_user_create(args: argparse.Namespace) -> int:
         try:
             validate_password(password)
         except ValidationError as exc:
-            raise CliError(*(f"password: {m}" for m in exc.messages)) from None
+            raise CliError(*file_errors(exc.messages, prefix="password")) from None
     try:
         user, membership, created = add_person(
             email=args.email, city=city, role=args.role, password=password
         )
     except CityInputError as exc:
         raise CliError(str(exc)) from None
-    what = "Created" if created else "Updated"
-    print(
-        _("%(what)s %(email)s: %(role)s in %(slug)s")
-        % {"what": what, "email": user.email, "role": membership.role, "slug": city.slug}
+    done = (
+        _("Created %(email)s: %(role)s in %(slug)s")
+        if created
+        else _("Updated %(email)s: %(role)s in %(slug)s")
     )
+    print(done % {"email": user.email, "role": membership.role, "slug": city.slug})
     if not created:
         print(
             _(
@@ -132,12 +139,17 @@ def run_demo(args: argparse.Namespace) -> int:
     had = len(sample_assessments(before)) if before is not None else 0
     city = build_demo()
     added = len(SAMPLES) - had
-    kept = f"; {had} kept as they were" if had else ""
     count = city.assessments.count()
-    print(
+    ready = (
         _(
-            "Demo City is ready: %(added)s sample assessments added%(kept)s; %(count)s assessments in city '%(slug)s'"
+            "Demo City is ready: %(added)s sample assessments added; %(had)s kept as they were; "
+            "%(count)s assessments in city '%(slug)s'"
         )
-        % {"added": added, "kept": kept, "count": count, "slug": city.slug}
+        if had
+        else _(
+            "Demo City is ready: %(added)s sample assessments added; %(count)s assessments in "
+            "city '%(slug)s'"
+        )
     )
+    print(ready % {"added": added, "had": had, "count": count, "slug": city.slug})
     return 0

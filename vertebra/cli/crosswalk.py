@@ -8,36 +8,38 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from vertebra.cli.base import CliError
+from vertebra.cli.base import CliError, _, file_errors
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "crosswalk",
-        help="list and validate crosswalks (a model's objectives linked to another reference)",
+        help=_("list and validate crosswalks (a model's objectives linked to another reference)"),
         description=(
-            "Work with crosswalk files: links from a maturity model's objectives to the items of "
-            "another reference, such as the UNDRR Ten Essentials (docs/FRAMEWORK-FORMAT.md)."
+            _(
+                "Work with crosswalk files: links from a maturity model's objectives to the items of "
+                "another reference, such as the UNDRR Ten Essentials (docs/FRAMEWORK-FORMAT.md)."
+            )
         ),
     )
     sub = parser.add_subparsers(dest="crosswalk_command", metavar="ACTION", required=True)
 
     listing = sub.add_parser(
         "list",
-        help="list the shipped crosswalks",
-        description="List the crosswalks shipped with Vertebra.",
+        help=_("list the shipped crosswalks"),
+        description=_("List the crosswalks shipped with Vertebra."),
     )
     listing.set_defaults(handler=run_list)
 
     validate = sub.add_parser(
         "validate",
-        help="check a crosswalk file",
+        help=_("check a crosswalk file"),
         description=(
-            "Check a crosswalk file (YAML or JSON): its structure, its links, and, when the model "
-            "version it reads is shipped, that every linked objective exists in that model. "
-            "Exit 0 when valid, 2 when not."
+            _(
+                "Check a crosswalk file (YAML or JSON): its structure, its links, and, when the model "
+                "version it reads is shipped, that every linked objective exists in that model. "
+                "Exit 0 when valid, 2 when not."
+            )
         ),
     )
     validate.add_argument("file", metavar="FILE")
@@ -51,13 +53,20 @@ def run_validate(args: argparse.Namespace) -> int:
     try:
         crosswalk = read_crosswalk_file(args.file)
     except FrameworkFileError as exc:
-        raise CliError(*(f"{exc.path}: {error}" for error in exc.errors)) from None
+        raise CliError(*file_errors(exc.errors, prefix=exc.path)) from None
     model = crosswalk.framework
-    summary = (
-        f"{crosswalk.id} version {crosswalk.version}: {len(crosswalk.links)} links from "
-        f"{model.id} version {model.version} to {len(crosswalk.reference.items)} items of "
-        f"{crosswalk.reference.name}"
-    )
+    summary = _(
+        "%(id)s version %(version)s: %(links)s links from %(model)s version %(model_version)s "
+        "to %(items)s items of %(reference)s"
+    ) % {
+        "id": crosswalk.id,
+        "version": crosswalk.version,
+        "links": len(crosswalk.links),
+        "model": model.id,
+        "model_version": model.version,
+        "items": len(crosswalk.reference.items),
+        "reference": crosswalk.reference.name,
+    }
     shipped = None
     if model.id in shipped_framework_paths():
         candidate = load_shipped(model.id)
@@ -74,7 +83,7 @@ def run_validate(args: argparse.Namespace) -> int:
         return 0
     problems = problems_against(crosswalk, shipped)
     if problems:
-        raise CliError(*(f"{args.file}: {problem}" for problem in problems))
+        raise CliError(*file_errors(problems, prefix=args.file))
     print(_("%(file)s: valid; %(summary)s") % {"file": args.file, "summary": summary})
     return 0
 
@@ -82,7 +91,10 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     from vertebra.frameworks.crosswalk import shipped_crosswalks
 
-    print(f"{_('ID'):<32} {_('VERSION'):>7}  {_('MODEL'):<16} {_('LINKS'):>5}  {_('REFERENCE')}")
+    # The headings are worded outside the f-string: make messages reads no code inside one.
+    heading, version, model, links = _("ID"), _("VERSION"), _("MODEL"), _("LINKS")
+    reference = _("REFERENCE")
+    print(f"{heading:<32} {version:>7}  {model:<16} {links:>5}  {reference}")
     for crosswalk in shipped_crosswalks():
         model = f"{crosswalk.framework.id}@{crosswalk.framework.version}"
         print(

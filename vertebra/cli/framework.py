@@ -6,65 +6,74 @@ import argparse
 import json
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from vertebra.cli.base import CliError, setup_database, setup_django
+from vertebra.cli.base import CliError, _, file_errors, setup_database, setup_django
 from vertebra.frameworks.defaults import DEFAULT_FRAMEWORK_ID
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "framework",
-        help="list, export, validate and import maturity models",
-        description="Work with maturity models (frameworks) stored as data files.",
+        help=_("list, export, validate and import maturity models"),
+        description=_("Work with maturity models (frameworks) stored as data files."),
     )
     sub = parser.add_subparsers(dest="framework_command", metavar="ACTION", required=True)
 
     listing = sub.add_parser(
         "list",
-        help="list the shipped and loaded maturity models",
-        description="List the maturity models shipped with Vertebra and those loaded in the database.",
+        help=_("list the shipped and loaded maturity models"),
+        description=_(
+            "List the maturity models shipped with Vertebra and those loaded in the database."
+        ),
     )
     listing.set_defaults(handler=run_list)
 
     export = sub.add_parser(
         "export",
-        help="print a maturity model as a model file",
+        help=_("print a maturity model as a model file"),
         description=(
-            "Print a maturity model as a model file (docs/FRAMEWORK-FORMAT.md), with everything "
-            "in it: stages, dimensions, policies, objectives, indicators, descriptions and "
-            "translations. 'vertebra framework validate' and 'import' read it back as the same "
-            "model."
+            _(
+                "Print a maturity model as a model file (docs/FRAMEWORK-FORMAT.md), with everything "
+                "in it: stages, dimensions, policies, objectives, indicators, descriptions and "
+                "translations. 'vertebra framework validate' and 'import' read it back as the same "
+                "model."
+            )
         ),
     )
     export.add_argument(
-        "framework_id", metavar="ID", help=f"the model's id, e.g. {DEFAULT_FRAMEWORK_ID}"
+        "framework_id",
+        metavar="ID",
+        help=_("the model's id, e.g. %(example)s") % {"example": DEFAULT_FRAMEWORK_ID},
     )
     export.add_argument(
-        "--format", choices=["json", "yaml"], default="json", help="output format (default: json)"
+        "--format",
+        choices=["json", "yaml"],
+        default="json",
+        help=_("output format (default: json)"),
     )
     export.add_argument(
         "--model-version",
         type=int,
         dest="model_version",
-        help="a stored version (default: the shipped or latest one)",
+        help=_("a stored version (default: the shipped or latest one)"),
     )
     export.set_defaults(handler=run_export)
 
     validate = sub.add_parser(
         "validate",
-        help="check a maturity model file",
-        description="Check a maturity model file (YAML or JSON). Exit 0 when valid, 2 when not.",
+        help=_("check a maturity model file"),
+        description=_("Check a maturity model file (YAML or JSON). Exit 0 when valid, 2 when not."),
     )
     validate.add_argument("file", metavar="FILE")
     validate.set_defaults(handler=run_validate)
 
     load = sub.add_parser(
         "import",
-        help="validate a maturity model file and store it in the database",
+        help=_("validate a maturity model file and store it in the database"),
         description=(
-            "Validate a maturity model file and store it. Importing the same version again "
-            "changes nothing; a new version is stored beside the old one."
+            _(
+                "Validate a maturity model file and store it. Importing the same version again "
+                "changes nothing; a new version is stored beside the old one."
+            )
         ),
     )
     load.add_argument("file", metavar="FILE")
@@ -77,7 +86,7 @@ def _read(path: str) -> Any:
     try:
         return read_framework_file(path)
     except FrameworkFileError as exc:
-        raise CliError(*(f"{exc.path}: {error}" for error in exc.errors)) from None
+        raise CliError(*file_errors(exc.errors, prefix=exc.path)) from None
 
 
 def _summary(fw: Any) -> str:
@@ -110,9 +119,9 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         result = load_framework(framework=fw)
     except FrameworkConflictError as exc:
-        raise CliError(f"{args.file}: {exc}") from None
+        raise CliError(*file_errors([str(exc)], prefix=args.file)) from None
     state = _("imported") if result.created else _("already loaded, nothing changed")
-    print(f"{_summary(fw)}: {state}")
+    print(_("%(summary)s: %(state)s") % {"summary": _summary(fw), "state": state})
     return 0
 
 
@@ -173,7 +182,7 @@ def run_list(args: argparse.Namespace) -> int:
     names: dict[tuple[str, int], str] = {}
     for framework_id in sorted(shipped_framework_paths()):
         fw = load_shipped(framework_id)
-        rows.setdefault((fw.id, fw.version), []).append("shipped")
+        rows.setdefault((fw.id, fw.version), []).append(_("shipped"))
         names[(fw.id, fw.version)] = fw.name
     setup_django()
     from django.db import DatabaseError
@@ -182,11 +191,13 @@ def run_list(args: argparse.Namespace) -> int:
 
     try:
         for fv in FrameworkVersion.objects.order_by("framework_id", "version"):
-            rows.setdefault((fv.framework_id, fv.version), []).append("loaded")
+            rows.setdefault((fv.framework_id, fv.version), []).append(_("loaded"))
             names[(fv.framework_id, fv.version)] = fv.name
     except DatabaseError:
         pass
-    print(f"{_('ID'):<20} {_('VERSION'):>7}  {_('STATE'):<16} {_('NAME')}")
+    # The headings are worded outside the f-string: make messages reads no code inside one.
+    heading, version, state, name = _("ID"), _("VERSION"), _("STATE"), _("NAME")
+    print(f"{heading:<20} {version:>7}  {state:<16} {name}")
     for key in sorted(rows):
         print(f"{key[0]:<20} {key[1]:>7}  {', '.join(rows[key]):<16} {names[key]}")
     return 0

@@ -5,23 +5,23 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from vertebra.cli.base import CliError, setup_database
+from vertebra.cli.base import CliError, _, setup_database
 
 
 def register(subparsers: Any) -> None:
     notify = subparsers.add_parser(
         "notify",
-        help="email each person a digest of what happened since their last one",
+        help=_("email each person a digest of what happened since their last one"),
         description=(
-            "Email each person who has something new a digest, grouped by city: new comments "
-            "on the objectives they are responsible for, comments that mention them, their "
-            "actions that became due within 14 days or overdue (or changed), and new "
-            "invitations. A person is marked as told only when their email left, so running "
-            "it twice sends nothing twice and a mail server that is down loses nothing. People "
-            "who turned digests off get none. Run it daily (docs/NOTIFICATIONS.md). Exit "
-            "status 1 when a digest could not be sent."
+            _(
+                "Email each person who has something new a digest, grouped by city: new comments "
+                "on the objectives they are responsible for, comments that mention them, their "
+                "actions that became due within 14 days or overdue (or changed), and new "
+                "invitations. A person is marked as told only when their email left, so running "
+                "it twice sends nothing twice and a mail server that is down loses nothing. People "
+                "who turned digests off get none. Run it daily (docs/NOTIFICATIONS.md). Exit "
+                "status 1 when a digest could not be sent."
+            )
         ),
     )
     notify.set_defaults(handler=run_notify)
@@ -45,7 +45,10 @@ def run_notify(args: argparse.Namespace) -> int:
             try:
                 send(to=[user.email], subject=digest.subject, body=digest.body, html=digest.html)
             except MailNotSent as exc:
-                failures.append(f"the digest to {user.email} was not sent: {exc}")
+                failures.append(
+                    _("the digest to %(email)s was not sent: %(error)s")
+                    % {"email": user.email, "error": exc}
+                )
                 continue
             told += 1
         else:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext as _
-
-from vertebra.cli.base import CliError, read_password_stdin, setup_database
+from vertebra.cli.base import CliError, _, file_errors, read_password_stdin, setup_database
 
 if TYPE_CHECKING:
     from vertebra.accounts.models import User
@@ -17,22 +15,26 @@ if TYPE_CHECKING:
 def register_user_actions(user_sub: Any) -> None:
     listing = user_sub.add_parser(
         "list",
-        help="list the people and their roles",
+        help=_("list the people and their roles"),
         description=(
-            "List every person (or a city's members) by email: name, and each city with the "
-            "person's role there."
+            _(
+                "List every person (or a city's members) by email: name, and each city with the "
+                "person's role there."
+            )
         ),
     )
-    listing.add_argument("--city", metavar="SLUG", help="only the members of this city")
+    listing.add_argument("--city", metavar="SLUG", help=_("only the members of this city"))
     listing.set_defaults(handler=run_user_list)
 
     password = user_sub.add_parser(
         "set-password",
-        help="give a person a new password",
+        help=_("give a person a new password"),
         description=(
-            "Give the person who logs in with EMAIL a new password, read from the first line of "
-            "standard input and checked as on the pages (length, not common, not like the "
-            "person's email or name)."
+            _(
+                "Give the person who logs in with EMAIL a new password, read from the first line of "
+                "standard input and checked as on the pages (length, not common, not like the "
+                "person's email or name)."
+            )
         ),
     )
     password.add_argument("email", metavar="EMAIL")
@@ -40,17 +42,19 @@ def register_user_actions(user_sub: Any) -> None:
         "--password-stdin",
         action="store_true",
         required=True,
-        help="read the password from the first line of standard input",
+        help=_("read the password from the first line of standard input"),
     )
     password.set_defaults(handler=run_user_set_password)
 
     unlock = user_sub.add_parser(
         "unlock",
-        help="let an address sign in again after too many failures",
+        help=_("let an address sign in again after too many failures"),
         description=(
-            "After 10 failed sign-ins within 15 minutes, an email address cannot sign in for 15 "
-            "minutes. This forgets its failed sign-ins, so it can sign in at once. It works for "
-            "any address tried, whether or not a person has it."
+            _(
+                "After 10 failed sign-ins within 15 minutes, an email address cannot sign in for 15 "
+                "minutes. This forgets its failed sign-ins, so it can sign in at once. It works for "
+                "any address tried, whether or not a person has it."
+            )
         ),
     )
     unlock.add_argument("email", metavar="EMAIL")
@@ -60,8 +64,8 @@ def register_user_actions(user_sub: Any) -> None:
 def register_city_actions(city_sub: Any) -> None:
     listing = city_sub.add_parser(
         "list",
-        help="list the cities",
-        description="List every city: short name, number of members and full name.",
+        help=_("list the cities"),
+        description=_("List every city: short name, number of members and full name."),
     )
     listing.set_defaults(handler=run_city_list)
 
@@ -96,11 +100,13 @@ def run_user_list(args: argparse.Namespace) -> int:
         )
         for person, memberships in access.people_for_operator(city)
     ]
-    email_width = max([len("EMAIL"), *(len(row[0]) for row in rows)])
-    name_width = max([len("NAME"), *(len(row[1]) for row in rows)])
-    print(f"{_('EMAIL'):<{email_width}}  {_('NAME'):<{name_width}}  {_('CITIES')}")
-    for email, name, cities in rows:
-        print(f"{email:<{email_width}}  {name:<{name_width}}  {cities}")
+    email, name = _("EMAIL"), _("NAME")
+    email_width = max([len(email), *(len(row[0]) for row in rows)])
+    name_width = max([len(name), *(len(row[1]) for row in rows)])
+    cities_heading = _("CITIES")
+    print(f"{email:<{email_width}}  {name:<{name_width}}  {cities_heading}")
+    for address, person_name, cities in rows:
+        print(f"{address:<{email_width}}  {person_name:<{name_width}}  {cities}")
     return 0
 
 
@@ -113,7 +119,7 @@ def run_user_set_password(args: argparse.Namespace) -> int:
     try:
         set_password(user=person, password=password)
     except AccountInputError as error:
-        raise CliError(*(f"password: {m}" for m in error.errors["password"])) from None
+        raise CliError(*file_errors(error.errors["password"], prefix="password")) from None
     print(_("Set a new password for %(email)s") % {"email": person.email})
     return 0
 
@@ -142,8 +148,10 @@ def run_city_list(args: argparse.Namespace) -> int:
     from vertebra import access
 
     cities = list(access.cities_for_operator())
-    slug_width = max([len("SLUG"), *(len(city.slug) for city in cities)])
-    print(f"{_('SLUG'):<{slug_width}}  {_('MEMBERS'):>7}  {_('NAME')}")
+    slug = _("SLUG")
+    slug_width = max([len(slug), *(len(city.slug) for city in cities)])
+    members_heading, name = _("MEMBERS"), _("NAME")
+    print(f"{slug:<{slug_width}}  {members_heading:>7}  {name}")
     for city in cities:
         members: int = city.member_count  # type: ignore[attr-defined]
         print(f"{city.slug:<{slug_width}}  {members:>7}  {city.name}")

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from vertebra.cli.base import CliError, _, setup_database
+from vertebra.cli.base import CliError, _, file_errors, setup_database
 
 # As vertebra.reports.rendering.FORMATS (read without loading Django before the command runs).
 FORMATS = ("pdf", "xlsx", "csv", "json", "ratings.csv", "decisions.csv")
@@ -20,77 +20,91 @@ FORMATS = ("pdf", "xlsx", "csv", "json", "ratings.csv", "decisions.csv")
 def register(subparsers: Any) -> None:
     report = subparsers.add_parser(
         "report",
-        help="write a report of a city's assessment (PDF, XLSX, CSV or JSON)",
+        help=_("write a report of a city's assessment (PDF, XLSX, CSV or JSON)"),
         description=(
-            "Write a report of one of a city's assessments: a PDF for the council, an XLSX "
-            "workbook (answers, profile, actions, the workshops' ratings and decisions), the "
-            "answers as CSV, the complete JSON export, or the workshops' ratings or agreed "
-            "answers as CSV. Without --assessment, the city's latest assessment is used."
+            _(
+                "Write a report of one of a city's assessments: a PDF for the council, an XLSX "
+                "workbook (answers, profile, actions, the workshops' ratings and decisions), the "
+                "answers as CSV, the complete JSON export, or the workshops' ratings or agreed "
+                "answers as CSV. Without --assessment, the city's latest assessment is used."
+            )
         ),
     )
-    report.add_argument("city", metavar="CITY", help="the city's short name (slug)")
-    report.add_argument("--assessment", metavar="ID", help="the assessment's id (a UUID)")
-    report.add_argument("--format", choices=FORMATS, required=True, help="the report format")
-    report.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
+    report.add_argument("city", metavar="CITY", help=_("the city's short name (slug)"))
+    report.add_argument("--assessment", metavar="ID", help=_("the assessment's id (a UUID)"))
+    report.add_argument("--format", choices=FORMATS, required=True, help=_("the report format"))
+    report.add_argument(
+        "-o", "--output", metavar="FILE", required=True, help=_("the file to write")
+    )
     report.add_argument(
         "--lang",
         metavar="LANG",
         help=(
-            "the report's language, one of the instance's languages (en, es, ...); default: "
-            "the environment's (LANG), else en"
+            _(
+                "the report's language, one of the instance's languages (en, es, ...); default: "
+                "the environment's (LANG), else en"
+            )
         ),
     )
     report.set_defaults(handler=run_report)
 
     imp = subparsers.add_parser(
         "import",
-        help="import answers from an XLSX, CSV, JSON or YAML file into a draft assessment",
+        help=_("import answers from an XLSX, CSV, JSON or YAML file into a draft assessment"),
         description=(
-            "Import answers into a city's draft assessment from our own XLSX, CSV or JSON "
-            "exports or the files 'vertebra assess' reads. The whole file is checked first; on "
-            "any problem nothing changes and every problem is listed (exit status 2). Without "
-            "--assessment, a new draft assessment is created on the model --framework names "
-            "(by default the SMR model's newest version)."
+            _(
+                "Import answers into a city's draft assessment from our own XLSX, CSV or JSON "
+                "exports or the files 'vertebra assess' reads. The whole file is checked first; on "
+                "any problem nothing changes and every problem is listed (exit status 2). Without "
+                "--assessment, a new draft assessment is created on the model --framework names "
+                "(by default the SMR model's newest version)."
+            )
         ),
     )
-    imp.add_argument("city", metavar="CITY", help="the city's short name (slug)")
-    imp.add_argument("file", metavar="FILE", help="the answers file (.xlsx, .csv, .json, .yaml)")
-    imp.add_argument("--assessment", metavar="ID", help="the draft assessment's id (a UUID)")
+    imp.add_argument("city", metavar="CITY", help=_("the city's short name (slug)"))
+    imp.add_argument("file", metavar="FILE", help=_("the answers file (.xlsx, .csv, .json, .yaml)"))
+    imp.add_argument("--assessment", metavar="ID", help=_("the draft assessment's id (a UUID)"))
     imp.add_argument(
         "--framework",
         metavar="ID[@VERSION]",
         help=(
-            "the maturity model (and version) the answers are for; the file's codes are checked "
-            "against it (default: the new assessment's default model, newest version; with "
-            "--assessment, that assessment's model)"
+            _(
+                "the maturity model (and version) the answers are for; the file's codes are checked "
+                "against it (default: the new assessment's default model, newest version; with "
+                "--assessment, that assessment's model)"
+            )
         ),
     )
     imp.set_defaults(handler=run_import)
 
     backup = subparsers.add_parser(
         "backup",
-        help="write the whole instance to one file",
+        help=_("write the whole instance to one file"),
         description=(
-            "Write the whole instance (people, cities, maturity models, assessments, answers, "
-            "history, comments, targets, actions, attachments, API tokens) to one zip file."
+            _(
+                "Write the whole instance (people, cities, maturity models, assessments, answers, "
+                "history, comments, targets, actions, attachments, API tokens) to one zip file."
+            )
         ),
     )
-    backup.add_argument("file", metavar="FILE", help="the backup file to write")
+    backup.add_argument("file", metavar="FILE", help=_("the backup file to write"))
     backup.set_defaults(handler=run_backup)
 
     restore = subparsers.add_parser(
         "restore",
-        help="fill an empty instance from a backup file",
+        help=_("fill an empty instance from a backup file"),
         description=(
-            "Fill an empty instance from a file made by 'vertebra backup', on SQLite or "
-            "PostgreSQL. The file is checked completely before anything is written. An instance "
-            "that already has people, cities or assessments is refused unless --force is given, "
-            "which replaces everything in it."
+            _(
+                "Fill an empty instance from a file made by 'vertebra backup', on SQLite or "
+                "PostgreSQL. The file is checked completely before anything is written. An instance "
+                "that already has people, cities or assessments is refused unless --force is given, "
+                "which replaces everything in it."
+            )
         ),
     )
-    restore.add_argument("file", metavar="FILE", help="the backup file")
+    restore.add_argument("file", metavar="FILE", help=_("the backup file"))
     restore.add_argument(
-        "--force", action="store_true", help="replace everything in a non-empty instance"
+        "--force", action="store_true", help=_("replace everything in a non-empty instance")
     )
     restore.set_defaults(handler=run_restore)
 
@@ -251,7 +265,7 @@ def _framework_choice(reference: str, assessment: Any) -> Any:
         framework_id, version = parse_reference(reference)
         chosen = choose_version(framework_id=framework_id, version=version)
     except ModelChoiceError as exc:
-        raise CliError(*(f"--framework: {message}" for message in exc.errors.values())) from None
+        raise CliError(*file_errors(exc.errors.values(), prefix="--framework")) from None
     fv = assessment.framework_version if assessment is not None else None
     if fv is not None and (fv.framework_id, fv.version) != (framework_id, version or fv.version):
         raise CliError(
@@ -337,7 +351,7 @@ def run_restore(args: argparse.Namespace) -> int:
     try:
         result = restore_backup(args.file, force=args.force)
     except BackupError as exc:
-        raise CliError(*(f"{args.file}: {e}" for e in exc.errors)) from None
+        raise CliError(*file_errors(exc.errors, prefix=args.file)) from None
     except OSError as exc:
         raise CliError(
             _("%(file)s: cannot read: %(error)s")

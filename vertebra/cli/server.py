@@ -11,72 +11,87 @@ from typing import Any
 
 from vertebra.cli.base import CliError, _, all_migrations, pending_migrations, setup_django
 
+# The commands that prepare the instance (its key file, the metrics folder) before Django reads
+# its settings: they speak English, their help included, since Django is not set up before.
+PREPARES_INSTANCE = ("init", "serve")
+
 
 def register(subparsers: Any) -> None:
     migrate = subparsers.add_parser(
         "migrate",
-        help="bring the database's layout up to date (safe to repeat)",
+        help=_("bring the database's layout up to date (safe to repeat)"),
         description=(
-            "Apply the database changes this version of Vertebra needs. Every other command "
-            "that uses the database stops with a message until they are applied."
+            _(
+                "Apply the database changes this version of Vertebra needs. Every other command "
+                "that uses the database stops with a message until they are applied."
+            )
         ),
     )
     migrate.add_argument(
         "--check",
         action="store_true",
         help=(
-            "change nothing: exit 0 when the layout is up to date, 1 (with one line naming how "
-            "many changes are due) when 'vertebra migrate' is needed, for deployment scripts"
+            _(
+                "change nothing: exit 0 when the layout is up to date, 1 (with one line naming how "
+                "many changes are due) when 'vertebra migrate' is needed, for deployment scripts"
+            )
         ),
     )
     migrate.set_defaults(handler=run_migrate)
     init = subparsers.add_parser(
         "init",
-        help="prepare the database and load the shipped maturity models (safe to repeat)",
-        description=("Run 'vertebra migrate', then load the shipped maturity models. Idempotent."),
+        help=_("prepare the database and load the shipped maturity models (safe to repeat)"),
+        description=(
+            _("Run 'vertebra migrate', then load the shipped maturity models. Idempotent.")
+        ),
     )
     init.add_argument(
         "--first-run",
         action="store_true",
         help=(
-            "when no account exists yet, also create an admin account (printing its email and "
-            "a generated password once) and the Demo City"
+            _(
+                "when no account exists yet, also create an admin account (printing its email and "
+                "a generated password once) and the Demo City"
+            )
         ),
     )
-    # Both prepare the instance (its key file, the metrics folder) before Django reads them.
-    init.set_defaults(handler=run_init, prepares_instance=True)
+    init.set_defaults(handler=run_init)
     serve = subparsers.add_parser(
         "serve",
-        help="run init, then serve the web application",
+        help=_("run init, then serve the web application"),
         description=(
-            "Run 'vertebra init', then serve the application with gunicorn "
-            "(Django's development server when VERTEBRA_DEBUG is set). An address it cannot "
-            "listen on (a port in use, a host that is not this machine's) stops it with one "
-            "line and exit status 2 before anything else is done."
+            _(
+                "Run 'vertebra init', then serve the application with gunicorn "
+                "(Django's development server when VERTEBRA_DEBUG is set). An address it cannot "
+                "listen on (a port in use, a host that is not this machine's) stops it with one "
+                "line and exit status 2 before anything else is done."
+            )
         ),
     )
     serve.add_argument(
-        "--port", type=port_number, help="port to listen on (default: $PORT or 8000)"
+        "--port", type=port_number, help=_("port to listen on (default: $PORT or 8000)")
     )
     serve.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+        "--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)")
     )
     serve.add_argument(
         "--workers",
         type=at_least_one,
         default=None,
-        help="gunicorn worker processes, 1 or more (default: one per core plus one, at least 3)",
+        help=_("gunicorn worker processes, 1 or more (default: one per core plus one, at least 3)"),
     )
     serve.add_argument(
         "--threads",
         type=at_least_one,
         default=1,
         help=(
-            "threads per worker process, 1 or more; more than 1 uses gunicorn's threaded "
-            "workers (default: 1)"
+            _(
+                "threads per worker process, 1 or more; more than 1 uses gunicorn's threaded "
+                "workers (default: 1)"
+            )
         ),
     )
-    serve.set_defaults(handler=run_serve, prepares_instance=True)
+    serve.set_defaults(handler=run_serve)
 
 
 def at_least_one(text: str) -> int:
@@ -84,9 +99,11 @@ def at_least_one(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            _("%(text)r is not a whole number") % {"text": text}
+        ) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{value}: give 1 or more")
+        raise argparse.ArgumentTypeError(_("%(value)s: give 1 or more") % {"value": value})
     return value
 
 
@@ -94,9 +111,13 @@ def port_number(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+        raise argparse.ArgumentTypeError(
+            _("%(text)r is not a port number") % {"text": text}
+        ) from None
     if not 0 < value < 65536:
-        raise argparse.ArgumentTypeError(f"{value}: a port is a number from 1 to 65535")
+        raise argparse.ArgumentTypeError(
+            _("%(value)s: a port is a number from 1 to 65535") % {"value": value}
+        )
     return value
 
 
@@ -153,7 +174,8 @@ def migrate(*, verbose: bool = True) -> None:
     if pending:
         call_command("migrate", interactive=False, verbosity=0)
     if verbose:
-        print(f"database: {len(pending)} changes applied" if pending else "database: up to date")
+        applied = _("database: %(count)s changes applied") % {"count": len(pending)}
+        print(applied if pending else _("database: up to date"))
 
 
 def run_migrate(args: argparse.Namespace) -> int:
@@ -198,7 +220,7 @@ def initialise(*, verbose: bool = True) -> None:
     for result in load_shipped_frameworks():
         fv = result.framework_version
         if verbose:
-            state = "loaded" if result.created else "already loaded"
+            state = _("loaded") if result.created else _("already loaded")
             print(
                 _("%(framework_id)s version %(version)s: %(state)s")
                 % {"framework_id": fv.framework_id, "version": fv.version, "state": state}

@@ -7,39 +7,41 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from vertebra.cli.base import CliError, setup_database
+from vertebra.cli.base import CliError, _, setup_database
 
 
 def register(subparsers: Any) -> None:
     token = subparsers.add_parser(
         "token",
-        help="manage personal API tokens",
-        description="Manage the personal tokens that scripts send to the JSON API.",
+        help=_("manage personal API tokens"),
+        description=_("Manage the personal tokens that scripts send to the JSON API."),
     )
     token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     create = token_sub.add_parser(
         "create",
-        help="create a token for a person and print it",
+        help=_("create a token for a person and print it"),
         description=(
-            "Create a personal API token for the person who logs in with EMAIL. The token acts "
-            "with exactly that person's cities and roles. It is printed once, as the last line; "
-            "only its fingerprint is stored."
+            _(
+                "Create a personal API token for the person who logs in with EMAIL. The token acts "
+                "with exactly that person's cities and roles. It is printed once, as the last line; "
+                "only its fingerprint is stored."
+            )
         ),
     )
     create.add_argument("email", metavar="EMAIL")
     create.add_argument(
-        "--name", default="Command line", help="what the token is for (default: Command line)"
+        "--name", default="Command line", help=_("what the token is for (default: Command line)")
     )
     create.set_defaults(handler=run_token_create)
 
     listing = token_sub.add_parser(
         "list",
-        help="list a person's tokens",
+        help=_("list a person's tokens"),
         description=(
-            "List the personal API tokens of the person who logs in with EMAIL: id, name, "
-            "created, last used and whether revoked. A token's secret is never shown again."
+            _(
+                "List the personal API tokens of the person who logs in with EMAIL: id, name, "
+                "created, last used and whether revoked. A token's secret is never shown again."
+            )
         ),
     )
     listing.add_argument("email", metavar="EMAIL")
@@ -47,10 +49,12 @@ def register(subparsers: Any) -> None:
 
     revoke = token_sub.add_parser(
         "revoke",
-        help="revoke one of a person's tokens",
+        help=_("revoke one of a person's tokens"),
         description=(
-            "Revoke the token TOKEN_ID (as 'vertebra token list' shows it) of the person who "
-            "logs in with EMAIL: scripts that send it are refused from now on."
+            _(
+                "Revoke the token TOKEN_ID (as 'vertebra token list' shows it) of the person who "
+                "logs in with EMAIL: scripts that send it are refused from now on."
+            )
         ),
     )
     revoke.add_argument("email", metavar="EMAIL")
@@ -86,7 +90,7 @@ def run_token_create(args: argparse.Namespace) -> int:
 def _when(moment: dt.datetime | None) -> str:
     from django.utils import timezone
 
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "never"
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else _("never")
 
 
 def run_token_list(args: argparse.Namespace) -> int:
@@ -95,9 +99,12 @@ def run_token_list(args: argparse.Namespace) -> int:
 
     person = person_by_email(args.email)
     tokens = list(person.api_tokens.order_by("-created_at", "-id"))
-    print(f"{_('ID'):<36}  {_('CREATED'):<16}  {_('LAST USED'):<16}  {_('STATE'):<7}  {_('NAME')}")
+    # The headings are worded outside the f-string: make messages reads no code inside one.
+    heading, created, used = _("ID"), _("CREATED"), _("LAST USED")
+    state, name = _("STATE"), _("NAME")
+    print(f"{heading:<36}  {created:<16}  {used:<16}  {state:<7}  {name}")
     for token in tokens:
-        state = "active" if token.is_active else "revoked"
+        state = _("active") if token.is_active else _("revoked")
         print(
             f"{token.uuid!s:<36}  {_when(token.created_at):<16}  "
             f"{_when(token.last_used_at):<16}  {state:<7}  {token.name}"

@@ -1,5 +1,6 @@
 """Crosswalk files: links from a maturity model's objectives to the items of another reference
-(such as the UNDRR Ten Essentials for Making Cities Resilient). Pure Python, no Django.
+(such as the UNDRR Ten Essentials for Making Cities Resilient). Pure Python, no Django (its
+problems are worded in the active language once Django is set up, vertebra/i18n.py).
 
 A crosswalk file is validated like a model file (strict structure first, then meaning, every
 problem with its location); ``docs/FRAMEWORK-FORMAT.md`` describes it. It names the model version
@@ -33,6 +34,7 @@ from vertebra.frameworks.schema import (
     _duplicates,
     _Strict,
 )
+from vertebra.i18n import gettext as _
 
 CROSSWALK_DIR = Path(__file__).resolve().parent / "crosswalks"
 
@@ -129,15 +131,22 @@ class Crosswalk(_Strict):
             if link.item not in declared:
                 yield (
                     ("links", n, "item"),
-                    f"item {link.item!r} is not an item of the reference "
-                    f"({', '.join(dict.fromkeys(item.code for item in items))})",
+                    _("item %(item)r is not an item of the reference (%(items)s)")
+                    % {
+                        "item": link.item,
+                        "items": ", ".join(dict.fromkeys(item.code for item in items)),
+                    },
                 )
             key = (link.objective, link.item)
             if key in seen:
                 yield (
                     ("links", n),
-                    f"objective {link.objective!r} is already linked to {link.item!r} "
-                    f"(links[{seen[key]}])",
+                    _("objective %(objective)r is already linked to %(item)r (%(first)s)")
+                    % {
+                        "objective": link.objective,
+                        "item": link.item,
+                        "first": f"links[{seen[key]}]",
+                    },
                 )
             else:
                 seen[key] = n
@@ -168,13 +177,27 @@ def problems_against(crosswalk: Crosswalk, framework: Framework) -> list[str]:
     """What does not fit between a crosswalk and the model version it names, one line each."""
     if (crosswalk.framework.id, crosswalk.framework.version) != (framework.id, framework.version):
         return [
-            f"framework: the crosswalk reads {crosswalk.framework.id} version "
-            f"{crosswalk.framework.version}, not {framework.id} version {framework.version}"
+            _(
+                "%(where)s: the crosswalk reads %(id)s version %(version)s, not %(other)s "
+                "version %(other_version)s"
+            )
+            % {
+                "where": "framework",
+                "id": crosswalk.framework.id,
+                "version": crosswalk.framework.version,
+                "other": framework.id,
+                "other_version": framework.version,
+            }
         ]
     codes = {objective.code for _, _, objective in framework.objectives()}
     return [
-        f"links[{n}].objective: {link.objective!r} is not an objective of {framework.id} "
-        f"version {framework.version}"
+        _("%(where)s: %(objective)r is not an objective of %(id)s version %(version)s")
+        % {
+            "where": f"links[{n}].objective",
+            "objective": link.objective,
+            "id": framework.id,
+            "version": framework.version,
+        }
         for n, link in enumerate(crosswalk.links)
         if link.objective not in codes
     ]

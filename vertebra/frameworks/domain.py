@@ -11,7 +11,6 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from vertebra.frameworks.defaults import DEFAULT_FRAMEWORK_ID
 from vertebra.frameworks.files import (
@@ -24,6 +23,7 @@ from vertebra.frameworks.files import (
 from vertebra.frameworks.models import FrameworkVersion, Objective
 from vertebra.frameworks.schema import Framework
 from vertebra.frameworks.texts import ModelTexts, texts_in
+from vertebra.i18n import gettext as _
 from vertebra.maturity import Shape
 
 
@@ -52,8 +52,11 @@ def load_framework(*, framework: Framework) -> LoadResult:
             return LoadResult(existing, created=False)
         if existing.digest != digest:
             raise FrameworkConflictError(
-                f"{framework.id} version {framework.version} is already loaded with different "
-                "content; give the changed model a new version number."
+                _(
+                    "%(id)s version %(version)s is already loaded with different content; give "
+                    "the changed model a new version number."
+                )
+                % {"id": framework.id, "version": framework.version}
             )
         return LoadResult(existing, created=False)
     with transaction.atomic():

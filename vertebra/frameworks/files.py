@@ -15,12 +15,13 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
-from django.utils.translation import gettext as _
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from vertebra.documents import DocumentError, load_json, load_yaml
 from vertebra.frameworks.schema import Framework
+from vertebra.i18n import gettext as _
+from vertebra.i18n import gettext_noop
 
 if TYPE_CHECKING:
     from vertebra.maturity import Shape
@@ -59,8 +60,11 @@ class UnknownFrameworkError(KeyError):
         super().__init__(framework_id)
 
     def __str__(self) -> str:
-        known = ", ".join(self.known) or "none"
-        return f"unknown framework {self.framework_id!r} (shipped frameworks: {known})"
+        known = ", ".join(self.known) or _("none")
+        return _("unknown framework %(id)r (shipped frameworks: %(known)s)") % {
+            "id": self.framework_id,
+            "known": known,
+        }
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -78,7 +82,8 @@ def parse_document(data: bytes, *, filename: str, model: type[_M]) -> _M:
     if not isinstance(document, dict):
         kind = _kind(document)
         raise FrameworkFileError(
-            filename, [f"{DOCUMENT}: expected a mapping of fields, got {kind}"]
+            filename,
+            [_("%(where)s: expected a mapping of fields, got %(kind)s") % _at(DOCUMENT, kind=kind)],
         )
     try:
         return model.model_validate(document)
@@ -87,7 +92,9 @@ def parse_document(data: bytes, *, filename: str, model: type[_M]) -> _M:
             filename, [_describe(error, document) for error in exc.errors(include_url=False)]
         ) from None
     except RecursionError:
-        raise FrameworkFileError(filename, [f"{DOCUMENT}: nested too deeply"]) from None
+        raise FrameworkFileError(
+            filename, [_("%(where)s: nested too deeply") % _at(DOCUMENT)]
+        ) from None
 
 
 def read_framework_file(path: str | Path) -> Framework:
@@ -101,15 +108,17 @@ def read_bounded(path: str | Path) -> bytes:
     try:
         mode = os.stat(path).st_mode
         if stat.S_ISDIR(mode):
-            raise FrameworkFileError(name, [f"{FILE}: is a directory, not a file"])
+            raise FrameworkFileError(name, [_("%(where)s: is a directory, not a file") % _at(FILE)])
         if not stat.S_ISREG(mode):
-            raise FrameworkFileError(name, [f"{FILE}: not a regular file"])
+            raise FrameworkFileError(name, [_("%(where)s: not a regular file") % _at(FILE)])
         with open(path, "rb") as handle:
             return handle.read(MAX_FILE_SIZE + 1)
     except FileNotFoundError:
-        raise FrameworkFileError(name, [f"{FILE}: no such file"]) from None
+        raise FrameworkFileError(name, [_("%(where)s: no such file") % _at(FILE)]) from None
     except OSError as exc:
-        raise FrameworkFileError(name, [f"{FILE}: cannot read ({exc.strerror or exc})"]) from None
+        raise FrameworkFileError(
+            name, [_("%(where)s: cannot read (%(error)s)") % _at(FILE, error=exc.strerror or exc)]
+        ) from None
 
 
 def shipped_framework_paths() -> dict[str, Path]:
@@ -127,7 +136,10 @@ def load_shipped(framework_id: str) -> Framework:
     if framework.id != framework_id:
         raise FrameworkFileError(
             str(paths[framework_id]),
-            [f"id: {framework.id!r} does not match the file name (expected {framework_id!r})"],
+            [
+                _("%(where)s: %(id)r does not match the file name (expected %(expected)r)")
+                % _at("id", id=framework.id, expected=framework_id)
+            ],
         )
     return framework
 
@@ -137,20 +149,33 @@ def _decode(data: bytes, *, filename: str) -> Any:
     if suffix not in YAML_EXTENSIONS | JSON_EXTENSIONS:
         raise FrameworkFileError(
             filename,
-            [f"{FILE}: unknown extension {suffix or '(none)'!r}; use .yaml, .yml or .json"],
+            [
+                _("%(where)s: unknown extension %(extension)r; use .yaml, .yml or .json")
+                % _at(FILE, extension=suffix or _("(none)"))
+            ],
         )
     if len(data) > MAX_FILE_SIZE:
         raise FrameworkFileError(
-            filename, [f"{FILE}: too large (the limit is {MAX_FILE_SIZE // (1024 * 1024)} MB)"]
+            filename,
+            [
+                _("%(where)s: too large (the limit is %(mb)s MB)")
+                % _at(FILE, mb=MAX_FILE_SIZE // (1024 * 1024))
+            ],
         )
     if b"\x00" in data:
-        raise FrameworkFileError(filename, [f"{FILE}: binary content (NUL bytes), not a text file"])
+        raise FrameworkFileError(
+            filename, [_("%(where)s: binary content (NUL bytes), not a text file") % _at(FILE)]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise FrameworkFileError(
-            filename, [f"line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x})"]
+            filename,
+            [
+                _("%(where)s: not UTF-8 text (byte %(byte)s)")
+                % _at(_("line %(line)s") % {"line": line}, byte=f"0x{data[exc.start]:02x}")
+            ],
         ) from None
     if not text.strip():
         raise FrameworkFileError(filename, [_("%(file)s: the file is empty") % {"file": FILE}])
@@ -176,28 +201,45 @@ def _decode(data: bytes, *, filename: str) -> Any:
 
 # -- describing validation errors ----------------------------------------------------------------
 
+
+def _at(where: str, **values: Any) -> dict[str, Any]:
+    """The values of a problem's message, after its location (kept as the file names it)."""
+    return {"where": where, **values}
+
+
+# Translated where they are shown (_kind, _message).
 _KINDS: dict[type, str] = {
-    str: "text",
-    bool: "a boolean",
-    int: "an integer",
-    float: "a number",
-    list: "a list",
-    dict: "a mapping",
-    type(None): "nothing (null)",
-    bytes: "binary data",
+    str: gettext_noop("text"),
+    bool: gettext_noop("a boolean"),
+    int: gettext_noop("an integer"),
+    float: gettext_noop("a number"),
+    list: gettext_noop("a list"),
+    dict: gettext_noop("a mapping"),
+    type(None): gettext_noop("nothing (null)"),
+    bytes: gettext_noop("binary data"),
 }
 
 _EXPECTED = {
-    "string_type": "text",
-    "int_type": "an integer",
-    "list_type": "a list",
-    "dict_type": "a mapping",
-    "model_type": "a mapping",
+    "string_type": gettext_noop("text"),
+    "int_type": gettext_noop("an integer"),
+    "list_type": gettext_noop("a list"),
+    "dict_type": gettext_noop("a mapping"),
+    "model_type": gettext_noop("a mapping"),
+}
+
+
+# pydantic's own checks that a file can fail beyond the ones above, worded from their context.
+_PYDANTIC = {
+    "string_too_long": gettext_noop("must be at most %(max_length)s characters"),
+    "too_long": gettext_noop("must have at most %(max_length)s items, got %(actual_length)s"),
+    "literal_error": gettext_noop("expected %(expected)s"),
+    "bool_type": gettext_noop("expected true or false"),
 }
 
 
 def _kind(value: Any) -> str:
-    return _KINDS.get(type(value), type(value).__name__)
+    kind = _KINDS.get(type(value))
+    return _(kind) if kind is not None else type(value).__name__
 
 
 def _describe(error: ErrorDetails, document: dict[str, Any]) -> str:
@@ -209,18 +251,26 @@ def _message(error: ErrorDetails) -> str:
     error_type = error["type"]
     value = error["input"]
     if error_type == "missing":
-        return "missing required field"
+        return _("missing required field")
     if error_type == "extra_forbidden":
-        return "unknown field"
+        return _("unknown field")
     if error_type in _EXPECTED:
-        message = f"expected {_EXPECTED[error_type]}, got {_kind(value)}"
+        values = {"expected": _(_EXPECTED[error_type]), "kind": _kind(value)}
         if isinstance(value, bool):
-            message += " (in YAML, quote words such as yes, no, on and off)"
-        return message
+            return (
+                _(
+                    "expected %(expected)s, got %(kind)s (in YAML, quote words such as yes, no, on and off)"
+                )
+                % values
+            )
+        return _("expected %(expected)s, got %(kind)s") % values
     if error_type == "too_short":
-        return "must not be empty"
+        return _("must not be empty")
     if error_type == "greater_than":
-        return f"must be a positive integer, got {value!r}"
+        return _("must be a positive integer, got %(value)r") % {"value": value}
+    if error_type in _PYDANTIC:
+        return _(_PYDANTIC[error_type]) % error.get("ctx", {})
+    # The schema's own rules are worded in the active language as they are checked.
     return error["msg"]
 
 

@@ -1,6 +1,7 @@
 """The maturity-model file format (format 1), as strict pydantic models.
 
-Pure Python: nothing here imports Django. ``docs/FRAMEWORK-FORMAT.md`` describes the format for
+Pure Python: nothing here needs Django (its problems are worded in the active language once
+Django is set up, vertebra/i18n.py). ``docs/FRAMEWORK-FORMAT.md`` describes the format for
 people writing a model; this module is its executable definition.
 
 Validation happens in two passes, both reporting every problem they find with its location:
@@ -29,6 +30,9 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from vertebra.i18n import gettext as _
+from vertebra.i18n import gettext_noop
+
 FORMAT_VERSION = 1
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -42,8 +46,10 @@ def _check_code(value: str) -> str:
     if len(value) > MAX_CODE_LENGTH or not CODE_RE.fullmatch(value):
         raise PydanticCustomError(
             "invalid_code",
-            "'{value}' is not a valid code (letters, digits, '_', '.' and '-', starting with a "
-            "letter or digit, at most {max} characters)",
+            _(
+                "'{value}' is not a valid code (letters, digits, '_', '.' and '-', starting with "
+                "a letter or digit, at most {max} characters)"
+            ),
             {"value": value[:80], "max": MAX_CODE_LENGTH},
         )
     return value
@@ -53,8 +59,10 @@ def _check_slug(value: str) -> str:
     if len(value) > MAX_ID_LENGTH or not SLUG_RE.fullmatch(value):
         raise PydanticCustomError(
             "invalid_slug",
-            "'{value}' is not a valid id (lowercase letters and digits separated by single '-', "
-            "at most {max} characters)",
+            _(
+                "'{value}' is not a valid id (lowercase letters and digits separated by single "
+                "'-', at most {max} characters)"
+            ),
             {"value": value[:80], "max": MAX_ID_LENGTH},
         )
     return value
@@ -64,7 +72,7 @@ def _check_language(value: str) -> str:
     if not LANGUAGE_RE.fullmatch(value):
         raise PydanticCustomError(
             "invalid_language",
-            "'{value}' is not a valid language code (such as 'en', 'es' or 'pt-BR')",
+            _("'{value}' is not a valid language code (such as 'en', 'es' or 'pt-BR')"),
             {"value": value[:80]},
         )
     return value
@@ -72,7 +80,7 @@ def _check_language(value: str) -> str:
 
 def _check_text(value: str) -> str:
     if not value.strip():
-        raise PydanticCustomError("blank_text", "must not be empty")
+        raise PydanticCustomError("blank_text", _("must not be empty"))
     return value
 
 
@@ -80,12 +88,12 @@ def _check_format(value: Any) -> Any:
     # Literal[1] alone would accept True and 1.0 (they compare equal to 1).
     if type(value) is not int:
         raise PydanticCustomError(
-            "format_type", "expected the integer {supported}", {"supported": FORMAT_VERSION}
+            "format_type", _("expected the integer {supported}"), {"supported": FORMAT_VERSION}
         )
     if value != FORMAT_VERSION:
         raise PydanticCustomError(
             "unsupported_format",
-            "unsupported format {value} (this version of Vertebra reads format {supported})",
+            _("unsupported format {value} (this version of Vertebra reads format {supported})"),
             {"value": value, "supported": FORMAT_VERSION},
         )
     return value
@@ -209,25 +217,29 @@ class Framework(_Strict):
                 if not policy.code.startswith(dimension.code):
                     yield (
                         (*policy_loc, "code"),
-                        f"policy code {policy.code!r} must start with its dimension code "
-                        f"{dimension.code!r}",
+                        _("policy code %(policy)r must start with its dimension code %(dimension)r")
+                        % {"policy": policy.code, "dimension": dimension.code},
                     )
                 if not policy.objectives:
-                    yield (*policy_loc, "objectives"), "a policy needs at least one objective"
+                    yield (*policy_loc, "objectives"), _("a policy needs at least one objective")
                 for o, objective in enumerate(policy.objectives):
                     objective_loc: Location = (*policy_loc, "objectives", o)
                     if objective.stage not in stage_codes:
                         yield (
                             (*objective_loc, "stage"),
-                            f"stage {objective.stage!r} is not a declared stage ({declared})",
+                            _("stage %(stage)r is not a declared stage (%(declared)s)")
+                            % {"stage": objective.stage, "declared": declared},
                         )
                         continue
                     prefix = policy.code + objective.stage
                     if not objective.code.startswith(prefix):
                         yield (
                             (*objective_loc, "code"),
-                            f"objective code {objective.code!r} must start with its policy code "
-                            f"and stage code ({prefix!r})",
+                            _(
+                                "objective code %(code)r must start with its policy code and "
+                                "stage code (%(prefix)r)"
+                            )
+                            % {"code": objective.code, "prefix": prefix},
                         )
 
     def _policy_codes(self) -> Iterator[tuple[Location, str]]:
@@ -259,13 +271,24 @@ class Framework(_Strict):
                     yield dimension, policy, objective
 
 
+# A code used twice, by the kind of element it names.
+KINDS_OF_CODE = {
+    "stage": gettext_noop("duplicate stage code %(code)r (first used at %(first)s)"),
+    "dimension": gettext_noop("duplicate dimension code %(code)r (first used at %(first)s)"),
+    "policy": gettext_noop("duplicate policy code %(code)r (first used at %(first)s)"),
+    "objective": gettext_noop("duplicate objective code %(code)r (first used at %(first)s)"),
+    "indicator": gettext_noop("duplicate indicator code %(code)r (first used at %(first)s)"),
+    "item": gettext_noop("duplicate item code %(code)r (first used at %(first)s)"),
+}
+
+
 def _duplicates(kind: str, coded: Iterator[tuple[Location, str]]) -> Iterator[tuple[Location, str]]:
     first_seen: dict[str, Location] = {}
     for location, code in coded:
         if code in first_seen:
             yield (
                 location,
-                f"duplicate {kind} code {code!r} (first used at {_dotted(first_seen[code])})",
+                _(KINDS_OF_CODE[kind]) % {"code": code, "first": _dotted(first_seen[code])},
             )
         else:
             first_seen[code] = location[:-1]
