@@ -106,3 +106,37 @@ print("Wrote the report.", file=sys.stderr)
 @pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(SOURCE)))
 def test_a_module_gives_people_no_unmarked_text(path):
     assert unmarked(path.read_text(encoding="utf-8"), cli=CLI in path.parents) == []
+
+
+# The names a message is marked with; extraction reads their literal argument only where the
+# call stands on its own, never inside an f-string's braces.
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext", "gettext_noop"}
+
+
+def gettext_in_fstrings(source: str) -> list[tuple[int, str]]:
+    """The gettext calls written inside an f-string's braces in ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.JoinedStr):
+            continue
+        for value in node.values:
+            for inner in ast.walk(value):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in GETTEXT_NAMES
+                ):
+                    found.append((inner.lineno, ast.unparse(inner)))
+    return found
+
+
+def test_the_check_finds_a_gettext_call_inside_an_f_string() -> None:
+    assert gettext_in_fstrings("x = f\"{title} ({_('due')} {day})\"\n") == [(1, "_('due')")]
+    assert gettext_in_fstrings('due = _("due %(date)s")\nx = f"{title} ({due})"\n') == []
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(SOURCE)))
+def test_no_message_is_marked_inside_an_f_string(module: Path) -> None:
+    """A message marked inside an f-string is translated at run time but never reaches the
+    catalogues, so it stays English in every language: mark it outside, then place it."""
+    assert gettext_in_fstrings(module.read_text(encoding="utf-8")) == []

@@ -250,7 +250,9 @@ class BoundedBodiesMiddleware:
             response = error_response(refusal.status, refusal.message)
         elif is_htmx(request):
             response = _alert(
-                request, refusal.status, f"{refusal.message} {_('Nothing was saved.')}"
+                request,
+                refusal.status,
+                _("%(reason)s Nothing was saved.") % {"reason": refusal.message},
             )
         else:
             advice = _("Nothing was saved. Go back, change what you sent, and send it again.")

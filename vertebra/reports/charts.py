@@ -141,21 +141,23 @@ def policy_stages_svg(profile: Profile, shape: Shape, *, title: str = "") -> str
                 )
             if result.stage is None:
                 text_x = LABEL_WIDTH + (progress * column if result.next_stage else 0) + 6
+                none_yet = escape(_("No stage yet"))
                 out.append(
                     f'<text x="{text_x:.1f}" y="{mid + 4:.1f}" font-style="italic">'
-                    f"{escape(_('No stage yet'))}</text>"
+                    f"{none_yet}</text>"
                 )
             y += ROW_HEIGHT
     # Legend: one item per line, so that no language's words run past the chart's edge.
     legend_y = body_bottom + 16
+    reached, toward = escape(_("Stage reached")), escape(_("Progress toward the next stage"))
     out.append(
         f'<rect x="{LABEL_WIDTH}" y="{legend_y}" width="24" height="12" fill="{BAR}" '
         f'stroke="{INK}" stroke-width="1"/>'
-        f'<text x="{LABEL_WIDTH + 30}" y="{legend_y + 10}">{escape(_("Stage reached"))}</text>'
+        f'<text x="{LABEL_WIDTH + 30}" y="{legend_y + 10}">{reached}</text>'
         f'<rect x="{LABEL_WIDTH}" y="{legend_y + 20}" width="24" height="12" '
         f'fill="url(#{hatch})" stroke="{INK}" stroke-width="1"/>'
         f'<text x="{LABEL_WIDTH + 30}" y="{legend_y + 30}">'
-        f"{escape(_('Progress toward the next stage'))}</text>"
+        f"{toward}</text>"
     )
     out.append("</svg>")
     return "\n".join(out)
@@ -212,8 +214,9 @@ def stage_trend_svg(points: Sequence[Any], *, title: str = "") -> str:
             )
 
     accessible = title or _("Stages over the assessment cycles")
+    none_yet = _("no stage yet")
     desc = "; ".join(
-        f"{p.assessment.title}: {shape.stage_names.get(p.profile.overall.stage or '', _('no stage yet'))}"
+        f"{p.assessment.title}: {shape.stage_names.get(p.profile.overall.stage or '', none_yet)}"
         for p in points
     )
     out = [

@@ -63,11 +63,19 @@ def render_timeline(
         return round(LABEL + usable * (day - first).days / span, 1)
 
     height = AXIS + sum(HEAD + ROW * max(len(actions), 0) + 6 for _, _, actions in rows) + 10
+    title = escape(_("Roadmap timeline by policy"))
+    description = escape(
+        _(
+            "Bars are actions from start to due date; dashed lines are target dates; diamonds "
+            "mark the dates the projected stage rises. The same information is in the tables "
+            "below."
+        )
+    )
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'class="timeline" role="img" aria-labelledby="timeline-title timeline-desc">',
-        f'<title id="timeline-title">{escape(_("Roadmap timeline by policy"))}</title>',
-        f'<desc id="timeline-desc">{escape(_("Bars are actions from start to due date; dashed lines are target dates; diamonds mark the dates the projected stage rises. The same information is in the tables below."))}</desc>',
+        f'<title id="timeline-title">{title}</title>',
+        f'<desc id="timeline-desc">{description}</desc>',
     ]
     # Year lines and labels.
     year = first.year if first.month == 1 else first.year + 1
@@ -123,7 +131,8 @@ def render_timeline(
                 classes = f"tl-bar tl-bar--{action.status}" + (
                     " tl-bar--overdue" if overdue else ""
                 )
-                tip = f"{action.title} ({status_label}, {_('due')} {day(action.due_date)})"
+                due = _("due %(date)s") % {"date": day(action.due_date)}
+                tip = f"{action.title} ({status_label}, {due})"
                 parts.append(
                     f'<g class="{classes}"><title>{escape(tip)}</title>'
                     f'<rect x="{x1}" y="{row_y + 3}" width="{max(x2 - x1, 4)}" height="{ROW - 6}" rx="3"/>'
@@ -140,12 +149,11 @@ def render_timeline(
             row_y += ROW
         y += band + 6
     pos = x(today)
+    today_label = escape(_("Today"))
     parts.append(
         f'<line class="tl-today" x1="{pos}" y1="{AXIS - 8}" x2="{pos}" y2="{height}">'
-        f"<title>{escape(_('Today'))}</title></line>"
+        f"<title>{today_label}</title></line>"
     )
-    parts.append(
-        f'<text class="tl-today-label" x="{pos + 3}" y="{AXIS - 2}">{escape(_("Today"))}</text>'
-    )
+    parts.append(f'<text class="tl-today-label" x="{pos + 3}" y="{AXIS - 2}">{today_label}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
