@@ -247,6 +247,20 @@ def memberships_matching(user: Person, search: str = "") -> QuerySet[Membership]
     return found.annotate(latest_id=Subquery(latest.values("pk")[:1]))
 
 
+def assessment_states(
+    user: Person, assessment_ids: Iterable[int], fields: tuple[str, ...]
+) -> dict[int, tuple[Any, ...]]:
+    """The ``fields`` (``values_list`` names) of those of the assessments that are in the
+    person's cities, by id, in one query and without loading them: what the home page's kept
+    table is keyed by, so that a page of cities seen again loads no assessment."""
+    if not user.is_authenticated:
+        return {}
+    rows = Assessment.objects.filter(
+        pk__in=list(assessment_ids), city__in=_cities_of_user(user)
+    ).values_list("pk", *fields)
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
 # --- end of many cities ----------------------------------------------------------------------
 
 

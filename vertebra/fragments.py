@@ -72,26 +72,37 @@ def _full_name(kind: str, key: tuple[Hashable, ...], generation: str) -> str:
     return _name(kind, (*key, get_language(), timezone.get_current_timezone_name(), generation))
 
 
+# What of an assessment shows in its kept parts, as ``values_list`` names: its revision and its
+# own fields as the request loaded them (so before the data they stand for), its city and
+# model version. One list for both ways of reading it: from a loaded assessment (below), and
+# from the database without loading it (``access.assessment_states``).
+STATE_FIELDS = (
+    "uuid",
+    "revision",
+    "city__slug",
+    "title",
+    "date",
+    "status",
+    "previous_id",
+    "created_at",
+    "created_by_id",
+    "finalized_at",
+    "finalized_by_id",
+    "framework_version_id",
+    "framework_version__digest",
+)
+
+
 def assessment_state(assessment: Any) -> tuple[Hashable, ...]:
-    """What of an assessment shows in its kept parts: its revision and its own fields as the
-    request loaded them (so before the data they stand for), its city and model version.
-    The assessment comes from the scoping path, with its city and model version set."""
-    fv = assessment.framework_version
-    return (
-        assessment.uuid,
-        assessment.revision,
-        assessment.city.slug,
-        assessment.title,
-        assessment.date,
-        assessment.status,
-        assessment.previous_id,
-        assessment.created_at,
-        assessment.created_by_id,
-        assessment.finalized_at,
-        assessment.finalized_by_id,
-        fv.pk,
-        fv.digest,
-    )
+    """:data:`STATE_FIELDS` of a loaded assessment. It comes from the scoping path, with its
+    city and model version set."""
+    state = []
+    for name in STATE_FIELDS:
+        value = assessment
+        for part in name.split("__"):
+            value = getattr(value, part)
+        state.append(value)
+    return tuple(state)
 
 
 def tag(kind: str, key: tuple[Hashable, ...]) -> str:

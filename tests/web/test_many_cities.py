@@ -163,3 +163,33 @@ def test_the_home_page_of_a_person_in_one_city_has_no_search_or_pages(people):
     assert _home_cities(html) == ["City 000"]
     assert 'id="city-search"' not in html
     assert "Page 1 of" not in html
+
+
+def test_the_home_page_seen_again_shows_each_change_of_what_its_rows_show(people):
+    """The table is kept, keyed by what its rows show: a stage reached, a renamed assessment
+    or city, a new latest assessment and a changed role each show on the next view."""
+    from vertebra.assessments.domain import save_answer
+    from vertebra.assessments.models import Answer
+
+    client = _client(people["one"])
+    city, latest = people["cities"][0]
+    html = client.get("/").content.decode()
+    assert ">Review</a>" in html
+    assert 'badge--stage">Starting' not in html
+
+    # Every Starting objective of the latest assessment achieved: its stage is Starting.
+    stage_s = latest.framework_version.objectives.filter(stage_code="S")
+    for answer in Answer.objects.filter(assessment=latest, objective__in=stage_s).select_related(
+        "assessment", "objective"
+    ):
+        save_answer(answer=answer, user=None, changes={"status": "achieved"})
+    assert 'badge--stage">Starting' in client.get("/").content.decode()
+
+    Assessment.objects.filter(pk=latest.pk).update(title="Spring review")
+    assert ">Spring review</a>" in client.get("/").content.decode()
+    City.objects.filter(pk=city.pk).update(name="Donostia")
+    assert _home_cities(client.get("/").content.decode()) == ["Donostia"]
+    newest = create_assessment(city=city, user=None, title="Autumn", date=dt.date(2026, 10, 1))
+    assert f'/assessments/{newest.uuid}/">Autumn</a>' in client.get("/").content.decode()
+    Membership.objects.filter(user=people["one"]).update(role=Role.VIEWER)
+    assert "<td>Viewer</td>" in client.get("/").content.decode()

@@ -49,41 +49,45 @@ def home(request: HttpRequest) -> HttpResponse:
     """The person's cities, a page at a time with a search, each with its latest assessment
     and stage: a fixed number of queries and at most HOME_CITIES rows, however many cities."""
     search = " ".join(request.GET.get("q", "")[:MAX_SEARCH].split())
-    found = access.memberships_matching(user_of(request), search)
+    user = user_of(request)
+    found = access.memberships_matching(user, search)
     page = Paginator(found, HOME_CITIES).get_page(request.GET.get("page"))
     members: list[Membership] = list(page.object_list)
-    latest_ids = {m.pk: getattr(m, "latest_id", None) for m in members}
-    latest = {
-        a.pk: a
-        for a in access.assessments([m.city for m in members], load=Load.PAGE).filter(
-            pk__in=[pk for pk in latest_ids.values() if pk]
-        )
-    }
-    rows: list[dict[str, Any]] = []
-    for member in members:
-        assessment = latest.get(latest_ids[member.pk] or 0)
-        if assessment is not None:
-            assessment.city = member.city
-        rows.append({"membership": member, "city": member.city, "assessment": assessment})
-    # The table is kept whole, keyed by what shows in each row: a page of cities seen again
-    # costs its queries and one lookup, however many rows it has.
-    key = tuple(
-        (
-            row["city"].slug,
-            row["city"].name,
-            row["membership"].role,
-            fragments.assessment_state(row["assessment"]) if row["assessment"] else None,
-        )
-        for row in rows
-    )
+    # The table is kept whole, keyed by what shows in each row, read without loading the
+    # assessments: a page of cities seen again costs three small queries and one lookup,
+    # however many rows it has. The assessments are loaded only to draw it anew.
+    latest_ids = [pk for pk in map(_latest_id, members) if pk]
+    states = access.assessment_states(user, latest_ids, fragments.STATE_FIELDS)
+    key = tuple((m.city.slug, m.city.name, m.role, states.get(_latest_id(m) or 0)) for m in members)
     # Rendered by the template engine, so escaped already.
     table = (
-        SafeString(fragments.kept("home-cities", key, lambda: _cities_table(rows))) if rows else ""
+        SafeString(fragments.kept("home-cities", key, lambda: _cities_table(members)))
+        if members
+        else ""
     )
     return render(request, "web/home.html", {"table": table, "page": page, "search": search})
 
 
-def _cities_table(rows: list[dict[str, Any]]) -> str:
+def _latest_id(member: Membership) -> int | None:
+    """The id of the member's city's latest assessment (``access.memberships_matching``)."""
+    return getattr(member, "latest_id", None)
+
+
+def _cities_table(members: list[Membership]) -> str:
+    """The home page's table of these memberships' cities with their latest assessments."""
+    latest_ids = [pk for pk in map(_latest_id, members) if pk]
+    latest = {
+        a.pk: a
+        for a in access.assessments([m.city for m in members], load=Load.PAGE).filter(
+            pk__in=latest_ids
+        )
+    }
+    rows: list[dict[str, Any]] = []
+    for member in members:
+        assessment = latest.get(_latest_id(member) or 0)
+        if assessment is not None:
+            assessment.city = member.city
+        rows.append({"membership": member, "city": member.city, "assessment": assessment})
     stages = overall_stages([row["assessment"] for row in rows if row["assessment"]])
     for row in rows:
         row["role_label"] = row["membership"].get_role_display()
