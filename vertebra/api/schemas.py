@@ -83,7 +83,7 @@ class Page(Schema):
 
 
 class PageQuery(Schema):
-    limit: int = Field(50, ge=1, le=200, description="Items per page (1-200).")
+    limit: int = Field(20, ge=1, le=200, description="Items per page (1-200; 20 unless given).")
     offset: int = Field(0, ge=0, le=1_000_000_000, description="Number of items to skip.")
 
 
