@@ -139,6 +139,36 @@ def test_the_view_of_an_assessment_counts_each_items_objectives_by_status() -> N
     assert (b.linked, b.achieved, b.not_applicable, b.percent) == (1, 0, 1, None)
 
 
+def test_a_crosswalk_asked_for_in_a_language_gives_its_view_in_it_and_the_original_elsewhere() -> (
+    None
+):
+    [german] = crosswalks_for("smr-rmm", 1, "de")
+    assert german.reference.name == "UNDRR: Zehn Grundprinzipien für resiliente Kommunen"
+    items = reference_view(german, objective_order=["L1S2"], titles={}, statuses={})
+    e01, e04 = items[0], items[3]
+    assert (e01.code, e01.name) == ("E01", "Sich für die Katastrophenresilienz organisieren")
+    assert (e04.code, e04.name) == (
+        "E04",
+        "Eine resiliente Stadtentwicklung und -gestaltung verfolgen",
+    )
+    # The file has no German note: the original one.
+    assert [(o.code, o.note) for o in e04.objectives] == [
+        ("L1S2", "Where the city development plans cover land use and building design.")
+    ]
+    [norwegian] = crosswalks_for("smr-rmm", 1, "nb-NO")
+    assert norwegian.reference.items[0].name == "Organiser for motstandsdyktighet mot katastrofer"
+
+
+def test_the_view_shows_the_crosswalks_texts_as_given_and_translates_nothing_itself() -> None:
+    translated = SMALL.replace(
+        "- {code: A, name: First}",
+        "- {code: A, name: First, translations: {de: {name: Erstes}}}",
+    ).replace("note: Plainly.}", "note: Plainly., translations: {de: {note: Schlicht.}}}")
+    crosswalk = parse_crosswalk(translated.encode(), filename="x.yaml")
+    a, _ = reference_view(crosswalk, objective_order=["L1S1"], titles={}, statuses={})
+    assert (a.name, [o.note for o in a.objectives]) == ("First", ["Plainly."])
+
+
 def test_each_objective_knows_the_essentials_it_supports() -> None:
     supported = supported_by_objective("smr-rmm", 1, "en")
     [group] = supported["L1S2"]

@@ -152,15 +152,10 @@ class Scoped:
 # --- memberships -------------------------------------------------------------------------
 
 
-def cities_of(user: Person) -> QuerySet[City]:
-    """The cities the person is a member of, by name."""
-    if not user.is_authenticated:
-        return City.objects.none()
-    return City.objects.filter(memberships__user=user).order_by("name")
-
-
 def memberships(user: Person) -> QuerySet[Membership]:
-    """The person's memberships with their cities, by city name."""
+    """The person's memberships with their cities, by city name: the API's list of the
+    caller's cities takes a page of them, and :func:`menu_of` and :func:`memberships_matching`
+    start from them (never all read at once: a person may belong to hundreds of cities)."""
     if not user.is_authenticated:
         return Membership.objects.none()
     return (
@@ -168,19 +163,6 @@ def memberships(user: Person) -> QuerySet[Membership]:
         .filter(user=user)
         .order_by("city__name", "city__slug")
     )
-
-
-def memberships_of(user: Person) -> list[Membership]:
-    """All the person's memberships with their cities, in one query (the pages' menu)."""
-    return list(memberships(user))
-
-
-def membership_among(found: Iterable[Membership], city_slug: str) -> Membership:
-    """The membership in the city from :func:`memberships_of`, or 404 when there is none."""
-    for membership in found:
-        if membership.city.slug == city_slug:
-            return membership
-    raise Http404(_("No such city."))
 
 
 def membership_in(user: Person, city_slug: str, *, verb: Verb = Verb.VIEW) -> Membership:

@@ -214,6 +214,7 @@ def objects(world: World, settings: Any, tmp_path: Any) -> Objects:
         "join_code": workshop.join_code,
         # The review (its reviewer is the outsider) and a file of the reviewed assessment.
         "review_id": str(review.uuid),
+        "my_review_id": str(review.uuid),
         "file_id": str(attachment.uuid),
     }
     return Objects(action, attachment, comment, note, path, participant_token=key)

@@ -174,27 +174,13 @@ def schemathesis(
     )
 
 
-# The stateful phase also follows ids from one operation's answer into another's path when the
-# parameters share a name: a city-side review's id into a reviewer's `review_id`, an action
-# note's id into a review note's `note_id`. Those requests answer 404 as they must, and can
-# outnumber the ones with the configured ids; both operations are reached (their tests are in
-# tests/api/test_reviews.py), so only these two may be reported as missing data.
-SHARED_NAMES = {
-    "POST /api/v1/reviews/{review_id}/notes",
-    "POST /api/v1/cities/{city}/assessments/{assessment_id}/reviews/{review_id}/notes/{note_id}/replies",
-}
-
-
 def unreached(stdout: str) -> list[str]:
-    """The operations schemathesis reports as missing test data (repeated 404s), but for the
-    two whose path parameters share their names with other objects' (SHARED_NAMES)."""
+    """The operations schemathesis reports as missing test data (repeated 404s)."""
     if "Missing test data" not in stdout:
         return []
     section = stdout.split("Missing test data", 1)[1].split("💡", 1)[0]
     listed = [line.strip()[2:] for line in section.splitlines() if line.strip().startswith("- ")]
-    return [operation for operation in listed if operation not in SHARED_NAMES] or (
-        [] if listed else ["(schemathesis reported missing test data without naming it)"]
-    )
+    return listed or ["(schemathesis reported missing test data without naming it)"]
 
 
 def test_schemathesis_finds_nothing_as_a_viewer(live: dict[str, Any], tmp_path: Path) -> None:

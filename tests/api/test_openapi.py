@@ -90,11 +90,11 @@ OPERATIONS = {
     ("GET", f"{REVIEWS}/{{review_id}}"),
     ("POST", f"{REVIEWS}/{{review_id}}/close"),
     ("POST", f"{REVIEWS}/{{review_id}}/resend"),
-    ("POST", f"{REVIEWS}/{{review_id}}/notes/{{note_id}}/replies"),
+    ("POST", f"{REVIEWS}/{{review_id}}/notes/{{review_note_id}}/replies"),
     ("GET", "/api/v1/reviews"),
-    ("GET", "/api/v1/reviews/{review_id}"),
-    ("POST", "/api/v1/reviews/{review_id}/notes"),
-    ("GET", "/api/v1/reviews/{review_id}/files/{file_id}"),
+    ("GET", "/api/v1/reviews/{my_review_id}"),
+    ("POST", "/api/v1/reviews/{my_review_id}/notes"),
+    ("GET", "/api/v1/reviews/{my_review_id}/files/{file_id}"),
 }
 # A workshop's participants: joining needs no credential; the rest a participant's.
 JOINING = ("POST", "/api/v1/workshops/{join_code}/participants")
@@ -212,6 +212,21 @@ def test_operation_ids_are_short_unique_camel_case_names(client: Any) -> None:
         "downloadExport",
         "replaceStakeholderTypes",
     }
+
+
+def test_each_id_parameter_names_one_kind_of_object(client: Any) -> None:
+    # A client (or a tool that follows ids from answers into paths by name) must never take one
+    # kind of object's id for another's: each `*_id` names the objects of one collection.
+    collections: dict[str, set[str]] = {}
+    for path in _document(client)["paths"]:
+        for found in re.finditer(r"\{(\w+_id)\}", path):
+            collection = re.sub(r"\{\w+\}", "{}", path[: found.start()])
+            collections.setdefault(found.group(1), set()).add(collection)
+    assert {name: sorted(paths) for name, paths in collections.items() if len(paths) > 1} == {}
+    assert collections["review_id"] == {"/api/v1/cities/{}/assessments/{}/reviews/"}
+    assert collections["my_review_id"] == {"/api/v1/reviews/"}
+    assert collections["note_id"] == {"/api/v1/cities/{}/assessments/{}/actions/{}/notes/"}
+    assert collections["review_note_id"] == {"/api/v1/cities/{}/assessments/{}/reviews/{}/notes/"}
 
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

@@ -62,6 +62,18 @@ def test_every_essential_is_listed_in_order_with_a_link_from_the_assessment_page
     assert f'href="{world.url(ESSENTIALS)}">Ten Essentials (UNDRR)</a>' in dashboard
 
 
+def test_the_essentials_page_speaks_the_persons_language(world: World) -> None:
+    html = (
+        world.client("viewer")
+        .get(world.url(ESSENTIALS), HTTP_ACCEPT_LANGUAGE="de")
+        .content.decode()
+    )
+    assert "<h1>UNDRR: Zehn Grundprinzipien für resiliente Kommunen</h1>" in html
+    section = html[html.index('id="item-E04"') : html.index('id="item-E05"')]
+    assert "Eine resiliente Stadtentwicklung und -gestaltung verfolgen" in section
+    assert "Pursue resilient urban development and design" not in section
+
+
 def test_objective_cards_name_the_essentials_they_support(world: World) -> None:
     html = world.client("viewer").get(world.url("policies/L1/")).content.decode()
     card = html[html.index('id="objective-L1S2"') : html.index('id="objective-L1M1"')]

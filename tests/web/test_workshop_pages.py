@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 
@@ -161,22 +163,44 @@ def test_live_view_sorts_by_disagreement_and_splits_by_stakeholder_type(world: W
         (rows[3]["result"].code, 0, None, False),
     ]
     assert rows[0]["by_type"] == sorted(
-        [
-            (first, {**dict.fromkeys(rows[0]["result"].distribution, 0), "achieved": 1}),
-            (
-                second,
-                {
-                    **dict.fromkeys(rows[0]["result"].distribution, 0),
-                    "in_progress": 1,
-                    "not_applicable": 1,
-                },
-            ),
-        ]
+        [(first, [("Achieved", 1)]), (second, [("In progress", 1), ("Not applicable", 1)])]
     )
     assert response.context["live"]["participants"] == sorted({first: 1, second: 2}.items())
     html = response.content.decode()
     assert 'hx-trigger="every 3s"' in html
     assert f'hx-get="{world.url(f"workshops/{workshop.uuid}/live/")}"' in html
+
+
+def test_live_view_names_each_stakeholder_types_ratings_by_their_status_labels(
+    world: World,
+) -> None:
+    workshop = _open(world)
+    first, second = workshop.stakeholder_types
+    _rate(workshop, "Ana", 0, {"L1M1": "achieved"})
+    _rate(workshop, "Rui", 1, {"L1M1": "in_progress"})
+    _rate(workshop, "Eva", 1, {"L1M1": "not_applicable"})
+    live = world.url(f"workshops/{workshop.uuid}/live/")
+    html = world.client("editor").get(live).content.decode()
+    row = html[html.index('id="live-L1M1"') : html.index("</tr>", html.index('id="live-L1M1"'))]
+    split = row.split("</td>")[2]  # the "By stakeholder type" cell
+    assert f"<li>{first}: Achieved 1</li>" in split
+    assert f"<li>{second}: In progress 1, Not applicable 1</li>" in split
+    assert "in_progress" not in split and "not_applicable" not in split
+    assert '<strong class="badge badge--warning">Discuss</strong>' in row
+    spanish = world.client("editor").get(live, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert f"<li>{second}: En curso 1, No aplicable 1</li>" in spanish
+
+
+def test_every_badge_class_of_the_pages_has_a_rule_in_the_apps_css() -> None:
+    root = Path(__file__).resolve().parents[2] / "vertebra" / "web"
+    css = (root / "static" / "web" / "css" / "app.css").read_text(encoding="utf-8")
+    used = {
+        name
+        for template in (root / "templates").rglob("*.html")
+        for name in re.findall(r"\b(badge--[a-z_]+)\b", template.read_text(encoding="utf-8"))
+    }
+    assert "badge--warning" in used
+    assert sorted(name for name in used if f".{name} " not in css) == []
 
 
 def test_live_view_of_a_closed_workshop_stops_polling(world: World) -> None:

@@ -50,8 +50,13 @@ class TokenAuth(HttpBearer):
         return user
 
 
+# The path parameter of a critical friend's review: named apart from the city side's
+# {review_id}, so that a client (or a tool following ids) does not take one for the other.
+REVIEWER_PARAMETER = "my_review_id"
+
+
 class ReviewerAuth(TokenAuth):
-    """A token whose person is the reviewer of the path's ``{review_id}`` while the review is
+    """A token whose person is the reviewer of the path's ``{my_review_id}`` while the review is
     open (vertebra.access.review_for): 404 for anyone else, and for everyone once it ended."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
@@ -59,7 +64,7 @@ class ReviewerAuth(TokenAuth):
         if user is None:
             return None
         match = request.resolver_match
-        review_id = str(match.kwargs.get("review_id", "")) if match is not None else ""
+        review_id = str(match.kwargs.get(REVIEWER_PARAMETER, "")) if match is not None else ""
         try:
             found = access.review_for(user, review_id)
         except ValidationError:  # not a UUID

@@ -131,3 +131,16 @@ class MyReviewOut(ReviewOut):
     assessment_read: ReviewedAssessmentOut | None = Field(
         None, description="The reviewed assessment, read-only (in a single review's read)."
     )
+
+
+# The reviewer's side has shapes of its own names: the reviewer's reviews and notes are read
+# and written under /reviews/{my_review_id}, never under the city's addresses, so a client
+# that follows ids by the objects' names does not take one side's for the other's.
+
+
+class MyReviewPage(Page):
+    results: list[MyReviewOut]
+
+
+class MyReviewNoteOut(ReviewNoteOut):
+    pass

@@ -6,7 +6,7 @@ vertebra.api.auth). A writing operation without a verb fails at import, so no en
 answer a non-member's or a viewer's request with anything but 404 or 403.
 
 A critical friend is no member of the city: their operations name ``guest=REVIEWER`` (the
-token's person must be the reviewer of the path's open ``{review_id}``, or 404, before the
+token's person must be the reviewer of the path's open ``{my_review_id}``, or 404, before the
 body is read).
 
 A workshop's participants have no account: their operations name ``guest=PARTICIPANT``
@@ -22,12 +22,12 @@ from typing import Any
 from ninja import Router
 
 from vertebra.access import Verb
-from vertebra.api.auth import ParticipantAuth, ReviewerAuth, TokenAuth
+from vertebra.api.auth import REVIEWER_PARAMETER, ParticipantAuth, ReviewerAuth, TokenAuth
 
 READING = frozenset({"GET", "HEAD", "OPTIONS"})
 PARTICIPANT = "participant"
 ANYONE = "anyone"
-# A critical friend's operations, under the path's {review_id} (vertebra.api.auth.ReviewerAuth).
+# A critical friend's operations, under the path's {my_review_id} (vertebra.api.auth).
 REVIEWER = "reviewer"
 
 
@@ -43,8 +43,10 @@ class ApiRouter(Router):
     ) -> Callable[..., Any]:
         writing = set(methods) - READING
         if guest == REVIEWER:
-            if verb is not None or "{review_id}" not in path or "{city}" in path:
-                raise TypeError(f"{path}: a reviewer's operation is under {{review_id}}, no verb")
+            if verb is not None or f"{{{REVIEWER_PARAMETER}}}" not in path or "{city}" in path:
+                raise TypeError(
+                    f"{path}: a reviewer's operation is under {{{REVIEWER_PARAMETER}}}, no verb"
+                )
             kwargs["auth"] = ReviewerAuth()
             return super().api_operation(methods, path, **kwargs)
         if guest is not None:

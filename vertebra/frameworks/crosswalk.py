@@ -332,11 +332,11 @@ def reference_view(
     objective_order: list[str],
     titles: Mapping[str, str],
     statuses: Mapping[str, str],
-    language: str = "en",
 ) -> list[ItemView]:
     """For each item of the reference, its linked objectives (in the model's order) with their
-    status (``not_started`` when unanswered) and the link's note, in ``language`` when the file
-    has that translation."""
+    status (``not_started`` when unanswered) and the link's note. The names, descriptions and
+    notes are the crosswalk's own: in a language when it comes from :func:`crosswalks_for`
+    with one (the one place that translates them)."""
     position = {code: n for n, code in enumerate(objective_order)}
     links: dict[str, list[Link]] = {}
     for link in crosswalk.links:
@@ -344,34 +344,24 @@ def reference_view(
             links.setdefault(link.item, []).append(link)
     views = []
     for item in crosswalk.reference.items:
-        translated = item.translations.get(language)
         linked = sorted(links.get(item.code, []), key=lambda link: position[link.objective])
         views.append(
             ItemView(
                 code=item.code,
-                name=(translated.name if translated and translated.name else item.name),
-                description=(
-                    translated.description
-                    if translated and translated.description
-                    else item.description
-                ),
+                name=item.name,
+                description=item.description,
                 objectives=tuple(
                     LinkedObjective(
                         code=link.objective,
                         text=titles.get(link.objective, link.objective),
                         status=statuses.get(link.objective, "not_started"),
-                        note=_note(link, language),
+                        note=link.note,
                     )
                     for link in linked
                 ),
             )
         )
     return views
-
-
-def _note(link: Link, language: str) -> str | None:
-    translated = link.translations.get(language)
-    return translated.note if translated else link.note
 
 
 __all__ = [

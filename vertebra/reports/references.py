@@ -53,7 +53,6 @@ def reference_reports(
     if statuses is None:
         statuses = statuses_of(assessment)
     titles = objective_titles(assessment.framework_version)
-    language = get_language() or "en"
     return [
         ReferenceReport(
             crosswalk,
@@ -62,7 +61,6 @@ def reference_reports(
                 objective_order=list(titles),
                 titles=titles,
                 statuses=statuses,
-                language=language,
             ),
         )
         for crosswalk in crosswalks

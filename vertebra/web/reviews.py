@@ -26,15 +26,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vertebra import access
 from vertebra.access import Verb
+from vertebra.forms import CheckedForm
 from vertebra.frameworks.domain import objective_titles, shape_of
 from vertebra.reviews import domain
 from vertebra.reviews.invitation_mail import send_review_invitation
 from vertebra.reviews.models import Mark, Review, ReviewNote
+from vertebra.web.invitations import invitation_link, invite_with_form, tell_sent
 from vertebra.web.scope import AssessmentScope, load_scope, user_of
-from vertebra.web.team import invitation_link
 
 
-class ReviewInviteForm(forms.Form):
+class ReviewInviteForm(CheckedForm):
     email = forms.CharField(label=gettext_lazy("Reviewer's email address"), max_length=254)
     until = forms.CharField(
         label=gettext_lazy("Last day of the review"),
@@ -49,15 +50,13 @@ TYPED_MAX = 20000
 
 
 def _send(request: HttpRequest, review: Review, token: str) -> None:
-    problem = send_review_invitation(review=review, link=invitation_link(request, token))
-    if problem is None:
-        messages.success(
-            request,
-            _("The review's invitation was sent to %(email)s.")
-            % {"email": review.invitation.email},
-        )
-    else:
-        messages.error(request, problem)
+    """Send the review's invitation; the person sees whether it left."""
+    tell_sent(
+        request,
+        problem=send_review_invitation(review=review, link=invitation_link(request, token)),
+        sent=_("The review's invitation was sent to %(email)s.")
+        % {"email": review.invitation.email},
+    )
 
 
 # --- the city's side -----------------------------------------------------------------------
@@ -113,20 +112,25 @@ def review_list(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID
 def review_invite(request: HttpRequest, city_slug: str, assessment_uuid: uuid.UUID) -> HttpResponse:
     scope = load_scope(request, city_slug, assessment_uuid, verb=Verb.MANAGE_REVIEWS)
     form = ReviewInviteForm(request.POST)
-    if form.is_valid():
-        try:
-            review, token = domain.invite(
-                assessment=scope.assessment,
-                email=form.cleaned_data["email"],
-                until=form.cleaned_data["until"],
-                by=user_of(request),
-            )
-        except domain.ReviewError as error:
-            for field, message in error.problems.items():
-                form.add_error(field if field in form.fields else None, message)
-        else:
-            _send(request, access.review_in(scope, review.uuid), token)
-            return redirect("web:reviews", city_slug, assessment_uuid)
+
+    def invite(fields: dict[str, Any]) -> tuple[Review, str]:
+        review, token = domain.invite(
+            assessment=scope.assessment,
+            email=fields["email"],
+            until=fields["until"],
+            by=user_of(request),
+        )
+        return access.review_in(scope, review.uuid), token
+
+    if invite_with_form(
+        request,
+        form,
+        invite=invite,
+        refused=domain.ReviewError,
+        problems=lambda error: error.problems,
+        send=_send,
+    ):
+        return redirect("web:reviews", city_slug, assessment_uuid)
     return _reviews_page(request, scope, form=form, status=400)
 
 

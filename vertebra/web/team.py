@@ -27,7 +27,9 @@ from vertebra.access import Verb
 from vertebra.cities import team
 from vertebra.cities.invitation_mail import send_invitation
 from vertebra.cities.models import Invitation, InvitationKind, Membership, Role
+from vertebra.forms import CheckedForm
 from vertebra.reviews import domain as review_rules
+from vertebra.web.invitations import invitation_link, invite_with_form, tell_sent
 from vertebra.web.scope import user_of
 
 SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -35,7 +37,7 @@ SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PASSWORD_MAX = 4096
 
 
-class InviteForm(forms.Form):
+class InviteForm(CheckedForm):
     email = forms.CharField(label=gettext_lazy("Email address"), max_length=254)
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices, initial="viewer")
 
@@ -101,19 +103,13 @@ class CityForm(forms.Form):
     )
 
 
-def invitation_link(request: HttpRequest, token: str) -> str:
-    return request.build_absolute_uri(reverse("invitation", args=[token]))
-
-
 def _send(request: HttpRequest, invitation: Invitation, token: str) -> None:
     """Send the invitation's email; the person sees whether it left."""
-    problem = send_invitation(invitation=invitation, link=invitation_link(request, token))
-    if problem is None:
-        messages.success(
-            request, _("The invitation was sent to %(email)s.") % {"email": invitation.email}
-        )
-    else:
-        messages.error(request, problem)
+    tell_sent(
+        request,
+        problem=send_invitation(invitation=invitation, link=invitation_link(request, token)),
+        sent=_("The invitation was sent to %(email)s.") % {"email": invitation.email},
+    )
 
 
 # --- the people page ---------------------------------------------------------------------
@@ -162,19 +158,17 @@ def people(request: HttpRequest, city_slug: str) -> HttpResponse:
 def invite(request: HttpRequest, city_slug: str) -> HttpResponse:
     membership = access.membership_in(user_of(request), city_slug, verb=Verb.MANAGE_PEOPLE)
     form = InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            invitation, token = team.invite(
-                city=membership.city,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                by=user_of(request),
-            )
-        except team.TeamError as error:
-            form.add_error("email", str(error))
-        else:
-            _send(request, invitation, token)
-            return redirect("web:people", city_slug)
+    if invite_with_form(
+        request,
+        form,
+        invite=lambda fields: team.invite(
+            city=membership.city, email=fields["email"], role=fields["role"], by=user_of(request)
+        ),
+        refused=team.TeamError,
+        problems=lambda error: {"email": str(error)},
+        send=_send,
+    ):
+        return redirect("web:people", city_slug)
     return _people_page(request, membership, invite_form=form, status=400)
 
 

@@ -192,7 +192,17 @@ def _live(workshop: Workshop) -> dict[str, object]:
                 "distribution": [
                     (label, r.distribution.get(value, 0)) for value, label in RatingStatus.choices
                 ],
-                "by_type": sorted(r.by_stakeholder_type.items()),
+                "by_type": [
+                    (
+                        kind,
+                        [
+                            (label, counts[value])
+                            for value, label in RatingStatus.choices
+                            if counts.get(value)
+                        ],
+                    )
+                    for kind, counts in sorted(r.by_stakeholder_type.items())
+                ],
                 "share": None if r.agreement is None else round(r.agreement * 100),
             }
             for r in rows

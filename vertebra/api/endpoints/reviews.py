@@ -1,6 +1,6 @@
 """Critical-friend review: the city's side (invite, list, close, answer notes) under the
 assessment, and the reviewer's (their reviews, the reviewed assessment, notes) under
-``/reviews/{review_id}``.
+``/reviews/{my_review_id}``.
 
 The rules are ``vertebra.reviews.domain``'s; the invitation's email is
 ``vertebra.reviews.invitation_mail``'s, its link the invitation page's. A reviewer is no
@@ -26,10 +26,11 @@ from vertebra.api.errors import INVALID, ApiError
 from vertebra.api.links import api_url, assessment_url
 from vertebra.api.pagination import paginate
 from vertebra.api.review_schemas import (
+    MyReviewNoteOut,
     MyReviewOut,
+    MyReviewPage,
     ReviewIn,
     ReviewNoteIn,
-    ReviewNoteOut,
     ReviewOut,
     ReviewPage,
     ReviewReplyIn,
@@ -209,7 +210,7 @@ def resend_review(
 
 
 @router.post(
-    REVIEWS + "/{review_id}/notes/{note_id}/replies",
+    REVIEWS + "/{review_id}/notes/{review_note_id}/replies",
     verb=Verb.ANSWER_REVIEWS,
     response=writing({201: ReviewReplyOut}),
     summary="Answer a review note",
@@ -219,13 +220,13 @@ def create_review_reply(
     city: str,
     assessment_id: uuid.UUID,
     review_id: uuid.UUID,
-    note_id: uuid.UUID,
+    review_note_id: uuid.UUID,
     payload: ReviewReplyIn,
 ) -> Any:
     """Editors and admins answer; also after the review ended."""
     scope = access.scoped(membership(request, city, verb=Verb.ANSWER_REVIEWS), assessment_id)
     review = access.review_in(scope, review_id)
-    note = access.review_note_in(scope, note_id, review=review)
+    note = access.review_note_in(scope, review_note_id, review=review)
     try:
         reply = domain.reply(note=note, text=payload.text, by=caller(request))
     except domain.ReviewError as error:
@@ -236,7 +237,7 @@ def create_review_reply(
 # --- the reviewer's side -------------------------------------------------------------------
 
 
-@router.get(MINE, response=reading({200: ReviewPage}), summary="List your open reviews")
+@router.get(MINE, response=reading({200: MyReviewPage}), summary="List your open reviews")
 def list_my_reviews(request: HttpRequest, page: Query[PageQuery]) -> Any:
     """The reviews you accepted that have not ended, soonest end first."""
     reviews = access.reviews_for(caller(request))
@@ -257,12 +258,12 @@ def _action_json(action: Action) -> dict[str, Any]:
 
 
 @router.get(
-    MINE + "/{review_id}",
+    MINE + "/{my_review_id}",
     guest=REVIEWER,
     response=reading({200: MyReviewOut}),
     summary="Read your review: the assessment, its plan and your notes",
 )
-def get_my_review(request: HttpRequest, review_id: uuid.UUID) -> Any:
+def get_my_review(request: HttpRequest, my_review_id: uuid.UUID) -> Any:
     """The reviewed assessment read-only (answers with evidence and files, the action
     plan) and your notes with the team's answers. 404 once the review has ended."""
     review = reviewed(request)
@@ -313,12 +314,12 @@ def get_my_review(request: HttpRequest, review_id: uuid.UUID) -> Any:
 
 
 @router.post(
-    MINE + "/{review_id}/notes",
+    MINE + "/{my_review_id}/notes",
     guest=REVIEWER,
-    response=writing({201: ReviewNoteOut}),
+    response=writing({201: MyReviewNoteOut}),
     summary="Leave a review note on an objective",
 )
-def create_review_note(request: HttpRequest, review_id: uuid.UUID, payload: ReviewNoteIn) -> Any:
+def create_review_note(request: HttpRequest, my_review_id: uuid.UUID, payload: ReviewNoteIn) -> Any:
     """A mark (agree, challenge or suggest) and a text on one objective of the reviewed
     assessment; 422 naming each wrong field, nothing written."""
     review = reviewed(request)
@@ -337,13 +338,15 @@ def create_review_note(request: HttpRequest, review_id: uuid.UUID, payload: Revi
 
 
 @router.get(
-    MINE + "/{review_id}/files/{file_id}",
+    MINE + "/{my_review_id}/files/{file_id}",
     guest=REVIEWER,
     response=reading({200: dict[str, Any]}),
     summary="Download a file of the reviewed assessment",
     openapi_extra=FILES,
 )
-def download_reviewed_file(request: HttpRequest, review_id: uuid.UUID, file_id: uuid.UUID) -> Any:
+def download_reviewed_file(
+    request: HttpRequest, my_review_id: uuid.UUID, file_id: uuid.UUID
+) -> Any:
     attachment = access.reviewed_attachment(reviewed(request), file_id)
     try:
         handle = attachment.file.open("rb")
