@@ -20,7 +20,7 @@ from vertebra import access, fragments
 from vertebra.access import Load, Verb
 from vertebra.assessments.domain import AssessmentLockedError, finalize
 from vertebra.assessments.models import Assessment
-from vertebra.cities.models import Membership
+from vertebra.cities.models import Role
 from vertebra.explanations import stage_label
 from vertebra.frameworks.domain import loaded_versions, shape_of
 from vertebra.planning.domain import start_assessment
@@ -50,15 +50,19 @@ def home(request: HttpRequest) -> HttpResponse:
     and stage: a fixed number of queries and at most HOME_CITIES rows, however many cities."""
     search = " ".join(request.GET.get("q", "")[:MAX_SEARCH].split())
     user = user_of(request)
-    found = access.memberships_matching(user, search)
+    # Plain values, not model instances: what the rows show and the keys of what they link.
+    found = access.memberships_matching(user, search).values(*HOME_ROW_FIELDS)
     page = Paginator(found, HOME_CITIES).get_page(request.GET.get("page"))
-    members: list[Membership] = list(page.object_list)
+    members: list[dict[str, Any]] = list(page.object_list)
     # The table is kept whole, keyed by what shows in each row, read without loading the
     # assessments: a page of cities seen again costs three small queries and one lookup,
     # however many rows it has. The assessments are loaded only to draw it anew.
-    latest_ids = [pk for pk in map(_latest_id, members) if pk]
+    latest_ids = [m["latest_id"] for m in members if m["latest_id"]]
     states = access.assessment_states(user, latest_ids, fragments.STATE_FIELDS)
-    key = tuple((m.city.slug, m.city.name, m.role, states.get(_latest_id(m) or 0)) for m in members)
+    key = tuple(
+        (m["city__slug"], m["city__name"], m["role"], states.get(m["latest_id"] or 0))
+        for m in members
+    )
     # Rendered by the template engine, so escaped already.
     table = (
         SafeString(fragments.kept("home-cities", key, lambda: _cities_table(members)))
@@ -68,29 +72,30 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"table": table, "page": page, "search": search})
 
 
-def _latest_id(member: Membership) -> int | None:
-    """The id of the member's city's latest assessment (``access.memberships_matching``)."""
-    return getattr(member, "latest_id", None)
+# What a row of the home page's table shows of a membership, as ``values`` names.
+HOME_ROW_FIELDS = ("role", "city_id", "city__slug", "city__name", "latest_id")
 
 
-def _cities_table(members: list[Membership]) -> str:
+def _cities_table(members: list[dict[str, Any]]) -> str:
     """The home page's table of these memberships' cities with their latest assessments."""
-    latest_ids = [pk for pk in map(_latest_id, members) if pk]
     latest = {
         a.pk: a
-        for a in access.assessments([m.city for m in members], load=Load.PAGE).filter(
-            pk__in=latest_ids
-        )
+        for a in access.assessments([m["city_id"] for m in members], load=Load.PAGE)
+        .select_related("city")
+        .filter(pk__in=[m["latest_id"] for m in members if m["latest_id"]])
     }
     rows: list[dict[str, Any]] = []
     for member in members:
-        assessment = latest.get(_latest_id(member) or 0)
-        if assessment is not None:
-            assessment.city = member.city
-        rows.append({"membership": member, "city": member.city, "assessment": assessment})
+        assessment = latest.get(member["latest_id"] or 0)
+        rows.append(
+            {
+                "city": {"slug": member["city__slug"], "name": member["city__name"]},
+                "role_label": Role(member["role"]).label,
+                "assessment": assessment,
+            }
+        )
     stages = overall_stages([row["assessment"] for row in rows if row["assessment"]])
     for row in rows:
-        row["role_label"] = row["membership"].get_role_display()
         row["stage"] = stages.get(row["assessment"].pk, "") if row["assessment"] else ""
     return render_to_string("web/_home_cities.html", {"rows": rows})
 
