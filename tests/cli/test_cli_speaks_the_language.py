@@ -215,3 +215,14 @@ def test_without_readable_settings_the_command_line_speaks_english_and_works(tmp
     refused = _vertebra("framework", "validate", str(broken), env=environ)
     assert refused.returncode == 2
     assert refused.stderr.splitlines()[0] == f"vertebra: {broken}: format: missing required field"
+
+
+@pytest.mark.django_db
+def test_framework_list_names_the_models_in_spanish(language, capsys):
+    language("es_ES.UTF-8")
+    assert main(["framework", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["ID", "VERSIÓN", "ESTADO", "NOMBRE"]
+    smr = next(line for line in lines if line.startswith("smr-rmm "))
+    assert smr.endswith(" Modelo de Madurez en Resiliencia de SMR")
+    assert "incluido" in smr

@@ -8,6 +8,7 @@ from typing import Any
 
 from vertebra.cli.base import CliError, _, file_errors, setup_database, setup_django
 from vertebra.frameworks.defaults import DEFAULT_FRAMEWORK_ID
+from vertebra.i18n import active_language
 
 
 def register(subparsers: Any) -> None:
@@ -177,22 +178,28 @@ def _from_database(framework_id: str, version: int | None) -> Any:
 
 def run_list(args: argparse.Namespace) -> int:
     from vertebra.frameworks.files import load_shipped, shipped_framework_paths
+    from vertebra.frameworks.texts import texts_in
 
+    # Each model's name in the output's language where the model has it, else its own.
+    language = active_language()
     rows: dict[tuple[str, int], list[str]] = {}
     names: dict[tuple[str, int], str] = {}
     for framework_id in sorted(shipped_framework_paths()):
         fw = load_shipped(framework_id)
         rows.setdefault((fw.id, fw.version), []).append(_("shipped"))
-        names[(fw.id, fw.version)] = fw.name
+        names[(fw.id, fw.version)] = texts_in(fw, language).name
     setup_django()
     from django.db import DatabaseError
 
+    from vertebra.frameworks.domain import framework_of
     from vertebra.frameworks.models import FrameworkVersion
 
     try:
         for fv in FrameworkVersion.objects.order_by("framework_id", "version"):
-            rows.setdefault((fv.framework_id, fv.version), []).append(_("loaded"))
-            names[(fv.framework_id, fv.version)] = fv.name
+            key = (fv.framework_id, fv.version)
+            rows.setdefault(key, []).append(_("loaded"))
+            if key not in names:
+                names[key] = texts_in(framework_of(fv), language).name
     except DatabaseError:
         pass
     # The headings are worded outside the f-string: make messages reads no code inside one.
