@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -194,3 +195,21 @@ def nginx(main: Path, port: int) -> Iterator[None]:
 
 def services_missing() -> list[str]:
     return [name for name in ("redis-server", "nginx", "openssl") if not shutil.which(name)]
+
+
+@contextmanager
+def new_postgres_database(server: str, prefix: str) -> Iterator[str]:
+    """The address of a new, empty database named ``prefix_<random>`` on the PostgreSQL server
+    that ``server`` (the address of any database on it) names; dropped afterwards, with any
+    connection still open to it."""
+    import psycopg
+
+    base = server.rpartition("/")[0]
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -6,11 +6,12 @@ import os
 import sqlite3
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.servers import new_postgres_database
 
 VERTEBRA = str(Path(sys.executable).parent / "vertebra")
 
@@ -70,17 +71,8 @@ def empty_database(tmp_path: Path) -> Iterator[dict[str, str]]:
     if not SERVER:
         yield env
         return
-    import psycopg
-
-    base, _, _ = SERVER.rpartition("/")
-    name = f"vt_check_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield {**env, "DATABASE_URL": f"{base}/{name}"}
-    finally:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_postgres_database(SERVER, "vt_check") as database_url:
+        yield {**env, "DATABASE_URL": database_url}
 
 
 def test_migrate_check_exits_1_while_changes_are_due_and_0_once_applied_changing_nothing(

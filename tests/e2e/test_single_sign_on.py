@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.servers import new_postgres_database
 from tests.test_serve import free_port
 
 BIN = Path(sys.executable).parent
@@ -79,17 +79,8 @@ def database_for_the_served_instance() -> Iterator[str]:
     if not server:
         yield ""
         return
-    import psycopg
-
-    base = server.rpartition("/")[0]
-    name = f"vt_sso_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_postgres_database(server, "vt_sso") as database_url:
+        yield database_url
 
 
 @pytest.fixture(scope="module")

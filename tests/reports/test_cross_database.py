@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import new_postgres_database
+
 SERVER = os.environ.get("VERTEBRA_CROSS_DB_URL", "")
 VERTEBRA = str(Path(sys.executable).parent / "vertebra")
 
@@ -52,15 +54,8 @@ def exports(data_dir: Path, database_url: str = "") -> dict[str, bytes]:
 
 @pytest.fixture
 def postgres_database():
-    import psycopg
-
-    name = f"vertebra_xdb_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(SERVER, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = SERVER.rpartition("/")
-    yield f"{base}/{name}"
-    with psycopg.connect(SERVER, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_postgres_database(SERVER, "vertebra_xdb") as database_url:
+        yield database_url
 
 
 def test_backup_moves_from_sqlite_to_postgresql_and_back(tmp_path, postgres_database):
