@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from serving import new_database
+
 ROOT = Path(__file__).resolve().parent.parent
 VERTEBRA = str(Path(sys.executable).parent / "vertebra")
 SERVER = os.environ.get("DATABASE_URL", "")
@@ -145,19 +147,11 @@ def main() -> None:
 
     if options.backup_only:
         return
-    restored_url = ""
-    if SERVER:
-        import psycopg
-
-        base, _, name = SERVER.rpartition("/")
-        restored_url = f"{base}/{name}_restored"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}_restored" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}_restored"')
     restored = work / "restored"
-    restore_env = env_for(restored, restored_url)
-    subprocess.run([VERTEBRA, "init"], env=restore_env, check=True)
-    seconds, memory, _ = timed([VERTEBRA, "restore", str(target)], restore_env)
+    with new_database(SERVER, "restored") if SERVER else contextlib.nullcontext("") as url:
+        restore_env = env_for(restored, url)
+        subprocess.run([VERTEBRA, "init"], env=restore_env, check=True)
+        seconds, memory, _ = timed([VERTEBRA, "restore", str(target)], restore_env)
     print(
         f"restore: {seconds:6.1f} s, peak memory {memory:6.0f} MB, "
         f"{answers / seconds:,.0f} answers/s ({rows / seconds:,.0f} answer and history rows/s)"

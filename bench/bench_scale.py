@@ -31,12 +31,11 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import requests
-from serving import BIN, machine, pct, server_process
+from serving import BIN, machine, new_database, pct, server_process
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 20
@@ -78,17 +77,8 @@ def instance(label: str, database_url: str) -> Iterator[dict[str, str]]:
         if not database_url:
             yield env
             return
-        import psycopg
-
-        base, _, _ = database_url.rpartition("/")
-        name = f"vt_scale_{label}_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield {**env, "DATABASE_URL": f"{base}/{name}"}
-        finally:
-            with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with new_database(database_url, f"scale_{label}") as url:
+            yield {**env, "DATABASE_URL": url}
 
 
 def build(env: dict[str, str], cities: int, assessments: int) -> dict[str, object]:
@@ -184,7 +174,15 @@ def main() -> int:
     parser.add_argument("--cities", type=int, default=1000)
     parser.add_argument("--assessments", type=int, default=5)
     parser.add_argument("--database-url", default="", help="a PostgreSQL server (any database)")
+    parser.add_argument(
+        "--page",
+        action="append",
+        choices=[name for name, _, _ in PAGES],
+        metavar="NAME",
+        help="measure only this page or API list (repeatable; default: all of them)",
+    )
     args = parser.parse_args()
+    pages = [page for page in PAGES if not args.page or page[0] in args.page]
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(f"Scale bench, {time.strftime('%Y-%m-%d %H:%M')}, {database}; {machine()}", flush=True)
     with (
@@ -206,10 +204,12 @@ def main() -> int:
             targets = {"1 city": Target(url_one, one, "in 1")}
             for person in ("in 1", "in 20", "in 200"):
                 targets[person] = Target(url_many, many, person)
-            return report(targets, args.seconds, args.cities)
+            return report(targets, pages, args.seconds, args.cities)
 
 
-def report(targets: dict[str, Target], seconds: float, cities: int) -> int:
+def report(
+    targets: dict[str, Target], pages: list[tuple[str, str, str]], seconds: float, cities: int
+) -> int:
     print(
         f"{CLIENTS} clients, {seconds:.0f} s per page; ratios are {cities:,} cities / 1 city "
         f"(p50 / p95); the person is in 1, 20 or 200 cities"
@@ -219,7 +219,7 @@ def report(targets: dict[str, Target], seconds: float, cities: int) -> int:
         header += f" | {person + ': ratio':>13} {'p95 ms':>6}"
     print(header)
     worst_ratio, worst_p95, failed = 0.0, 0.0, []
-    for name, path, kind in PAGES:
+    for name, path, kind in pages:
         times, errors = measure(targets, path, kind, seconds)
         failed += errors
         base50, base95 = pct(times["1 city"], 0.5), pct(times["1 city"], 0.95)

@@ -48,7 +48,7 @@ from urllib.parse import urlencode
 
 import requests
 import urllib3
-from serving import BIN, machine, pct, server_process
+from serving import BIN, machine, new_database, pct, server_process
 
 PASSWORD = "soak-password-123"  # noqa: S105 - throwaway accounts in a temporary instance
 VERSION = re.compile(r'name="version" value="(\d+)"')
@@ -172,17 +172,8 @@ def fresh_instance(database_url: str | None) -> Iterator[tuple[str, str | None]]
         if not database_url:
             yield data_dir, None
             return
-        import psycopg
-
-        name = f"vertebra_soak_{os.getpid()}_{random.randrange(10**6)}"
-        server_url = database_url.rsplit("/", 1)[0]
-        with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield data_dir, f"{server_url}/{name}"
-        finally:
-            with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with new_database(database_url, "soak") as url:
+            yield data_dir, url
 
 
 def prepare(env: dict[str, str], *, cities: int, clients: int) -> dict[str, Any]:

@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from tests.servers import new_postgres_database
+
 ROOT = Path(__file__).resolve().parents[2]
 FAULTS = Path(__file__).resolve().parent / "faults"
 VERTEBRA = str(Path(sys.executable).parent / "vertebra")
@@ -90,34 +92,21 @@ class Instance:
             return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
 
 
-def _server_database(name: str) -> str:
-    base, _, _ = SERVER.rpartition("/")
-    return f"{base}/{name}"
-
-
 @pytest.fixture
 def instance_factory(tmp_path: Path) -> Iterator[Any]:
-    created: list[str] = []
+    """Makes instances by label, each with its own new database on PostgreSQL (all dropped at
+    the end of the test)."""
+    with contextlib.ExitStack() as databases:
 
-    def make(label: str, data_dir: Path | None = None) -> Instance:
-        folder = data_dir or tmp_path / label
-        if not SERVER:
-            return Instance(folder, "")
-        import psycopg
+        def make(label: str, data_dir: Path | None = None) -> Instance:
+            folder = data_dir or tmp_path / label
+            if not SERVER:
+                return Instance(folder, "")
+            return Instance(
+                folder, databases.enter_context(new_postgres_database(SERVER, "vt_fault"))
+            )
 
-        name = f"vt_fault_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(_server_database("postgres"), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        created.append(name)
-        return Instance(folder, _server_database(name))
-
-    yield make
-    if created:
-        import psycopg
-
-        with psycopg.connect(_server_database("postgres"), autocommit=True) as conn:
-            for name in created:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield make
 
 
 def _archive_rows(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
