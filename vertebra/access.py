@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Model, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -106,9 +106,14 @@ ROLE_VERBS: dict[Role, frozenset[Verb]] = {
 CHANGES = frozenset({Verb.COMMENT, Verb.EDIT_ANSWERS, Verb.UPLOAD, Verb.IMPORT, Verb.FINALIZE})
 
 
+def role_allows(role: str, verb: Verb) -> bool:
+    """Whether the role allows ``verb`` in its city, whatever the assessment."""
+    return verb in ROLE_VERBS.get(Role(role), frozenset())
+
+
 def can(membership: Membership, verb: Verb, *, assessment: Assessment | None = None) -> bool:
     """Whether the member's role allows ``verb``; given the assessment, also its state."""
-    if verb not in ROLE_VERBS.get(Role(membership.role), frozenset()):
+    if not role_allows(membership.role, verb):
         return False
     return not (assessment is not None and assessment.is_final and verb in CHANGES)
 
@@ -194,9 +199,16 @@ def members_of(membership: Membership) -> list[Membership]:
 MENU_CITIES = 8
 
 
+class MenuCity(NamedTuple):
+    """A city as the menu links it."""
+
+    slug: str
+    name: str
+
+
 @dataclass(frozen=True)
 class Menu:
-    cities: list[City]  # at most MENU_CITIES, by name; the page's own city always among them
+    cities: list[MenuCity]  # at most MENU_CITIES, by name; the page's own city always among them
     more: bool  # the person has more cities than these (the menu links to the home page)
     membership: Membership | None  # the person's membership in the page's city, if any
 
@@ -204,17 +216,26 @@ class Menu:
 def menu_of(user: Person, city_slug: str | None = None) -> Menu:
     """The cities of every page's menu and, when the page is a city's, the person's membership
     in it, in one query: the page's city is ordered first, so it is always shown and its
-    membership comes with the menu."""
+    membership comes with the menu. A page that is no city's reads the links as plain values."""
     if not user.is_authenticated:
         return Menu(cities=[], more=False, membership=None)
-    here = Case(When(city__slug=city_slug or "", then=Value(0)), default=Value(1))
+    if city_slug is None:
+        links = [
+            MenuCity(*row)
+            for row in memberships(user).values_list("city__slug", "city__name")[: MENU_CITIES + 1]
+        ]
+        return Menu(cities=links[:MENU_CITIES], more=len(links) > MENU_CITIES, membership=None)
+    here = Case(When(city__slug=city_slug, then=Value(0)), default=Value(1))
     rows = list(
         memberships(user)
         .annotate(here=here)
         .order_by("here", "city__name", "city__slug")[: MENU_CITIES + 1]
     )
-    membership = rows[0] if city_slug and rows and rows[0].city.slug == city_slug else None
-    shown = sorted((m.city for m in rows[:MENU_CITIES]), key=lambda c: (c.name, c.slug))
+    membership = rows[0] if rows and rows[0].city.slug == city_slug else None
+    shown = sorted(
+        (MenuCity(m.city.slug, m.city.name) for m in rows[:MENU_CITIES]),
+        key=lambda c: (c.name, c.slug),
+    )
     return Menu(cities=shown, more=len(rows) > MENU_CITIES, membership=membership)
 
 

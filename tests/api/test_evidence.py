@@ -209,8 +209,8 @@ def test_comments_list_query_count_does_not_grow_with_comments(
     for index in range(12):
         add_comment(answer=answer, user=world.people["editor"], text=f"Remark {index}")
     client = world.client("viewer")
-    # token (read, mark used), membership, assessment, answer, count, page with authors
-    with django_assert_num_queries(7 + SAVEPOINT):
+    # token (read, mark used), membership, assessment, answer, page with authors and count
+    with django_assert_num_queries(6 + SAVEPOINT):
         response = client.get(world.base + "/answers/L1S1/comments")
     assert response.json()["count"] == 12
 
@@ -488,7 +488,7 @@ def test_assessment_history_query_count_does_not_grow_with_events(
             expected_version=1,
         )
     client = world.client("viewer")
-    # token (read, mark used), membership, assessment, count, page with users
-    with django_assert_num_queries(6 + SAVEPOINT):
+    # token (read, mark used), membership, assessment, page with users and count
+    with django_assert_num_queries(5 + SAVEPOINT):
         response = client.get(world.base + "/history")
     assert response.json()["count"] == 4

@@ -21,7 +21,7 @@ def api_root(request: HttpRequest) -> str:
 
 
 def api_url(request: HttpRequest, *parts: object) -> str:
-    return api_root(request) + "/".join(str(p) for p in parts)
+    return api_root(request) + "/".join(map(str, parts))
 
 
 def city_url(request: HttpRequest, slug: str, *parts: object) -> str:

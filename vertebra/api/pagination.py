@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from vertebra.api.links import page_url
 from vertebra.api.schemas import PageQuery
+from vertebra.paging import counted_slice
 
 T = TypeVar("T")
 
@@ -21,8 +22,10 @@ def paginate(
     to_json: Callable[[Any], dict[str, Any]],
 ) -> dict[str, Any]:
     limit, offset = page.limit, page.offset
-    count = items.count() if isinstance(items, QuerySet) else len(items)
-    rows = list(items[offset : offset + limit])
+    if isinstance(items, QuerySet):
+        rows, count = counted_slice(items, offset, limit)
+    else:
+        rows, count = list(items[offset : offset + limit]), len(items)
     return {
         "count": count,
         "next": page_url(request, offset=offset + limit, limit=limit)

@@ -33,19 +33,48 @@ def framework_json(request: HttpRequest, fv: FrameworkVersion, objectives: int) 
     }
 
 
+# What of a membership and its city the API shows, as ``values`` names: a list of the caller's
+# cities reads them as plain values, without building a membership and a city for each row.
+CITY_FIELDS = (
+    "role",
+    "city__slug",
+    "city__name",
+    "city__country",
+    "city__currency",
+    "city__stakeholder_types",
+)
+
+
 def city_json(request: HttpRequest, membership: Membership) -> dict[str, Any]:
     city = membership.city
+    return city_values_json(
+        request,
+        {
+            "role": membership.role,
+            "city__slug": city.slug,
+            "city__name": city.name,
+            "city__country": city.country,
+            "city__currency": city.currency,
+            "city__stakeholder_types": city.stakeholder_types,
+        },
+    )
+
+
+def city_values_json(request: HttpRequest, row: dict[str, Any]) -> dict[str, Any]:
+    """One of the caller's cities with their role in it, from its :data:`CITY_FIELDS`."""
+    slug = row["city__slug"]
+    url = city_url(request, slug)
     return {
-        "url": city_url(request, city.slug),
-        "slug": city.slug,
-        "name": city.name,
-        "country": city.country,
-        "currency": city.currency,
-        "stakeholder_types": list(city.stakeholder_types),
-        "role": membership.role,
-        "can_write": access.can(membership, Verb.EDIT_ANSWERS),
-        "assessments_url": city_url(request, city.slug, "assessments"),
-        "stakeholder_types_url": city_url(request, city.slug, "stakeholder-types"),
+        "url": url,
+        "slug": slug,
+        "name": row["city__name"],
+        "country": row["city__country"],
+        "currency": row["city__currency"],
+        "stakeholder_types": list(row["city__stakeholder_types"]),
+        "role": row["role"],
+        "can_write": access.role_allows(row["role"], Verb.EDIT_ANSWERS),
+        "assessments_url": f"{url}/assessments",
+        "stakeholder_types_url": f"{url}/stakeholder-types",
     }
 
 

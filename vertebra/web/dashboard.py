@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from vertebra import paging
 from vertebra.assessments.models import AnswerEvent
 from vertebra.fragments import assessment_state, kept
 from vertebra.frameworks.domain import objective_titles
@@ -135,7 +135,7 @@ def assessment_history(
     code = request.GET.get("objective", "")
     if code:
         events = events.filter(objective_code=code)
-    page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.page_of(events, request.GET.get("page"), HISTORY_PAGE_SIZE)
     links = ObjectiveLinks(scope.city.slug, scope.assessment)
     return render(
         request,

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
-from django.core.paginator import Paginator
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from vertebra import access, fragments
+from vertebra import access, fragments, paging
 from vertebra.access import Load, Verb
 from vertebra.assessments.domain import AssessmentLockedError, finalize
 from vertebra.assessments.models import Assessment
@@ -52,32 +52,37 @@ def home(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     # Plain values, not model instances: what the rows show and the keys of what they link.
     found = access.memberships_matching(user, search).values(*HOME_ROW_FIELDS)
-    page = Paginator(found, HOME_CITIES).get_page(request.GET.get("page"))
+    page = paging.page_of(found, request.GET.get("page"), HOME_CITIES)
     members: list[dict[str, Any]] = list(page.object_list)
-    # The table is kept whole, keyed by what shows in each row, read without loading the
-    # assessments: a page of cities seen again costs three small queries and one lookup,
-    # however many rows it has. The assessments are loaded only to draw it anew.
+    # The list (search, count, table and pages) is kept whole, keyed by what shows in it,
+    # read without loading the assessments: a page of cities seen again costs three small
+    # queries and one lookup, however many rows it has. The assessments are loaded only to
+    # draw it anew.
     latest_ids = [m["latest_id"] for m in members if m["latest_id"]]
-    states = access.assessment_states(user, latest_ids, fragments.STATE_FIELDS)
-    key = tuple(
+    states = access.assessment_states(user, latest_ids, HOME_STATE_FIELDS)
+    rows_key = tuple(
         (m["city__slug"], m["city__name"], m["role"], states.get(m["latest_id"] or 0))
         for m in members
     )
+    key = (search, page.number, page.paginator.count, rows_key)
     # Rendered by the template engine, so escaped already.
-    table = (
-        SafeString(fragments.kept("home-cities", key, lambda: _cities_table(members)))
-        if members
-        else ""
+    listing = SafeString(
+        fragments.kept("home-cities", key, lambda: _cities_listing(members, page, search))
     )
-    return render(request, "web/home.html", {"table": table, "page": page, "search": search})
+    return render(request, "web/home.html", {"listing": listing})
 
 
 # What a row of the home page's table shows of a membership, as ``values`` names.
 HOME_ROW_FIELDS = ("role", "city_id", "city__slug", "city__name", "latest_id")
+# What it shows of the city's latest assessment, as ``values_list`` names: its link, title,
+# date and status, and its overall stage (which its answers, counted by the revision, and its
+# model version give). Fewer than fragments.STATE_FIELDS: no times to read for each row.
+HOME_STATE_FIELDS = ("uuid", "revision", "title", "date", "status", "framework_version__digest")
 
 
-def _cities_table(members: list[dict[str, Any]]) -> str:
-    """The home page's table of these memberships' cities with their latest assessments."""
+def _cities_listing(members: list[dict[str, Any]], page: Page[Any], search: str) -> str:
+    """The home page's list of these memberships' cities with their latest assessments: the
+    search form and count, the table and the links to the other pages."""
     latest = {
         a.pk: a
         for a in access.assessments([m["city_id"] for m in members], load=Load.PAGE)
@@ -97,7 +102,7 @@ def _cities_table(members: list[dict[str, Any]]) -> str:
     stages = overall_stages([row["assessment"] for row in rows if row["assessment"]])
     for row in rows:
         row["stage"] = stages.get(row["assessment"].pk, "") if row["assessment"] else ""
-    return render_to_string("web/_home_cities.html", {"rows": rows})
+    return render_to_string("web/_home_cities.html", {"rows": rows, "page": page, "search": search})
 
 
 def overall_stages(assessments: list[Assessment]) -> dict[int, str]:

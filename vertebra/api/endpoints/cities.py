@@ -28,7 +28,7 @@ from vertebra.api.schemas import (
     writing,
 )
 from vertebra.api.scope import membership
-from vertebra.api.serializers import city_json
+from vertebra.api.serializers import CITY_FIELDS, city_json, city_values_json
 from vertebra.cities.models import City
 from vertebra.planning.domain import PlanningValidationError, set_stakeholder_types
 
@@ -38,8 +38,8 @@ router = ApiRouter(tags=["cities"])
 @router.get("/cities", response=reading({200: CityPage}), summary="List my cities")
 def list_cities(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     """The cities the caller is a member of, by name, with the caller's role in each."""
-    memberships = access.memberships(caller(request))
-    return paginate(request, memberships, page, lambda m: city_json(request, m))
+    rows = access.memberships(caller(request)).values(*CITY_FIELDS)
+    return paginate(request, rows, page, lambda row: city_values_json(request, row))
 
 
 @router.get("/cities/{city}", response=reading({200: CityOut}), summary="Read one of my cities")

@@ -6,11 +6,20 @@ from html import escape
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from vertebra import fragments
 from vertebra.access import Menu, menu_of
 
 register = template.Library()
+
+
+def _page_city_slug(context: template.Context) -> str | None:
+    """The slug of the page's own city, if the page is a city's."""
+    city = context.get("city")
+    slug = city.get("slug") if isinstance(city, dict) else getattr(city, "slug", None)
+    return slug if isinstance(slug, str) else None
 
 
 @register.simple_tag(takes_context=True)
@@ -22,10 +31,27 @@ def my_cities(context: template.Context) -> Menu:
         return Menu(cities=[], more=False, membership=None)
     cached: Menu | None = getattr(request, "_vertebra_menu", None)
     if cached is None:
-        city = context.get("city")
-        cached = menu_of(request.user, getattr(city, "slug", None))
+        cached = menu_of(request.user, _page_city_slug(context))
         request._vertebra_menu = cached
     return cached
+
+
+@register.simple_tag(takes_context=True)
+def city_menu(context: template.Context) -> SafeString:
+    """The menu's links to the person's cities, kept whole by what they show: a person in
+    many cities has eight links on every page, and drawing them each time cost a page as much
+    as a tenth more than a one-city person's."""
+    menu = my_cities(context)
+    here = _page_city_slug(context)
+    key = (tuple(menu.cities), here, menu.more)
+
+    def draw() -> str:
+        return render_to_string(
+            "web/_city_menu.html", {"cities": menu.cities, "here": here, "more": menu.more}
+        )
+
+    # Rendered by the template engine, so escaped already.
+    return SafeString(fragments.kept("city-menu", key, draw))
 
 
 @register.filter
