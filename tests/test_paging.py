@@ -54,6 +54,15 @@ def test_a_list_of_distinct_rows_is_counted_apart(cities: None) -> None:
     assert counted_slice(pairs, 6, 5) == ([("c06", "City 06")], 7)
 
 
+def test_the_first_page_comes_in_one_query_a_later_one_or_one_past_the_end_in_two(
+    cities: None,
+) -> None:
+    for number, queries in ((None, 1), ("1", 1), ("2", 2), ("99", 2)):
+        with CaptureQueriesContext(connection) as captured:
+            list(page_of(City.objects.order_by("name"), number, 3).object_list)
+        assert len(captured.captured_queries) == queries, number
+
+
 @pytest.mark.parametrize(
     ("number", "shown", "names"),
     [

@@ -37,15 +37,18 @@ def counted_slice(items: QuerySet[Any], offset: int, limit: int) -> tuple[list[A
 
 def page_of(items: QuerySet[Any], number: str | None, per_page: int) -> Page[Any]:
     """The page of ``items`` named by ``number`` as Django's ``Paginator.get_page`` takes it
-    (the first page when it is no number, the last when it is past the end)."""
+    (the first page when it is no number, the last when it is past the end).
+
+    The first page, by far the most seen, comes in one query. A later one is asked as Django
+    asks it, the count first and then the page, so that one past the end (an address edited by
+    hand, or a list that shrank) costs no more than a page that is there."""
     try:
         wanted = max(1, int(number or 1))
     except (TypeError, ValueError):
         wanted = 1
     paginator = Paginator(items, per_page)
-    rows, total = counted_slice(items, (wanted - 1) * per_page, per_page)
+    if wanted > 1:
+        return paginator.get_page(wanted)
+    rows, total = counted_slice(items, 0, per_page)
     paginator.count = total  # known now: the paginator asks no more
-    if not rows and wanted > 1:
-        wanted = paginator.num_pages
-        rows, _ = counted_slice(items, (wanted - 1) * per_page, per_page)
-    return Page(rows, wanted, paginator)
+    return Page(rows, 1, paginator)
