@@ -131,12 +131,24 @@ def test_every_page_of_a_city_and_the_tokens_page_say_where_the_person_is(
     pages = {
         f"/cities/porto/assessments/{a.uuid}/import/": "Import answers",
         "/cities/porto/compare/": "Compare cycles",
+        "/cities/porto/sharing/": "Sharing",
+        "/cities/porto/benchmark/": "Benchmark",
+        "/cities/porto/settings/stakeholder-types/": "Stakeholder types",
+        f"/cities/porto/assessments/{a.uuid}/plan/actions/": "Plan",
+        "/cities/porto/": "Porto",
         "/account/tokens/": "API tokens",
     }
     for url, crumb in pages.items():
-        html = client.get(url).content.decode()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert html.count('<nav class="breadcrumbs" aria-label="You are here">') == 1, url
         nav = html[html.index('<nav class="breadcrumbs"') :]
         nav = nav[: nav.index("</nav>")]
         assert '<li><a href="/">Your cities</a></li>' in nav, url
         assert f'<li><span aria-current="page">{crumb}</span></li>' in nav, url
-        assert ('<a href="/cities/porto/">Porto</a>' in nav) == (crumb != "API tokens"), url
+        in_city = crumb not in {"API tokens", "Porto"}
+        assert ('<a href="/cities/porto/">Porto</a>' in nav) == in_city, url
+        # An assessment's pages (its import, its plan) name it, linked.
+        of_assessment = crumb in {"Import answers", "Plan"}
+        assert (f'/assessments/{a.uuid}/">Review 2026</a>' in nav) == of_assessment, url
