@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from serving import new_database
+from serving import new_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 VERTEBRA = str(Path(sys.executable).parent / "vertebra")
@@ -148,7 +148,11 @@ def main() -> None:
     if options.backup_only:
         return
     restored = work / "restored"
-    with new_database(SERVER, "restored") if SERVER else contextlib.nullcontext("") as url:
+    with (
+        new_postgres_database(SERVER, "vt_restored")
+        if SERVER
+        else contextlib.nullcontext("") as url
+    ):
         restore_env = env_for(restored, url)
         subprocess.run([VERTEBRA, "init"], env=restore_env, check=True)
         seconds, memory, _ = timed([VERTEBRA, "restore", str(target)], restore_env)

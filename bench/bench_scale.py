@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import requests
-from serving import BIN, machine, new_database, pct, server_process
+from serving import BIN, machine, new_postgres_database, pct, server_process
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 20
@@ -77,7 +77,7 @@ def instance(label: str, database_url: str) -> Iterator[dict[str, str]]:
         if not database_url:
             yield env
             return
-        with new_database(database_url, f"scale_{label}") as url:
+        with new_postgres_database(database_url, f"vt_scale_{label}") as url:
             yield {**env, "DATABASE_URL": url}
 
 

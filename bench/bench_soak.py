@@ -48,7 +48,7 @@ from urllib.parse import urlencode
 
 import requests
 import urllib3
-from serving import BIN, machine, new_database, pct, server_process
+from serving import BIN, machine, new_postgres_database, pct, server_process
 
 PASSWORD = "soak-password-123"  # noqa: S105 - throwaway accounts in a temporary instance
 VERSION = re.compile(r'name="version" value="(\d+)"')
@@ -172,7 +172,7 @@ def fresh_instance(database_url: str | None) -> Iterator[tuple[str, str | None]]
         if not database_url:
             yield data_dir, None
             return
-        with new_database(database_url, "soak") as url:
+        with new_postgres_database(database_url, "vt_soak") as url:
             yield data_dir, url
 
 

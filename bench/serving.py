@@ -8,33 +8,21 @@ import subprocess
 import sys
 import time
 import timeit
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
+# The benches share the tests' helpers for real servers (a new PostgreSQL database).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.servers import new_postgres_database
+
+__all__ = ["new_postgres_database"]
+
 BIN = Path(sys.executable).parent
 # Extra `vertebra serve` options to compare server set-ups (default: serve's own defaults).
 SERVE_ARGS = os.environ.get("BENCH_SERVE_ARGS", "").split()
-
-
-@contextmanager
-def new_database(database_url: str, label: str) -> Iterator[str]:
-    """The address of a new database on the PostgreSQL server of ``database_url`` (any
-    database on it), dropped afterwards with whatever is still connected to it."""
-    import psycopg
-
-    base = database_url.rpartition("/")[0]
-    name = f"vt_{label}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def free_port() -> int:
